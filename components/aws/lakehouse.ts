@@ -1,0 +1,87 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { Lakehouse, LakehouseArgs } from "../contracts";
+import { LAYERS, type LayerName } from "../naming";
+import { AwsAccessLogBucket } from "./access-log-bucket";
+import { AwsAlertTopic } from "./alert-topic";
+import { awsContext } from "./context";
+import { AwsMedallionLayer, type AwsPrincipal } from "./medallion-layer";
+import { AwsSecretStore } from "./secret-store";
+import { standardTags } from "./tags";
+
+export type AwsLakehouseArgs = LakehouseArgs;
+
+/**
+ * The whole lakehouse on AWS, from one spec: four hardened layers sharing an access-log bucket, the
+ * secret store and the alert topic. Pass an explicit AWS provider (with default tags) through
+ * `opts.providers` or `opts.provider`; every child inherits it.
+ */
+export class AwsLakehouse extends pulumi.ComponentResource implements Lakehouse<AwsPrincipal> {
+  readonly layers: Readonly<Record<LayerName, AwsMedallionLayer>>;
+  readonly accessLogs: AwsAccessLogBucket;
+  readonly secrets: AwsSecretStore;
+  readonly monitoring: AwsAlertTopic;
+
+  constructor(name: string, args: AwsLakehouseArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("medallion:aws:Lakehouse", name, {}, opts);
+    const { spec, environment } = args;
+    const product = spec.name;
+    const protect = spec.protect;
+    const context = awsContext(this);
+    const tagsFor = (layer: string) => standardTags({ project: product, environment, layer });
+
+    this.accessLogs = new AwsAccessLogBucket(
+      `${name}-access-logs`,
+      {
+        nameParts: [product, environment],
+        context,
+        expirationDays: Math.max(spec.retention.logDays, 90),
+        protect,
+        tags: tagsFor("logs"),
+      },
+      { parent: this },
+    );
+    const layers = {} as Record<LayerName, AwsMedallionLayer>;
+    for (const layer of LAYERS) {
+      layers[layer] = new AwsMedallionLayer(
+        `${name}-${layer}`,
+        {
+          layer,
+          product,
+          environment,
+          accessLogs: this.accessLogs,
+          noncurrentVersionDays: spec.retention.noncurrentVersionDays,
+          ...(layer === "raw"
+            ? {
+                transitionToInfrequentAccessDays: spec.retention.rawTransitionDays,
+                expirationDays: spec.retention.rawExpirationDays,
+              }
+            : {}),
+          protect,
+          context,
+          tags: tagsFor(layer),
+        },
+        { parent: this },
+      );
+    }
+    this.layers = layers;
+    this.secrets = new AwsSecretStore(
+      `${name}-secrets`,
+      {
+        product,
+        environment,
+        secrets: spec.secrets,
+        values: args.secretValues,
+        protect,
+        context,
+        tags: tagsFor("secrets"),
+      },
+      { parent: this },
+    );
+    this.monitoring = new AwsAlertTopic(
+      `${name}-alerts`,
+      { product, environment, emails: spec.alerts.emails, webhooks: spec.alerts.webhooks, context, tags: tagsFor("alerts") },
+      { parent: this },
+    );
+    this.registerOutputs({});
+  }
+}

@@ -1,0 +1,98 @@
+import { createHash } from "node:crypto";
+
+/**
+ * Physical-name rules per cloud, in one place. Every function is pure and total: whatever the
+ * environment name (long, upper case, dashes, underscores, leading digits) the result obeys the
+ * service's rules. When a name must be shortened, a hash of the full name is kept at the end so two
+ * long names that share a prefix stay distinct and stable across runs.
+ */
+
+/** The four medallion layers, in data-flow order. */
+export const LAYERS = ["raw", "bronze", "silver", "gold"] as const;
+export type LayerName = (typeof LAYERS)[number];
+
+/** A short, stable, lower-case alphanumeric digest. */
+export function shortHash(input: string, length = 8): string {
+  return createHash("sha256").update(input).digest("hex").slice(0, length);
+}
+
+const S3_FORBIDDEN_PREFIXES = ["xn--", "sthree-", "amzn-s3-demo-"];
+const S3_FORBIDDEN_SUFFIXES = ["-s3alias", "--ol-s3", "--x-s3", "--table-s3"];
+
+/**
+ * S3 bucket names: 3-63 characters of a-z, 0-9 and `-`, starting and ending with a letter or digit,
+ * none of the reserved prefixes/suffixes. Dots are never produced (they break virtual-host TLS).
+ */
+export function s3BucketName(parts: readonly string[]): string {
+  let name = fit(parts.map((p) => dashed(p)).filter(Boolean).join("-"), 63, parts, "-");
+  if (S3_FORBIDDEN_PREFIXES.some((p) => name.startsWith(p))) name = fit(`b-${name}`, 63, parts, "-");
+  if (S3_FORBIDDEN_SUFFIXES.some((s) => name.endsWith(s))) name = fit(`${name}-b`, 63, parts, "-");
+  return padToMinimum(name, 3, parts);
+}
+
+/** Azure storage accounts: 3-24 lower-case letters and digits, globally unique. */
+export function storageAccountName(parts: readonly string[]): string {
+  const name = fit(parts.map((p) => p.toLowerCase().replace(/[^a-z0-9]/g, "")).join(""), 24, parts, "");
+  return padToMinimum(name, 3, parts);
+}
+
+/**
+ * Azure Key Vault: 3-24 characters of letters, digits and `-`, starting with a letter, ending with a
+ * letter or digit, no `--`.
+ */
+export function keyVaultName(parts: readonly string[]): string {
+  let base = parts.map((p) => dashed(p)).filter(Boolean).join("-");
+  if (!/^[a-z]/.test(base)) base = base ? `kv-${base}` : "kv";
+  return padToMinimum(fit(base, 24, parts, "-"), 3, parts);
+}
+
+/**
+ * Glue Data Catalog (and Athena) databases and tables: lower case, letters, digits and `_`, at most
+ * 255 characters, starting with a letter so Athena needs no quoting.
+ */
+export function glueName(parts: readonly string[]): string {
+  let base = parts
+    .map((p) => p.toLowerCase().replace(/[^a-z0-9]+/g, "_").replace(/^_+|_+$/g, ""))
+    .filter(Boolean)
+    .join("_");
+  if (!/^[a-z]/.test(base)) base = `m_${base}`;
+  return fit(base, 255, parts, "_");
+}
+
+/** Secrets Manager names: a path `<product>/<environment>/<secret>` of allowed characters, at most 512. */
+export function secretPath(parts: readonly string[]): string {
+  return parts.map((p) => p.replace(/[^A-Za-z0-9_+=.@-]+/g, "-")).join("/").slice(0, 512);
+}
+
+/** KMS alias names: `alias/` + letters, digits, `/_-`, at most 256 characters, never `alias/aws/`. */
+export function kmsAliasName(parts: readonly string[]): string {
+  const body = parts.map((p) => p.replace(/[^A-Za-z0-9_-]+/g, "-")).join("/");
+  const name = `alias/${body.startsWith("aws/") ? `x-${body}` : body}`;
+  return name.length <= 256 ? name : `${name.slice(0, 247)}-${shortHash(parts.join("/"))}`;
+}
+
+/** Lower case, runs of anything else than a-z0-9 become one dash, no leading/trailing dash. */
+function dashed(part: string): string {
+  return part
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "");
+}
+
+/** Shortens to `max` keeping a hash of the unshortened parts, without a trailing separator. */
+function fit(name: string, max: number, parts: readonly string[], separator: string): string {
+  if (name.length <= max) return name;
+  const hash = shortHash(parts.join("\u0000"), 8);
+  const keep = max - hash.length - separator.length;
+  let head = name.slice(0, keep);
+  if (separator) head = head.replace(new RegExp(`[${escapeForClass(separator)}]+$`), "");
+  return `${head}${separator}${hash}`;
+}
+
+function padToMinimum(name: string, min: number, parts: readonly string[]): string {
+  return name.length >= min ? name : `${name}${shortHash(parts.join("\u0000"), min + 3)}`.slice(0, Math.max(min, name.length + 6));
+}
+
+function escapeForClass(text: string): string {
+  return text.replace(/[\]\\^-]/g, "\\$&");
+}

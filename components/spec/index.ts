@@ -1,0 +1,15 @@
+export { ConfigError, type ConfigProblem } from "./errors";
+export { parseLakehouseSpec, lakehouseSpecProblems } from "./parse";
+export { parseStackSettings, CLOUDS, type Cloud, type StackSettings, type RawStackSettings } from "./stack";
+export type {
+  LakehouseSpec,
+  LakehouseSpecInput,
+  TableSpec,
+  ColumnSpec,
+  SourceSpec,
+  QualityRuleSpec,
+  MaskingRule,
+  ViewSpec,
+  GoldModelSpec,
+  SecretSpec,
+} from "./schema";

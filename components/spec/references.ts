@@ -1,0 +1,148 @@
+import type { GoldModelSpec, LakehouseSpec, TableSpec, ViewSpec } from "./schema";
+
+/** One problem in a spec: where (a path from the spec root) and what is wrong. */
+export interface SpecIssue {
+  readonly path: readonly (string | number)[];
+  readonly message: string;
+}
+
+/**
+ * Cross-field rules a schema cannot express: every name a field refers to must exist.
+ * Runs only on a spec whose shape already parsed, and collects every problem (never stops at the first).
+ */
+export function checkReferences(spec: LakehouseSpec): SpecIssue[] {
+  const issues: SpecIssue[] = [];
+  const report = (path: (string | number)[], message: string) => issues.push({ path, message });
+
+  reportDuplicates(spec.tables.map((t) => t.name), ["tables"], "table", report);
+  reportDuplicates(spec.secrets.map((s) => s.name), ["secrets"], "secret", report);
+  reportDuplicates(spec.gold.map((g) => g.name), ["gold"], "gold model", report);
+  const relationNames = new Set(spec.tables.map((t) => t.name));
+  spec.views.forEach((view, i) => {
+    if (relationNames.has(view.name)) report(["views", i, "name"], `"${view.name}" is already a table or view name`);
+    relationNames.add(view.name);
+  });
+
+  const secretNames = new Set(spec.secrets.map((s) => s.name));
+  spec.tables.forEach((table, i) => checkTable(table, ["tables", i], secretNames, report));
+
+  const tablesByName = new Map(spec.tables.map((t) => [t.name, t]));
+  const relationColumns = new Map<string, Set<string>>(
+    spec.tables.map((t) => [t.name, new Set(t.columns.map((c) => c.name))]),
+  );
+  spec.views.forEach((view, i) => {
+    const columns = checkView(view, ["views", i], tablesByName, report);
+    if (columns) relationColumns.set(view.name, columns);
+  });
+  spec.gold.forEach((model, i) => checkGoldModel(model, ["gold", i], relationColumns, report));
+  return issues;
+}
+
+type Report = (path: (string | number)[], message: string) => void;
+
+function checkTable(table: TableSpec, at: (string | number)[], secretNames: Set<string>, report: Report): void {
+  const columns = new Set<string>();
+  table.columns.forEach((column, j) => {
+    if (columns.has(column.name)) report([...at, "columns", j, "name"], `duplicate column "${column.name}"`);
+    columns.add(column.name);
+  });
+  const mustBeColumn = (path: (string | number)[], name: string) => {
+    if (!columns.has(name)) report(path, `column "${name}" is not in columns`);
+  };
+  table.primaryKey.forEach((name, j) => mustBeColumn([...at, "primaryKey", j], name));
+  table.partitionBy.forEach((name, j) => mustBeColumn([...at, "partitionBy", j], name));
+  for (const name of Object.keys(table.pii)) mustBeColumn([...at, "pii", name], name);
+  table.quality.forEach((rule, j) => mustBeColumn([...at, "quality", j, "column"], rule.column));
+  if (table.incremental?.watermarkColumn) {
+    mustBeColumn([...at, "incremental", "watermarkColumn"], table.incremental.watermarkColumn);
+  }
+  if (table.incremental?.strategy === "watermark" && !table.incremental.watermarkColumn) {
+    report([...at, "incremental", "watermarkColumn"], 'required when strategy is "watermark"');
+  }
+  if (table.source.kind === "cdc" && columns.has(table.source.operationField)) {
+    report(
+      [...at, "source", "operationField"],
+      `"${table.source.operationField}" is added by CDC ingestion and must not also be a declared column`,
+    );
+  }
+  if (table.source.kind === "api" && table.source.secret && !secretNames.has(table.source.secret)) {
+    report([...at, "source", "secret"], `secret "${table.source.secret}" is not in secrets`);
+  }
+  for (const [name, rule] of Object.entries(table.pii)) {
+    const type = table.columns.find((c) => c.name === name)?.type;
+    if (type && type !== "string" && rule !== "hash" && rule !== "redact") {
+      report([...at, "pii", name], `masking rule "${rule}" needs a string column, "${name}" is ${type}`);
+    }
+  }
+}
+
+function checkView(
+  view: ViewSpec,
+  at: (string | number)[],
+  tables: Map<string, TableSpec>,
+  report: Report,
+): Set<string> | undefined {
+  const base = tables.get(view.from);
+  if (!base) {
+    report([...at, "from"], `table "${view.from}" is not in tables`);
+    return undefined;
+  }
+  const columns = new Set(base.columns.map((c) => c.name));
+  const joined = new Map<string, TableSpec>([[base.name, base]]);
+  view.joins.forEach((join, j) => {
+    const path = [...at, "joins", j];
+    const right = tables.get(join.table);
+    const left = joined.get(join.via ?? base.name);
+    if (!right) report([...path, "table"], `table "${join.table}" is not in tables`);
+    if (!left) report([...path, "via"], `"${join.via}" is not joined before this join`);
+    if (!right || !left) return;
+    if (!left.columns.some((c) => c.name === join.leftColumn)) {
+      report([...path, "leftColumn"], `column "${join.leftColumn}" is not in ${left.name}`);
+    }
+    const rightColumn = join.rightColumn ?? join.leftColumn;
+    if (!right.columns.some((c) => c.name === rightColumn)) {
+      report([...path, join.rightColumn ? "rightColumn" : "leftColumn"], `column "${rightColumn}" is not in ${right.name}`);
+    }
+    joined.set(right.name, right);
+    for (const c of right.columns) columns.add(`${right.name}_${c.name}`);
+  });
+  return columns;
+}
+
+function checkGoldModel(
+  model: GoldModelSpec,
+  at: (string | number)[],
+  relations: Map<string, Set<string>>,
+  report: Report,
+): void {
+  const columns = relations.get(model.from);
+  if (!columns) {
+    report([...at, "from"], `"${model.from}" is not a table or view`);
+    return;
+  }
+  const inFrom = (path: (string | number)[], name: string) => {
+    if (!columns.has(name)) report(path, `column "${name}" is not in ${model.from}`);
+  };
+  model.dimensions.forEach((name, j) => inFrom([...at, "dimensions", j], name));
+  model.measures.forEach((m, j) => {
+    if (m.column) inFrom([...at, "measures", j, "column"], m.column);
+    else if (m.fn !== "count") report([...at, "measures", j, "column"], `required for fn "${m.fn}"`);
+  });
+  if (model.timePartition) inFrom([...at, "timePartition", "column"], model.timePartition.column);
+  const outputs = new Set([
+    ...model.dimensions,
+    ...model.measures.map((m) => m.name),
+    ...(model.timePartition ? [model.timePartition.yearAs, model.timePartition.monthAs] : []),
+  ]);
+  model.orderBy.forEach((o, j) => {
+    if (!outputs.has(o.column)) report([...at, "orderBy", j, "column"], `"${o.column}" is not a dimension or measure`);
+  });
+}
+
+function reportDuplicates(names: string[], at: (string | number)[], what: string, report: Report): void {
+  const seen = new Set<string>();
+  names.forEach((name, i) => {
+    if (seen.has(name)) report([...at, i, "name"], `duplicate ${what} "${name}"`);
+    seen.add(name);
+  });
+}

@@ -1,0 +1,99 @@
+import * as pulumi from "@pulumi/pulumi";
+import { ConfigError, parseStackSettings, type ConfigProblem, type StackSettings } from "../components/spec";
+
+/** Everything the program needs from stack config, validated. */
+export interface LoadedStack {
+  readonly settings: StackSettings;
+  /** Secret values by spec secret name; always Pulumi secrets. */
+  readonly secretValues: Readonly<Record<string, pulumi.Output<string>>>;
+  /** `aws:region`, required when `medallion:cloud` is `aws`. */
+  readonly awsRegion?: string;
+}
+
+/** Raw config lookup (`namespace:key` → string), so tests and the offline preview can feed plain maps. */
+export type ConfigLookup = (key: string) => string | undefined;
+
+const SECRETS_KEY = "medallion:secrets";
+
+/**
+ * Reads and validates the `medallion:*` keys (and the cloud's region) before any resource registers.
+ * Throws one {@link ConfigError} naming every bad field.
+ */
+export function loadStack(lookup: ConfigLookup = pulumi.runtime.getConfig, isSecret: (key: string) => boolean = isConfigSecret): LoadedStack {
+  const problems: ConfigProblem[] = [];
+  const lakehouse = parseJsonKey(lookup, "medallion:lakehouse", problems);
+  const secrets = parseJsonKey(lookup, SECRETS_KEY, problems);
+  let settings: StackSettings | undefined;
+  try {
+    settings = parseStackSettings({
+      cloud: lookup("medallion:cloud"),
+      environment: lookup("medallion:environment"),
+      lakehouse: lakehouse === INVALID ? {} : lakehouse,
+    });
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    problems.push(...error.problems.filter((p) => !(lakehouse === INVALID && p.path.startsWith("medallion:lakehouse"))));
+  }
+  const awsRegion = lookup("aws:region");
+  if (settings?.cloud === "aws" && !awsRegion) {
+    problems.push({ path: "aws:region", message: "is required when medallion:cloud is aws (e.g. us-east-1)" });
+  }
+  const secretValues = settings ? readSecretValues(secrets, settings, isSecret, problems) : {};
+  if (problems.length > 0 || !settings) throw new ConfigError("Stack config", problems);
+  return { settings, secretValues, ...(awsRegion ? { awsRegion } : {}) };
+}
+
+const INVALID = Symbol("invalid");
+
+function parseJsonKey(lookup: ConfigLookup, key: string, problems: ConfigProblem[]): unknown {
+  const raw = lookup(key);
+  if (raw === undefined) return undefined;
+  try {
+    return JSON.parse(raw);
+  } catch {
+    problems.push({ path: key, message: "must be a YAML object (it did not parse as structured config)" });
+    return INVALID;
+  }
+}
+
+function readSecretValues(
+  raw: unknown,
+  settings: StackSettings,
+  isSecret: (key: string) => boolean,
+  problems: ConfigProblem[],
+): Record<string, pulumi.Output<string>> {
+  if (raw === undefined || raw === INVALID) return {};
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
+    problems.push({ path: SECRETS_KEY, message: "must be an object of secret name → value" });
+    return {};
+  }
+  if (!isSecret(SECRETS_KEY)) {
+    problems.push({
+      path: SECRETS_KEY,
+      message: "holds plain text; set each value with `pulumi config set --secret --path medallion:secrets.<name> <value>`",
+    });
+  }
+  const declared = new Set(settings.spec.secrets.map((s) => s.name));
+  const values: Record<string, pulumi.Output<string>> = {};
+  for (const [name, value] of Object.entries(raw)) {
+    if (!declared.has(name)) problems.push({ path: `${SECRETS_KEY}.${name}`, message: `no secret "${name}" in medallion:lakehouse.secrets` });
+    else if (typeof value !== "string") problems.push({ path: `${SECRETS_KEY}.${name}`, message: "must be a string" });
+    else values[name] = pulumi.secret(value);
+  }
+  return values;
+}
+
+/**
+ * Whether the engine passed `key` as a secret. The SDK's own check is internal, so fall back to the
+ * language host's documented PULUMI_CONFIG_SECRET_KEYS variable when it is missing.
+ */
+function isConfigSecret(key: string): boolean {
+  const internal = (pulumi.runtime as unknown as { isConfigSecret?: (k: string) => boolean }).isConfigSecret;
+  if (internal) return internal(key);
+  try {
+    const keys: unknown = JSON.parse(process.env.PULUMI_CONFIG_SECRET_KEYS ?? "[]");
+    return Array.isArray(keys) && keys.includes(key);
+  } catch {
+    return false;
+  }
+}

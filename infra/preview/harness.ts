@@ -1,0 +1,145 @@
+import * as pulumi from "@pulumi/pulumi";
+
+/** One registered resource, as the plan records it. */
+export interface CapturedResource {
+  readonly urn: string;
+  readonly type: string;
+  readonly name: string;
+  /** Parent URN, or null for the root stack. */
+  readonly parent: string | null;
+  readonly custom: boolean;
+  readonly protect: boolean;
+  readonly retainOnDelete: boolean;
+  /** Inputs as sent to the engine; secrets are `"[secret]"`, resource references their URN. */
+  readonly inputs: Record<string, unknown>;
+}
+
+export interface RunOptions {
+  readonly project: string;
+  readonly stack: string;
+  readonly config: Record<string, string>;
+  readonly secretKeys?: readonly string[];
+  readonly mocks: pulumi.runtime.Mocks;
+  /** The program; its result becomes the stack outputs (as `pulumi up` does with an exported function). */
+  readonly program: () => unknown;
+}
+
+export interface RunResult {
+  readonly resources: CapturedResource[];
+  readonly outputs: Record<string, unknown>;
+}
+
+/** The value Pulumi puts where a secret was; the plan never holds a secret's value. */
+export const REDACTED = "[secret]";
+
+// Signatures of Pulumi's wire format for special values (see @pulumi/pulumi runtime/rpc).
+const SIG_KEY = "4dabf18193072939515e22adb298388d";
+const SIG_SECRET = "1b47061264138c4ac30d75fd1eb44270";
+const SIG_RESOURCE = "5cf8f73096256a8f31e491e813e4eb8e";
+const SIG_ASSET = "c44067f5952c0a294b673a41bacd8c17";
+const SIG_ARCHIVE = "0def7320c3a5731c473e5ecbe6d01bc7";
+const SIG_OUTPUT = "d0e6a833031e9bbcd3f4e8bde6ca49a4";
+const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+interface RegisterRequest {
+  getType(): string;
+  getName(): string;
+  getParent(): string;
+  getCustom(): boolean;
+  getProtect(): boolean | undefined;
+  getRetainondelete(): boolean | undefined;
+  getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
+}
+type Callback = (err: unknown, response?: { getUrn(): string }) => void;
+interface MonitorLike {
+  registerResource(req: RegisterRequest, callback: Callback): Promise<void>;
+}
+interface RuntimeInternals {
+  waitForRPCs?: () => Promise<void>;
+}
+
+/**
+ * Runs a Pulumi program under the mock runtime and captures every registration with its parent,
+ * options and inputs. Resolves once the program's outputs resolved and no registration is pending:
+ * Pulumi has no public "all registrations done" hook, so it drains the runtime's RPC queue until the
+ * number of captured resources stops changing.
+ */
+export async function runUnderMocks(options: RunOptions): Promise<RunResult> {
+  pulumi.runtime.setAllConfig(options.config, [...(options.secretKeys ?? [])]);
+  await pulumi.runtime.setMocks(options.mocks, options.project, options.stack, true);
+  const captured: CapturedResource[] = [];
+  const monitor = pulumi.runtime.getMonitor() as unknown as MonitorLike;
+  const register = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (req, callback) =>
+    register(req, (err, response) => {
+      if (!err && response) captured.push(capture(req, response.getUrn()));
+      callback(err, response);
+    });
+
+  const failures: unknown[] = [];
+  const onRejection = (reason: unknown) => failures.push(reason);
+  process.on("unhandledRejection", onRejection);
+  try {
+    const outputs = (await pulumi.runtime.runInPulumiStack(async () => options.program())) ?? {};
+    await settle(captured);
+    if (failures.length > 0) throw failures[0];
+    return { resources: captured, outputs: toPlain(outputs) as Record<string, unknown> };
+  } finally {
+    process.off("unhandledRejection", onRejection);
+  }
+}
+
+async function settle(captured: readonly unknown[]): Promise<void> {
+  const waitForRPCs = (pulumi.runtime as unknown as RuntimeInternals).waitForRPCs ?? (() => Promise.resolve());
+  let seen = -1;
+  while (seen !== captured.length) {
+    seen = captured.length;
+    await waitForRPCs();
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+function capture(req: RegisterRequest, urn: string): CapturedResource {
+  return {
+    urn,
+    type: req.getType(),
+    name: req.getName(),
+    parent: req.getParent() || null,
+    custom: req.getCustom(),
+    protect: req.getProtect() ?? false,
+    retainOnDelete: req.getRetainondelete() ?? false,
+    inputs: redact(req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>,
+  };
+}
+
+/** Turns wire values into plan values: secrets redacted, references as URNs, unknowns marked. */
+export function redact(value: unknown): unknown {
+  if (value === UNKNOWN) return "[unknown]";
+  if (Array.isArray(value)) return value.map(redact);
+  if (value && typeof value === "object") {
+    const record = value as Record<string, unknown>;
+    switch (record[SIG_KEY]) {
+      case SIG_SECRET:
+        return REDACTED;
+      case SIG_RESOURCE:
+        return record.urn;
+      case SIG_ASSET:
+        return { asset: record.path ?? record.uri ?? "[text]" };
+      case SIG_ARCHIVE:
+        return { archive: record.path ?? record.uri ?? "[assets]" };
+      case SIG_OUTPUT:
+        return record.secret ? REDACTED : "value" in record ? redact(record.value) : "[unknown]";
+    }
+    return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, redact(v)]));
+  }
+  return value;
+}
+
+/** Stack outputs are resolved values; Resources inside them are replaced by their URN-less name. */
+function toPlain(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(toPlain);
+  if (value && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, toPlain(v)]));
+  }
+  return value;
+}

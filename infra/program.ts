@@ -1,0 +1,19 @@
+import { buildAwsStack } from "../stacks/aws";
+import { ConfigError } from "../components/spec";
+import { loadStack } from "./config";
+
+/**
+ * The program: validate all config first (nothing registers from a bad stack), then assemble the
+ * cloud's stack. Returns the stack outputs.
+ */
+export async function runProgram(): Promise<Record<string, unknown>> {
+  const stack = loadStack();
+  switch (stack.settings.cloud) {
+    case "aws":
+      return { ...buildAwsStack(stack) };
+    case "azure":
+      throw new ConfigError("Stack config", [
+        { path: "medallion:cloud", message: '"azure" is accepted by the spec but its stack is not assembled yet (see the Azure issue)' },
+      ]);
+  }
+}

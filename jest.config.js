@@ -1,0 +1,10 @@
+/** Tests run through swc (transpile only); `npm run typecheck` does the type checking. */
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: "node",
+  roots: ["<rootDir>/components", "<rootDir>/functions", "<rootDir>/stacks", "<rootDir>/infra", "<rootDir>/test"],
+  testMatch: ["**/*.test.ts"],
+  transform: { "^.+\\.ts$": ["@swc/jest", { jsc: { target: "es2022", parser: { syntax: "typescript" } }, module: { type: "commonjs" } }] },
+  moduleNameMapper: { "^medallion-lakehouse$": "<rootDir>/components/index.ts" },
+  testTimeout: 60000,
+};

@@ -1,0 +1,43 @@
+import { Provider } from "@pulumi/aws/provider";
+import * as pulumi from "@pulumi/pulumi";
+import { AwsLakehouse, standardTags } from "../components";
+import type { LoadedStack } from "../infra/config";
+
+/** What a stack exports: what downstream stacks and people need to find the lakehouse. */
+export interface AwsStackOutputs {
+  readonly cloud: "aws";
+  readonly layers: Record<string, { location: pulumi.Output<string>; catalogDatabase: pulumi.Output<string>; keyArn: pulumi.Output<string> }>;
+  readonly secretArns: Record<string, pulumi.Output<string>>;
+  readonly alertTopicArn: pulumi.Output<string>;
+  readonly accessLogBucket: pulumi.Output<string>;
+}
+
+/**
+ * Assembles the AWS stack. An explicit provider carries region and default tags, because resource
+ * transforms do not run under the mock runtime the offline preview and tests use; components also tag
+ * explicitly.
+ */
+export function buildAwsStack(stack: LoadedStack): AwsStackOutputs {
+  const { settings } = stack;
+  const provider = new Provider("aws", {
+    region: stack.awsRegion as string,
+    defaultTags: { tags: standardTags({ project: settings.spec.name, environment: settings.environment }) },
+  });
+  const lakehouse = new AwsLakehouse(
+    settings.spec.name,
+    { spec: settings.spec, environment: settings.environment, secretValues: stack.secretValues },
+    { providers: { aws: provider } },
+  );
+  return {
+    cloud: "aws",
+    layers: Object.fromEntries(
+      Object.entries(lakehouse.layers).map(([name, layer]) => [
+        name,
+        { location: layer.location, catalogDatabase: layer.catalogNamespace, keyArn: layer.encryptionKeyId },
+      ]),
+    ),
+    secretArns: { ...lakehouse.secrets.references },
+    alertTopicArn: lakehouse.monitoring.alertChannel,
+    accessLogBucket: lakehouse.accessLogs.bucketName,
+  };
+}
