@@ -2,9 +2,19 @@
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: "node",
-  roots: ["<rootDir>/components", "<rootDir>/functions", "<rootDir>/stacks", "<rootDir>/infra", "<rootDir>/test"],
+  roots: [
+    "<rootDir>/components",
+    "<rootDir>/stacks",
+    "<rootDir>/infra",
+    "<rootDir>/test",
+  ],
   testMatch: ["**/*.test.ts"],
-  transform: { "^.+\\.ts$": ["@swc/jest", { jsc: { target: "es2022", parser: { syntax: "typescript" } }, module: { type: "commonjs" } }] },
+  transform: {
+    "^.+\\.ts$": [
+      "@swc/jest",
+      { jsc: { target: "es2022", parser: { syntax: "typescript" } }, module: { type: "commonjs" } },
+    ],
+  },
   moduleNameMapper: { "^medallion-lakehouse$": "<rootDir>/components/index.ts" },
   testTimeout: 60000,
 };

@@ -56,10 +56,32 @@ export interface RetryPolicy {
 
 /** Cloud-neutral workflow steps, rendered as Step Functions on AWS and Databricks Job tasks on Azure. */
 export type WorkflowStep =
-  | { readonly kind: "task"; readonly name: string; readonly run: string; readonly retry?: RetryPolicy; readonly timeoutSeconds?: number }
-  | { readonly kind: "map"; readonly name: string; readonly over: readonly string[]; readonly step: WorkflowStep; readonly maxConcurrency?: number }
-  | { readonly kind: "parallel"; readonly name: string; readonly branches: readonly (readonly WorkflowStep[])[] }
-  | { readonly kind: "choice"; readonly name: string; readonly when: string; readonly then: WorkflowStep; readonly otherwise: WorkflowStep };
+  | {
+      readonly kind: "task";
+      readonly name: string;
+      readonly run: string;
+      readonly retry?: RetryPolicy;
+      readonly timeoutSeconds?: number;
+    }
+  | {
+      readonly kind: "map";
+      readonly name: string;
+      readonly over: readonly string[];
+      readonly step: WorkflowStep;
+      readonly maxConcurrency?: number;
+    }
+  | {
+      readonly kind: "parallel";
+      readonly name: string;
+      readonly branches: readonly (readonly WorkflowStep[])[];
+    }
+  | {
+      readonly kind: "choice";
+      readonly name: string;
+      readonly when: string;
+      readonly then: WorkflowStep;
+      readonly otherwise: WorkflowStep;
+    };
 
 /** A trigger that starts a workflow. */
 export type WorkflowTrigger =

@@ -24,7 +24,15 @@ const S3_FORBIDDEN_SUFFIXES = ["-s3alias", "--ol-s3", "--x-s3", "--table-s3"];
  * none of the reserved prefixes/suffixes. Dots are never produced (they break virtual-host TLS).
  */
 export function s3BucketName(parts: readonly string[]): string {
-  let name = fit(parts.map((p) => dashed(p)).filter(Boolean).join("-"), 63, parts, "-");
+  let name = fit(
+    parts
+      .map((p) => dashed(p))
+      .filter(Boolean)
+      .join("-"),
+    63,
+    parts,
+    "-",
+  );
   if (S3_FORBIDDEN_PREFIXES.some((p) => name.startsWith(p))) name = fit(`b-${name}`, 63, parts, "-");
   if (S3_FORBIDDEN_SUFFIXES.some((s) => name.endsWith(s))) name = fit(`${name}-b`, 63, parts, "-");
   return padToMinimum(name, 3, parts);
@@ -41,7 +49,10 @@ export function storageAccountName(parts: readonly string[]): string {
  * letter or digit, no `--`.
  */
 export function keyVaultName(parts: readonly string[]): string {
-  let base = parts.map((p) => dashed(p)).filter(Boolean).join("-");
+  let base = parts
+    .map((p) => dashed(p))
+    .filter(Boolean)
+    .join("-");
   if (!/^[a-z]/.test(base)) base = base ? `kv-${base}` : "kv";
   return padToMinimum(fit(base, 24, parts, "-"), 3, parts);
 }
@@ -52,7 +63,12 @@ export function keyVaultName(parts: readonly string[]): string {
  */
 export function glueName(parts: readonly string[]): string {
   let base = parts
-    .map((p) => p.toLowerCase().replace(/[^a-z0-9]+/g, "_").replace(/^_+|_+$/g, ""))
+    .map((p) =>
+      p
+        .toLowerCase()
+        .replace(/[^a-z0-9]+/g, "_")
+        .replace(/^_+|_+$/g, ""),
+    )
     .filter(Boolean)
     .join("_");
   if (!/^[a-z]/.test(base)) base = `m_${base}`;
@@ -61,7 +77,10 @@ export function glueName(parts: readonly string[]): string {
 
 /** Secrets Manager names: a path `<product>/<environment>/<secret>` of allowed characters, at most 512. */
 export function secretPath(parts: readonly string[]): string {
-  return parts.map((p) => p.replace(/[^A-Za-z0-9_+=.@-]+/g, "-")).join("/").slice(0, 512);
+  return parts
+    .map((p) => p.replace(/[^A-Za-z0-9_+=.@-]+/g, "-"))
+    .join("/")
+    .slice(0, 512);
 }
 
 /** KMS alias names: `alias/` + letters, digits, `/_-`, at most 256 characters, never `alias/aws/`. */
@@ -90,7 +109,9 @@ function fit(name: string, max: number, parts: readonly string[], separator: str
 }
 
 function padToMinimum(name: string, min: number, parts: readonly string[]): string {
-  return name.length >= min ? name : `${name}${shortHash(parts.join("\u0000"), min + 3)}`.slice(0, Math.max(min, name.length + 6));
+  return name.length >= min
+    ? name
+    : `${name}${shortHash(parts.join("\u0000"), min + 3)}`.slice(0, Math.max(min, name.length + 6));
 }
 
 function escapeForClass(text: string): string {

@@ -19,7 +19,10 @@ const SECRETS_KEY = "medallion:secrets";
  * Reads and validates the `medallion:*` keys (and the cloud's region) before any resource registers.
  * Throws one {@link ConfigError} naming every bad field.
  */
-export function loadStack(lookup: ConfigLookup = pulumi.runtime.getConfig, isSecret: (key: string) => boolean = isConfigSecret): LoadedStack {
+export function loadStack(
+  lookup: ConfigLookup = pulumi.runtime.getConfig,
+  isSecret: (key: string) => boolean = isConfigSecret,
+): LoadedStack {
   const problems: ConfigProblem[] = [];
   const lakehouse = parseJsonKey(lookup, "medallion:lakehouse", problems);
   const secrets = parseJsonKey(lookup, SECRETS_KEY, problems);
@@ -32,11 +35,16 @@ export function loadStack(lookup: ConfigLookup = pulumi.runtime.getConfig, isSec
     });
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    problems.push(...error.problems.filter((p) => !(lakehouse === INVALID && p.path.startsWith("medallion:lakehouse"))));
+    problems.push(
+      ...error.problems.filter((p) => !(lakehouse === INVALID && p.path.startsWith("medallion:lakehouse"))),
+    );
   }
   const awsRegion = lookup("aws:region");
   if (settings?.cloud === "aws" && !awsRegion) {
-    problems.push({ path: "aws:region", message: "is required when medallion:cloud is aws (e.g. us-east-1)" });
+    problems.push({
+      path: "aws:region",
+      message: "is required when medallion:cloud is aws (e.g. us-east-1)",
+    });
   }
   const secretValues = settings ? readSecretValues(secrets, settings, isSecret, problems) : {};
   if (problems.length > 0 || !settings) throw new ConfigError("Stack config", problems);
@@ -70,14 +78,20 @@ function readSecretValues(
   if (!isSecret(SECRETS_KEY)) {
     problems.push({
       path: SECRETS_KEY,
-      message: "holds plain text; set each value with `pulumi config set --secret --path medallion:secrets.<name> <value>`",
+      message:
+        "holds plain text; set each value with `pulumi config set --secret --path medallion:secrets.<name> <value>`",
     });
   }
   const declared = new Set(settings.spec.secrets.map((s) => s.name));
   const values: Record<string, pulumi.Output<string>> = {};
   for (const [name, value] of Object.entries(raw)) {
-    if (!declared.has(name)) problems.push({ path: `${SECRETS_KEY}.${name}`, message: `no secret "${name}" in medallion:lakehouse.secrets` });
-    else if (typeof value !== "string") problems.push({ path: `${SECRETS_KEY}.${name}`, message: "must be a string" });
+    if (!declared.has(name))
+      problems.push({
+        path: `${SECRETS_KEY}.${name}`,
+        message: `no secret "${name}" in medallion:lakehouse.secrets`,
+      });
+    else if (typeof value !== "string")
+      problems.push({ path: `${SECRETS_KEY}.${name}`, message: "must be a string" });
     else values[name] = pulumi.secret(value);
   }
   return values;

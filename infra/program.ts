@@ -13,7 +13,10 @@ export async function runProgram(): Promise<Record<string, unknown>> {
       return { ...buildAwsStack(stack) };
     case "azure":
       throw new ConfigError("Stack config", [
-        { path: "medallion:cloud", message: '"azure" is accepted by the spec but its stack is not assembled yet (see the Azure issue)' },
+        {
+          path: "medallion:cloud",
+          message: '"azure" is accepted by the spec but its stack is not assembled yet (see the Azure issue)',
+        },
       ]);
   }
 }

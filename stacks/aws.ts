@@ -6,7 +6,10 @@ import type { LoadedStack } from "../infra/config";
 /** What a stack exports: what downstream stacks and people need to find the lakehouse. */
 export interface AwsStackOutputs {
   readonly cloud: "aws";
-  readonly layers: Record<string, { location: pulumi.Output<string>; catalogDatabase: pulumi.Output<string>; keyArn: pulumi.Output<string> }>;
+  readonly layers: Record<
+    string,
+    { location: pulumi.Output<string>; catalogDatabase: pulumi.Output<string>; keyArn: pulumi.Output<string> }
+  >;
   readonly secretArns: Record<string, pulumi.Output<string>>;
   readonly alertTopicArn: pulumi.Output<string>;
   readonly accessLogBucket: pulumi.Output<string>;

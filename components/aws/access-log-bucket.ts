@@ -1,13 +1,18 @@
 import * as s3 from "@pulumi/aws/s3";
 import * as pulumi from "@pulumi/pulumi";
 import { s3BucketName } from "../naming";
-import { abortIncompleteUploadsRule, addBucketBaseline, expireNoncurrentVersionsRule } from "./bucket-baseline";
-import type { AwsContext } from "./context";
+import {
+  abortIncompleteUploadsRule,
+  addBucketBaseline,
+  expireNoncurrentVersionsRule,
+} from "./bucket-baseline";
+import { awsContext, type AwsContext } from "./context";
 
 export interface AwsAccessLogBucketArgs {
   /** Physical-name parts before account and region, e.g. `["brewery", "dev"]`. */
   readonly nameParts: readonly string[];
-  readonly context: AwsContext;
+  /** Account, partition and region; looked up through the provider when omitted. */
+  readonly context?: AwsContext;
   /** Days access-log objects are kept. @default 365 */
   readonly expirationDays?: number;
   /** Days non-current versions are kept. @default 30 */
@@ -32,7 +37,7 @@ export class AwsAccessLogBucket extends pulumi.ComponentResource {
     const expirationDays = args.expirationDays ?? 365;
     const noncurrentVersionDays = args.noncurrentVersionDays ?? 30;
     const protect = args.protect ?? false;
-    const { context } = args;
+    const context = args.context ?? awsContext(this);
 
     this.bucket = new s3.Bucket(
       name,

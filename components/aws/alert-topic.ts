@@ -32,7 +32,9 @@ export class AwsAlertTopic extends pulumi.ComponentResource implements Monitorin
     super("medallion:aws:AlertTopic", name, {}, opts);
     const webhooks = args.webhooks ?? [];
     if (args.emails.length + webhooks.length === 0) {
-      throw new Error(`AwsAlertTopic ${name}: at least one e-mail or webhook is required, or alerts reach nobody`);
+      throw new Error(
+        `AwsAlertTopic ${name}: at least one e-mail or webhook is required, or alerts reach nobody`,
+      );
     }
     const context = args.context ?? awsContext(this);
 
@@ -50,7 +52,10 @@ export class AwsAlertTopic extends pulumi.ComponentResource implements Monitorin
     this.topic = new sns.Topic(
       name,
       {
-        name: `${args.product}-${args.environment}-alerts`.toLowerCase().replace(/[^a-z0-9_-]+/g, "-").slice(0, 256),
+        name: `${args.product}-${args.environment}-alerts`
+          .toLowerCase()
+          .replace(/[^a-z0-9_-]+/g, "-")
+          .slice(0, 256),
         kmsMasterKeyId: this.key.arn,
         tags: { ...args.tags },
       },
@@ -76,10 +81,18 @@ export class AwsAlertTopic extends pulumi.ComponentResource implements Monitorin
     );
     // Logical names derive from the address, so reordering the list replaces nothing.
     args.emails.forEach((email) => {
-      new sns.TopicSubscription(`${name}-email-${slug(email)}`, { topic: this.topic.arn, protocol: "email", endpoint: email }, { parent: this });
+      new sns.TopicSubscription(
+        `${name}-email-${slug(email)}`,
+        { topic: this.topic.arn, protocol: "email", endpoint: email },
+        { parent: this },
+      );
     });
     webhooks.forEach((url) => {
-      new sns.TopicSubscription(`${name}-webhook-${slug(url.replace(/^https:\/\//, ""))}`, { topic: this.topic.arn, protocol: "https", endpoint: url }, { parent: this });
+      new sns.TopicSubscription(
+        `${name}-webhook-${slug(url.replace(/^https:\/\//, ""))}`,
+        { topic: this.topic.arn, protocol: "https", endpoint: url },
+        { parent: this },
+      );
     });
     this.alertChannel = this.topic.arn;
     this.registerOutputs({ alertChannel: this.alertChannel });
@@ -87,5 +100,8 @@ export class AwsAlertTopic extends pulumi.ComponentResource implements Monitorin
 }
 
 function slug(text: string): string {
-  return text.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "");
+  return text
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "");
 }

@@ -44,7 +44,13 @@ export function addBucketBaseline(
   const bucket = args.bucket.id;
   const publicAccessBlock = new s3.BucketPublicAccessBlock(
     `${name}-public-access`,
-    { bucket, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
+    {
+      bucket,
+      blockPublicAcls: true,
+      blockPublicPolicy: true,
+      ignorePublicAcls: true,
+      restrictPublicBuckets: true,
+    },
     opts,
   );
   const ownership = new s3.BucketOwnershipControls(
@@ -64,7 +70,10 @@ export function addBucketBaseline(
       rules: [
         args.encryption.kind === "kms"
           ? {
-              applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: args.encryption.keyArn },
+              applyServerSideEncryptionByDefault: {
+                sseAlgorithm: "aws:kms",
+                kmsMasterKeyId: args.encryption.keyArn,
+              },
               bucketKeyEnabled: true,
             }
           : { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } },
@@ -108,10 +117,20 @@ export function addBucketBaseline(
 
 /** Aborts multipart uploads left incomplete after `days`; every bucket carries it. */
 export function abortIncompleteUploadsRule(days = 7): inputs.s3.BucketLifecycleConfigurationRule {
-  return { id: "abort-incomplete-multipart-uploads", status: "Enabled", filter: {}, abortIncompleteMultipartUpload: { daysAfterInitiation: days } };
+  return {
+    id: "abort-incomplete-multipart-uploads",
+    status: "Enabled",
+    filter: {},
+    abortIncompleteMultipartUpload: { daysAfterInitiation: days },
+  };
 }
 
 /** Expires non-current object versions after `days` so versioning does not grow storage forever. */
 export function expireNoncurrentVersionsRule(days: number): inputs.s3.BucketLifecycleConfigurationRule {
-  return { id: "expire-noncurrent-versions", status: "Enabled", filter: {}, noncurrentVersionExpiration: { noncurrentDays: days } };
+  return {
+    id: "expire-noncurrent-versions",
+    status: "Enabled",
+    filter: {},
+    noncurrentVersionExpiration: { noncurrentDays: days },
+  };
 }

@@ -39,7 +39,9 @@ export class AwsCustomerKey extends pulumi.ComponentResource {
     const deletionWindowInDays = args.deletionWindowInDays ?? 30;
     const servicePrincipals = args.servicePrincipals ?? [];
     if (deletionWindowInDays < 7 || deletionWindowInDays > 30) {
-      throw new Error(`AwsCustomerKey ${name}: deletionWindowInDays must be 7-30, got ${deletionWindowInDays}`);
+      throw new Error(
+        `AwsCustomerKey ${name}: deletionWindowInDays must be 7-30, got ${deletionWindowInDays}`,
+      );
     }
 
     this.key = new kms.Key(

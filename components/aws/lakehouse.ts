@@ -79,7 +79,14 @@ export class AwsLakehouse extends pulumi.ComponentResource implements Lakehouse<
     );
     this.monitoring = new AwsAlertTopic(
       `${name}-alerts`,
-      { product, environment, emails: spec.alerts.emails, webhooks: spec.alerts.webhooks, context, tags: tagsFor("alerts") },
+      {
+        product,
+        environment,
+        emails: spec.alerts.emails,
+        webhooks: spec.alerts.webhooks,
+        context,
+        tags: tagsFor("alerts"),
+      },
       { parent: this },
     );
     this.registerOutputs({});

@@ -1,5 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
-import { KMS_DECRYPT_ACTIONS, KMS_ENCRYPT_ACTIONS, S3_LIST_ACTIONS, S3_READ_ACTIONS, S3_WRITE_ACTIONS } from "./perms";
+import {
+  KMS_DECRYPT_ACTIONS,
+  KMS_ENCRYPT_ACTIONS,
+  S3_LIST_ACTIONS,
+  S3_READ_ACTIONS,
+  S3_WRITE_ACTIONS,
+} from "./perms";
 import type { Statement } from "./policy-documents";
 
 export type GrantAccess = "read" | "write";
@@ -29,12 +35,24 @@ export function layerGrantStatements(access: GrantAccess, target: LayerGrantTarg
         ...(target.prefix ? { Condition: { StringLike: { "s3:prefix": [`${target.prefix}*`] } } } : {}),
       },
       { Sid: "ReadObjects", Effect: "Allow", Action: [...S3_READ_ACTIONS], Resource: objects },
-      { Sid: "DecryptThroughS3", Effect: "Allow", Action: [...KMS_DECRYPT_ACTIONS], Resource: target.keyArn, Condition: viaS3 },
+      {
+        Sid: "DecryptThroughS3",
+        Effect: "Allow",
+        Action: [...KMS_DECRYPT_ACTIONS],
+        Resource: target.keyArn,
+        Condition: viaS3,
+      },
     ];
   }
   return [
     { Sid: "WriteObjects", Effect: "Allow", Action: [...S3_WRITE_ACTIONS], Resource: objects },
-    { Sid: "EncryptThroughS3", Effect: "Allow", Action: [...KMS_ENCRYPT_ACTIONS], Resource: target.keyArn, Condition: viaS3 },
+    {
+      Sid: "EncryptThroughS3",
+      Effect: "Allow",
+      Action: [...KMS_ENCRYPT_ACTIONS],
+      Resource: target.keyArn,
+      Condition: viaS3,
+    },
   ];
 }
 
@@ -44,7 +62,8 @@ export function layerGrantStatements(access: GrantAccess, target: LayerGrantTarg
  */
 export function normalisePrefix(prefix: string | undefined): string {
   if (prefix === undefined) return "";
-  if (/[*?]/.test(prefix)) throw new Error(`grant prefix "${prefix}" must not contain IAM wildcards (* or ?)`);
+  if (/[*?]/.test(prefix))
+    throw new Error(`grant prefix "${prefix}" must not contain IAM wildcards (* or ?)`);
   const trimmed = prefix.replace(/^\/+/, "");
   if (trimmed === "") return "";
   return trimmed.endsWith("/") ? trimmed : `${trimmed}/`;

@@ -6,7 +6,11 @@ import * as pulumi from "@pulumi/pulumi";
 import type { GrantOptions, MedallionLayer } from "../contracts";
 import { glueName, s3BucketName, type LayerName } from "../naming";
 import type { AwsAccessLogBucket } from "./access-log-bucket";
-import { abortIncompleteUploadsRule, addBucketBaseline, expireNoncurrentVersionsRule } from "./bucket-baseline";
+import {
+  abortIncompleteUploadsRule,
+  addBucketBaseline,
+  expireNoncurrentVersionsRule,
+} from "./bucket-baseline";
 import { awsContext, type AwsContext } from "./context";
 import { AwsCustomerKey } from "./customer-key";
 import { layerGrantStatements, normalisePrefix, type GrantAccess } from "./layer-grants";
@@ -162,16 +166,22 @@ export function validateLayerArgs(name: string, args: AwsMedallionLayerArgs): vo
   const transition = args.transitionToInfrequentAccessDays;
   const expiration = args.expirationDays;
   if (transition !== undefined && (!Number.isInteger(transition) || transition < 30)) {
-    problems.push(`transitionToInfrequentAccessDays: S3 needs a whole number of at least 30, got ${transition}`);
+    problems.push(
+      `transitionToInfrequentAccessDays: S3 needs a whole number of at least 30, got ${transition}`,
+    );
   }
   if (expiration !== undefined && (!Number.isInteger(expiration) || expiration < 1)) {
     problems.push(`expirationDays: must be a positive whole number, got ${expiration}`);
   }
   if (transition !== undefined && expiration !== undefined && expiration <= transition) {
-    problems.push(`expirationDays: must be later than transitionToInfrequentAccessDays (${expiration} <= ${transition})`);
+    problems.push(
+      `expirationDays: must be later than transitionToInfrequentAccessDays (${expiration} <= ${transition})`,
+    );
   }
   if (problems.length > 0) {
-    throw new Error(`AwsMedallionLayer ${name} has invalid args:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    throw new Error(
+      `AwsMedallionLayer ${name} has invalid args:\n${problems.map((p) => `  - ${p}`).join("\n")}`,
+    );
   }
 }
 

@@ -7,7 +7,9 @@ export interface Statement {
   readonly Principal?: "*" | Readonly<Record<string, pulumi.Input<string> | readonly pulumi.Input<string>[]>>;
   readonly Action: string | readonly string[];
   readonly Resource: pulumi.Input<string> | readonly pulumi.Input<string>[];
-  readonly Condition?: Readonly<Record<string, Readonly<Record<string, pulumi.Input<string> | readonly pulumi.Input<string>[]>>>>;
+  readonly Condition?: Readonly<
+    Record<string, Readonly<Record<string, pulumi.Input<string> | readonly pulumi.Input<string>[]>>>
+  >;
 }
 
 /** Serialises a policy document whose fields may be Outputs; the result is what reviewers read in the plan. */

@@ -47,7 +47,9 @@ export class AwsSecretStore extends pulumi.ComponentResource implements SecretSt
     const values = args.values ?? {};
     const problems = validateSecretStoreArgs(args, recoveryWindowInDays);
     if (problems.length > 0) {
-      throw new Error(`AwsSecretStore ${name} has invalid args:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+      throw new Error(
+        `AwsSecretStore ${name} has invalid args:\n${problems.map((p) => `  - ${p}`).join("\n")}`,
+      );
     }
     this.logicalName = name;
     this.context = args.context ?? awsContext(this);
@@ -69,7 +71,8 @@ export class AwsSecretStore extends pulumi.ComponentResource implements SecretSt
         `${name}-${spec.name}`,
         {
           name: secretPath([args.product, args.environment, spec.name]),
-          description: spec.description ?? `${spec.name} credential for ${args.product} (${args.environment})`,
+          description:
+            spec.description ?? `${spec.name} credential for ${args.product} (${args.environment})`,
           kmsKeyId: this.key.arn,
           recoveryWindowInDays,
           tags: { ...args.tags },
@@ -96,7 +99,9 @@ export class AwsSecretStore extends pulumi.ComponentResource implements SecretSt
     const selected = names ?? Object.keys(this.secrets);
     const unknown = selected.filter((n) => !(n in this.secrets));
     if (unknown.length > 0) {
-      throw new Error(`AwsSecretStore ${this.logicalName}: grantRead names unknown secrets ${unknown.join(", ")}`);
+      throw new Error(
+        `AwsSecretStore ${this.logicalName}: grantRead names unknown secrets ${unknown.join(", ")}`,
+      );
     }
     return new iam.RolePolicy(
       `${this.logicalName}-read-${principal.name}`,
@@ -115,7 +120,9 @@ export class AwsSecretStore extends pulumi.ComponentResource implements SecretSt
             Action: [...KMS_DECRYPT_ACTIONS],
             Resource: this.key.arn,
             Condition: {
-              StringEquals: { "kms:ViaService": pulumi.interpolate`secretsmanager.${this.context.region}.amazonaws.com` },
+              StringEquals: {
+                "kms:ViaService": pulumi.interpolate`secretsmanager.${this.context.region}.amazonaws.com`,
+              },
             },
           },
         ]),

@@ -14,7 +14,9 @@ export class ConfigError extends Error {
 
   constructor(subject: string, problems: readonly ConfigProblem[]) {
     const lines = problems.map((p) => `  - ${p.path}: ${p.message}`);
-    super(`${subject} has ${problems.length} problem${problems.length === 1 ? "" : "s"}:\n${lines.join("\n")}`);
+    super(
+      `${subject} has ${problems.length} problem${problems.length === 1 ? "" : "s"}:\n${lines.join("\n")}`,
+    );
     this.name = "ConfigError";
     this.problems = problems;
   }
@@ -25,7 +27,8 @@ export function formatPath(root: string, path: readonly PropertyKey[]): string {
   let out = root;
   for (const segment of path) {
     if (typeof segment === "number") out += `[${segment}]`;
-    else if (typeof segment === "string" && /^[A-Za-z_$][\w$-]*$/.test(segment)) out += out ? `.${segment}` : segment;
+    else if (typeof segment === "string" && /^[A-Za-z_$][\w$-]*$/.test(segment))
+      out += out ? `.${segment}` : segment;
     else out += `[${JSON.stringify(String(segment))}]`;
   }
   return out;

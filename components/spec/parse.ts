@@ -16,9 +16,15 @@ export function parseLakehouseSpec(input: unknown, root = "lakehouse"): Lakehous
 export function lakehouseSpecProblems(input: unknown, root = "lakehouse"): ConfigProblem[] {
   const shape = lakehouseSpec.safeParse(input);
   if (!shape.success) {
-    return shape.error.issues.map((issue) => ({ path: formatPath(root, issue.path), message: issueMessage(issue) }));
+    return shape.error.issues.map((issue) => ({
+      path: formatPath(root, issue.path),
+      message: issueMessage(issue),
+    }));
   }
-  return checkReferences(shape.data).map((issue) => ({ path: formatPath(root, issue.path), message: issue.message }));
+  return checkReferences(shape.data).map((issue) => ({
+    path: formatPath(root, issue.path),
+    message: issue.message,
+  }));
 }
 
 type ZodIssue = import("zod").ZodError["issues"][number];
@@ -27,7 +33,10 @@ type ZodIssue = import("zod").ZodError["issues"][number];
 function issueMessage(issue: ZodIssue): string {
   switch (issue.code) {
     case "invalid_type":
-      return issue.input === undefined ? `is required (${issue.expected})` : `must be ${article(issue.expected)}`;
+      // zod 4 does not keep the input on issues; its message says "received undefined" when absent.
+      return /received undefined$/.test(issue.message)
+        ? `is required (${issue.expected})`
+        : `must be ${article(issue.expected)}`;
     case "unrecognized_keys":
       return `unknown field${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `"${k}"`).join(", ")}`;
     case "invalid_value":

@@ -14,21 +14,39 @@ export function checkReferences(spec: LakehouseSpec): SpecIssue[] {
   const issues: SpecIssue[] = [];
   const report = (path: (string | number)[], message: string) => issues.push({ path, message });
 
-  reportDuplicates(spec.tables.map((t) => t.name), ["tables"], "table", report);
-  reportDuplicates(spec.secrets.map((s) => s.name), ["secrets"], "secret", report);
-  reportDuplicates(spec.gold.map((g) => g.name), ["gold"], "gold model", report);
+  reportDuplicates(
+    spec.tables.map((t) => t.name),
+    ["tables"],
+    "table",
+    report,
+  );
+  reportDuplicates(
+    spec.secrets.map((s) => s.name),
+    ["secrets"],
+    "secret",
+    report,
+  );
+  reportDuplicates(
+    spec.gold.map((g) => g.name),
+    ["gold"],
+    "gold model",
+    report,
+  );
   const relationNames = new Set(spec.tables.map((t) => t.name));
   spec.views.forEach((view, i) => {
-    if (relationNames.has(view.name)) report(["views", i, "name"], `"${view.name}" is already a table or view name`);
+    if (relationNames.has(view.name))
+      report(["views", i, "name"], `"${view.name}" is already a table or view name`);
     relationNames.add(view.name);
   });
 
   const secretNames = new Set(spec.secrets.map((s) => s.name));
   spec.tables.forEach((table, i) => checkTable(table, ["tables", i], secretNames, report));
 
-  const tablesByName = new Map(spec.tables.map((t) => [t.name, t]));
+  // With duplicate names, the first table wins, so later checks do not cascade from the duplicate.
+  const tablesByName = new Map<string, TableSpec>();
+  for (const t of spec.tables) if (!tablesByName.has(t.name)) tablesByName.set(t.name, t);
   const relationColumns = new Map<string, Set<string>>(
-    spec.tables.map((t) => [t.name, new Set(t.columns.map((c) => c.name))]),
+    [...tablesByName.values()].map((t) => [t.name, new Set(t.columns.map((c) => c.name))]),
   );
   spec.views.forEach((view, i) => {
     const columns = checkView(view, ["views", i], tablesByName, report);
@@ -40,7 +58,12 @@ export function checkReferences(spec: LakehouseSpec): SpecIssue[] {
 
 type Report = (path: (string | number)[], message: string) => void;
 
-function checkTable(table: TableSpec, at: (string | number)[], secretNames: Set<string>, report: Report): void {
+function checkTable(
+  table: TableSpec,
+  at: (string | number)[],
+  secretNames: Set<string>,
+  report: Report,
+): void {
   const columns = new Set<string>();
   table.columns.forEach((column, j) => {
     if (columns.has(column.name)) report([...at, "columns", j, "name"], `duplicate column "${column.name}"`);
@@ -101,7 +124,10 @@ function checkView(
     }
     const rightColumn = join.rightColumn ?? join.leftColumn;
     if (!right.columns.some((c) => c.name === rightColumn)) {
-      report([...path, join.rightColumn ? "rightColumn" : "leftColumn"], `column "${rightColumn}" is not in ${right.name}`);
+      report(
+        [...path, join.rightColumn ? "rightColumn" : "leftColumn"],
+        `column "${rightColumn}" is not in ${right.name}`,
+      );
     }
     joined.set(right.name, right);
     for (const c of right.columns) columns.add(`${right.name}_${c.name}`);
@@ -135,7 +161,8 @@ function checkGoldModel(
     ...(model.timePartition ? [model.timePartition.yearAs, model.timePartition.monthAs] : []),
   ]);
   model.orderBy.forEach((o, j) => {
-    if (!outputs.has(o.column)) report([...at, "orderBy", j, "column"], `"${o.column}" is not a dimension or measure`);
+    if (!outputs.has(o.column))
+      report([...at, "orderBy", j, "column"], `"${o.column}" is not a dimension or measure`);
   });
 }
 

@@ -14,7 +14,10 @@ export const identifier = z
 /** Secret and source names end up in Secrets Manager / Key Vault names, so dashes are allowed. */
 export const resourceKey = z
   .string()
-  .regex(/^[a-z][a-z0-9-]{0,39}$/, "must be lower-case letters, digits and dashes, starting with a letter (max 40)");
+  .regex(
+    /^[a-z][a-z0-9-]{0,39}$/,
+    "must be lower-case letters, digits and dashes, starting with a letter (max 40)",
+  );
 
 /** Five-field cron (minute hour day-of-month month day-of-week), rendered per cloud by the orchestrators. */
 export const cron = z
@@ -29,7 +32,12 @@ export const cron = z
 
 export const columnType = z.union([
   z.enum(["string", "int", "bigint", "double", "boolean", "date", "timestamp"]),
-  z.string().regex(/^decimal\(\d{1,2},\d{1,2}\)$/, 'must be string, int, bigint, double, boolean, date, timestamp or decimal(p,s)'),
+  z
+    .string()
+    .regex(
+      /^decimal\(\d{1,2},\d{1,2}\)$/,
+      "must be string, int, bigint, double, boolean, date, timestamp or decimal(p,s)",
+    ),
 ]);
 
 export const column = z.strictObject({
@@ -73,7 +81,12 @@ export const qualityRule = z.discriminatedUnion("rule", [
   }),
   z.strictObject({ rule: z.literal("domain"), ...qualityColumn, values: z.array(z.string()).min(1) }),
   z
-    .strictObject({ rule: z.literal("range"), ...qualityColumn, min: z.number().optional(), max: z.number().optional() })
+    .strictObject({
+      rule: z.literal("range"),
+      ...qualityColumn,
+      min: z.number().optional(),
+      max: z.number().optional(),
+    })
     .refine((r) => r.min !== undefined || r.max !== undefined, { message: "a range needs min, max or both" })
     .refine((r) => r.min === undefined || r.max === undefined || r.min <= r.max, {
       message: "min must not exceed max",
@@ -142,9 +155,7 @@ export const goldModel = z.strictObject({
   dimensions: z.array(identifier).min(1, "a gold model needs at least one dimension"),
   measures: z.array(measure).min(1, "a gold model needs at least one measure"),
   /** Partition by the year and month of a timestamp column (seed 001: review_year, review_month). */
-  timePartition: z
-    .strictObject({ column: identifier, yearAs: identifier, monthAs: identifier })
-    .optional(),
+  timePartition: z.strictObject({ column: identifier, yearAs: identifier, monthAs: identifier }).optional(),
   orderBy: z
     .array(z.strictObject({ column: identifier, direction: z.enum(["asc", "desc"]).default("desc") }))
     .default([]),
@@ -160,13 +171,19 @@ export const lakehouseSpec = z.strictObject({
   /** Short product name used in every physical name. */
   name: z
     .string()
-    .regex(/^[a-z][a-z0-9-]{1,20}$/, "must be 2-21 lower-case letters, digits or dashes, starting with a letter"),
+    .regex(
+      /^[a-z][a-z0-9-]{1,20}$/,
+      "must be 2-21 lower-case letters, digits or dashes, starting with a letter",
+    ),
   /** Protected environments keep data stores and keys on `pulumi destroy`. @default false */
   protect: z.boolean().default(false),
   retention: z
     .strictObject({
       /** Days before raw objects move to STANDARD_IA (S3 needs at least 30). @default 30 */
-      rawTransitionDays: z.int().min(30, "S3 allows STANDARD_IA transitions after at least 30 days").default(30),
+      rawTransitionDays: z
+        .int()
+        .min(30, "S3 allows STANDARD_IA transitions after at least 30 days")
+        .default(30),
       /** Days before raw objects expire. @default 365 */
       rawExpirationDays: z.int().positive().default(365),
       /** Days before non-current object versions expire in every layer. @default 90 */
@@ -194,7 +211,9 @@ export const lakehouseSpec = z.strictObject({
     })
     .prefault({}),
   alerts: z.strictObject({
-    emails: z.array(z.email({ error: "must be an e-mail address" })).min(1, "at least one alert e-mail is required"),
+    emails: z
+      .array(z.email({ error: "must be an e-mail address" }))
+      .min(1, "at least one alert e-mail is required"),
     webhooks: z.array(z.url({ protocol: /^https$/, error: "must be an https:// URL" })).default([]),
   }),
   /** Source credentials to hold; values come from `pulumi config set --secret --path medallion:secrets.<name>`. */

@@ -30,7 +30,10 @@ const ENVIRONMENT = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 export function parseStackSettings(raw: RawStackSettings): StackSettings {
   const problems: ConfigProblem[] = [];
   if (raw.cloud === undefined) {
-    problems.push({ path: "medallion:cloud", message: `is required: one of ${CLOUDS.map((c) => `"${c}"`).join(", ")}` });
+    problems.push({
+      path: "medallion:cloud",
+      message: `is required: one of ${CLOUDS.map((c) => `"${c}"`).join(", ")}`,
+    });
   } else if (!CLOUDS.includes(raw.cloud as Cloud)) {
     problems.push({
       path: "medallion:cloud",

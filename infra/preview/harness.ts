@@ -66,7 +66,15 @@ interface RuntimeInternals {
  */
 export async function runUnderMocks(options: RunOptions): Promise<RunResult> {
   pulumi.runtime.setAllConfig(options.config, [...(options.secretKeys ?? [])]);
-  await pulumi.runtime.setMocks(options.mocks, options.project, options.stack, true);
+  // A throwing mock turns into message-less rejections all over the SDK; record the failure, answer with
+  // an empty result so the run drains quietly, and report the original error at the end.
+  const mockFailures: unknown[] = [];
+  const mocks: pulumi.runtime.Mocks = {
+    call: (args) => orRecord(() => options.mocks.call(args), {}, mockFailures),
+    newResource: (args) =>
+      orRecord(() => options.mocks.newResource(args), { id: undefined, state: {} }, mockFailures),
+  };
+  await pulumi.runtime.setMocks(mocks, options.project, options.stack, true);
   const captured: CapturedResource[] = [];
   const monitor = pulumi.runtime.getMonitor() as unknown as MonitorLike;
   const register = monitor.registerResource.bind(monitor);
@@ -76,21 +84,54 @@ export async function runUnderMocks(options: RunOptions): Promise<RunResult> {
       callback(err, response);
     });
 
+  // A failing program rejects several of the runtime's internal promises at once; collect them
+  // until the run has drained so they neither crash the process nor hide the first error.
   const failures: unknown[] = [];
   const onRejection = (reason: unknown) => failures.push(reason);
+  const otherListeners = process.listeners("unhandledRejection");
+  process.removeAllListeners("unhandledRejection");
   process.on("unhandledRejection", onRejection);
+  let outputs: Record<string, unknown> | undefined;
+  let failure: unknown;
   try {
-    const outputs = (await pulumi.runtime.runInPulumiStack(async () => options.program())) ?? {};
+    // The program's own error is caught inside the stack, so the runtime's promises do not reject with it.
+    outputs =
+      (await pulumi.runtime.runInPulumiStack(async () => {
+        try {
+          return await options.program();
+        } catch (error) {
+          failure = error;
+          return {};
+        }
+      })) ?? {};
+  } catch (error) {
+    failure ??= error;
+  }
+  try {
     await settle(captured);
-    if (failures.length > 0) throw failures[0];
-    return { resources: captured, outputs: toPlain(outputs) as Record<string, unknown> };
-  } finally {
-    process.off("unhandledRejection", onRejection);
+  } catch (error) {
+    failure ??= error;
+  }
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  process.off("unhandledRejection", onRejection);
+  for (const listener of otherListeners) process.on("unhandledRejection", listener);
+  failure ??= mockFailures[0] ?? failures[0];
+  if (failure !== undefined || !outputs) throw failure ?? new Error("the program produced no outputs");
+  return { resources: captured, outputs: toPlain(outputs) as Record<string, unknown> };
+}
+
+function orRecord<T>(run: () => T | Promise<T>, fallback: T, failures: unknown[]): T | Promise<T> {
+  try {
+    return run();
+  } catch (error) {
+    failures.push(error);
+    return fallback;
   }
 }
 
 async function settle(captured: readonly unknown[]): Promise<void> {
-  const waitForRPCs = (pulumi.runtime as unknown as RuntimeInternals).waitForRPCs ?? (() => Promise.resolve());
+  const waitForRPCs =
+    (pulumi.runtime as unknown as RuntimeInternals).waitForRPCs ?? (() => Promise.resolve());
   let seen = -1;
   while (seen !== captured.length) {
     seen = captured.length;

@@ -20,19 +20,45 @@ export function previewMocks(options: PreviewMocksOptions = {}): pulumi.runtime.
   const account = PREVIEW_ACCOUNT_ID;
   return {
     newResource(args) {
-      const state = awsState(args.type, args.name, args.inputs ?? {}, region, account);
-      return { id: state.id as string, state };
+      const inputs = args.inputs ?? {};
+      const computed = awsState(
+        args.type,
+        args.name,
+        unwrapSecrets(inputs) as Record<string, unknown>,
+        region,
+        account,
+      );
+      // Inputs stay as given (secrets stay secret); computed values are added next to them.
+      return { id: computed.id as string, state: { ...computed, ...inputs } };
     },
     call(args) {
       switch (args.token) {
         case "aws:index/getCallerIdentity:getCallerIdentity":
-          return { accountId: account, arn: `arn:aws:iam::${account}:user/offline-preview`, userId: "AIDAOFFLINEPREVIEW", id: account };
+          return {
+            accountId: account,
+            arn: `arn:aws:iam::${account}:user/offline-preview`,
+            userId: "AIDAOFFLINEPREVIEW",
+            id: account,
+          };
         case "aws:index/getPartition:getPartition":
-          return { partition: "aws", dnsSuffix: "amazonaws.com", reverseDnsPrefix: "com.amazonaws", id: "aws" };
+          return {
+            partition: "aws",
+            dnsSuffix: "amazonaws.com",
+            reverseDnsPrefix: "com.amazonaws",
+            id: "aws",
+          };
         case "aws:index/getRegion:getRegion":
-          return { name: region, region, id: region, endpoint: `ec2.${region}.amazonaws.com`, description: region };
+          return {
+            name: region,
+            region,
+            id: region,
+            endpoint: `ec2.${region}.amazonaws.com`,
+            description: region,
+          };
         default:
-          throw new Error(`the offline preview has no mock for invoke ${args.token}; add one in infra/preview/mocks.ts`);
+          throw new Error(
+            `the offline preview has no mock for invoke ${args.token}; add one in infra/preview/mocks.ts`,
+          );
       }
     },
   };
@@ -49,7 +75,12 @@ function awsState(
   const autoname = `${name}-${seed.slice(0, 7)}`;
   const physical = (inputs.name as string | undefined) ?? autoname;
   const service = /^aws:([a-z0-9]+)\//.exec(type)?.[1] ?? "unknown";
-  const base = { ...inputs, id: `${physical}`, name: physical, arn: `arn:aws:${service}:${region}:${account}:${physical}` };
+  const base = {
+    ...inputs,
+    id: `${physical}`,
+    name: physical,
+    arn: `arn:aws:${service}:${region}:${account}:${physical}`,
+  };
   switch (type) {
     case "aws:s3/bucket:Bucket": {
       const bucket = (inputs.bucket as string | undefined) ?? autoname;
@@ -70,13 +101,23 @@ function awsState(
     case "aws:kms/alias:Alias":
       return { ...base, arn: `arn:aws:kms:${region}:${account}:${physical}`, id: physical };
     case "aws:glue/catalogDatabase:CatalogDatabase":
-      return { ...base, id: `${account}:${physical}`, catalogId: account, arn: `arn:aws:glue:${region}:${account}:database/${physical}` };
+      return {
+        ...base,
+        id: `${account}:${physical}`,
+        catalogId: account,
+        arn: `arn:aws:glue:${region}:${account}:database/${physical}`,
+      };
     case "aws:secretsmanager/secret:Secret": {
       const arn = `arn:aws:secretsmanager:${region}:${account}:secret:${physical}-${seed.slice(0, 6)}`;
       return { ...base, id: arn, arn };
     }
     case "aws:secretsmanager/secretVersion:SecretVersion":
-      return { ...base, id: `${String(inputs.secretId)}|${uuid(seed)}`, versionId: uuid(seed), arn: inputs.secretId };
+      return {
+        ...base,
+        id: `${String(inputs.secretId)}|${uuid(seed)}`,
+        versionId: uuid(seed),
+        arn: inputs.secretId,
+      };
     case "aws:sns/topic:Topic": {
       const arn = `arn:aws:sns:${region}:${account}:${physical}`;
       return { ...base, id: arn, arn };
@@ -86,15 +127,38 @@ function awsState(
       return { ...base, id: arn, arn };
     }
     case "aws:iam/role:Role":
-      return { ...base, id: physical, arn: `arn:aws:iam::${account}:role/${physical}`, uniqueId: `AROA${seed.slice(0, 17).toUpperCase()}` };
+      return {
+        ...base,
+        id: physical,
+        arn: `arn:aws:iam::${account}:role/${physical}`,
+        uniqueId: `AROA${seed.slice(0, 17).toUpperCase()}`,
+      };
     case "aws:iam/policy:Policy":
-      return { ...base, id: `arn:aws:iam::${account}:policy/${physical}`, arn: `arn:aws:iam::${account}:policy/${physical}` };
+      return {
+        ...base,
+        id: `arn:aws:iam::${account}:policy/${physical}`,
+        arn: `arn:aws:iam::${account}:policy/${physical}`,
+      };
     case "aws:iam/rolePolicy:RolePolicy":
       return { ...base, id: `${String(inputs.role)}:${physical}` };
     default:
       if (type.startsWith("pulumi:providers:")) return { ...inputs, id: uuid(seed) };
       return base;
   }
+}
+
+const SIG_KEY = "4dabf18193072939515e22adb298388d";
+const SIG_SECRET = "1b47061264138c4ac30d75fd1eb44270";
+
+/** Mock inputs carry secrets as wrapper objects; names and ARNs are computed from the plain values. */
+function unwrapSecrets(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(unwrapSecrets);
+  if (value && typeof value === "object") {
+    const record = value as Record<string, unknown>;
+    if (record[SIG_KEY] === SIG_SECRET) return unwrapSecrets(record.value);
+    return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, unwrapSecrets(v)]));
+  }
+  return value;
 }
 
 function hex(text: string): string {

@@ -16,15 +16,26 @@ export interface StackConfig {
 /** What the offline preview puts where a `secure:` value stands: it has no key to decrypt with. */
 export const SECRET_PLACEHOLDER = "[secret]";
 
+/** A stack or project file is missing or unreadable. */
+export class StackFileError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "StackFileError";
+  }
+}
+
 /** Reads `Pulumi.yaml` (project name) and `Pulumi.<stack>.yaml` from `root`. */
 export function readStackConfig(root: string, stack: string): StackConfig {
   const projectFile = path.join(root, "Pulumi.yaml");
   const stackFile = path.join(root, `Pulumi.${stack}.yaml`);
   if (!fs.existsSync(stackFile)) {
-    throw new Error(`no stack file ${path.relative(process.cwd(), stackFile) || stackFile}; stacks here: ${listStacks(root).join(", ") || "none"}`);
+    throw new StackFileError(
+      `no stack file Pulumi.${stack}.yaml in ${root}; stacks here: ${listStacks(root).join(", ") || "none"}`,
+    );
   }
+  if (!fs.existsSync(projectFile)) throw new StackFileError(`no Pulumi.yaml in ${root}`);
   const project = (parse(fs.readFileSync(projectFile, "utf8")) as { name?: string }).name;
-  if (!project) throw new Error(`${projectFile} has no name`);
+  if (!project) throw new StackFileError(`${projectFile} has no name`);
   const document = (parse(fs.readFileSync(stackFile, "utf8")) ?? {}) as { config?: Record<string, unknown> };
   return { project, stack, ...flattenConfig(project, document.config ?? {}) };
 }
@@ -66,7 +77,9 @@ function replaceSecure(value: unknown, at: string, found: string[]): unknown {
   }
   if (Array.isArray(value)) return value.map((v, i) => replaceSecure(v, `${at}[${i}]`, found));
   if (value && typeof value === "object") {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, replaceSecure(v, `${at}.${k}`, found)]));
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [k, replaceSecure(v, `${at}.${k}`, found)]),
+    );
   }
   return value;
 }
