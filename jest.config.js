@@ -7,6 +7,7 @@ module.exports = {
     "<rootDir>/stacks",
     "<rootDir>/infra",
     "<rootDir>/test",
+    "<rootDir>/scripts",
   ],
   testMatch: ["**/*.test.ts"],
   transform: {
