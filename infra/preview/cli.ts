@@ -79,7 +79,8 @@ export async function main(argv: readonly string[], root = process.cwd()): Promi
 }
 
 if (require.main === module) {
-  // Pulumi captures a stack trace for every internal promise; a short limit halves preview time.
+  // Pulumi captures a stack trace for every registration and internal promise; a short limit trims that
+  // cost (measured, with the caveats, in docs/BENCHMARKS.md).
   Error.stackTraceLimit = Number(process.env.MEDALLION_STACK_TRACE_LIMIT ?? 3);
   main(process.argv.slice(2)).then(
     (code) => process.exit(code),
