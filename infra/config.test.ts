@@ -96,6 +96,7 @@ describe("loadStack", () => {
         message: "must be 1-64 letters, digits, dashes or underscores, starting with a letter or digit",
       },
       { path: "medallion:lakehouse.alerts.emails", message: "at least one alert e-mail is required" },
+      { path: "medallion:lakehouse.tables[2].pii.cpf", message: 'column "cpf" is not in columns' },
     ]);
   });
 

@@ -1,6 +1,17 @@
 import { ConfigError, formatPath, type ConfigProblem } from "./errors";
-import { checkReferences } from "./references";
-import { lakehouseSpec, type LakehouseSpec } from "./schema";
+import { checkReferences, type ParsedParts } from "./references";
+import {
+  goldModel,
+  lakehouseSpec,
+  secret,
+  table,
+  view,
+  type GoldModelSpec,
+  type LakehouseSpec,
+  type SecretSpec,
+  type TableSpec,
+  type ViewSpec,
+} from "./schema";
 
 /**
  * Parses and validates a LakehouseSpec once, at the edge. Throws a {@link ConfigError} listing every
@@ -15,16 +26,56 @@ export function parseLakehouseSpec(input: unknown, root = "lakehouse"): Lakehous
 /** Every problem in a candidate spec, or an empty list; never throws. */
 export function lakehouseSpecProblems(input: unknown, root = "lakehouse"): ConfigProblem[] {
   const shape = lakehouseSpec.safeParse(input);
-  if (!shape.success) {
-    return shape.error.issues.map((issue) => ({
-      path: formatPath(root, issue.path),
-      message: issueMessage(issue),
-    }));
-  }
-  return checkReferences(shape.data).map((issue) => ({
+  const shapeProblems = shape.success
+    ? []
+    : shape.error.issues.map((issue) => ({
+        path: formatPath(root, issue.path),
+        message: issueMessage(issue),
+      }));
+  const referenceProblems = checkReferences(shape.success ? shape.data : parsedParts(input)).map((issue) => ({
     path: formatPath(root, issue.path),
     message: issue.message,
   }));
+  return [...shapeProblems, ...referenceProblems];
+}
+
+/** Parses each list entry on its own, so one bad table does not hide reference problems in the others. */
+function parsedParts(input: unknown): ParsedParts {
+  const record = (input && typeof input === "object" ? input : {}) as Record<string, unknown>;
+  const secrets = eachParsed<SecretSpec>(secret, record.secrets);
+  const tables = eachParsed<TableSpec>(table, record.tables);
+  const views = eachParsed<ViewSpec>(view, record.views);
+  return {
+    // With an invalid secret list, secret references cannot be judged, so none are checked.
+    secrets: secrets.every((s) => s !== undefined) ? (secrets as SecretSpec[]) : [],
+    tables,
+    views,
+    gold: eachParsed<GoldModelSpec>(goldModel, record.gold),
+    unparsedRelations: new Set([
+      ...unparsedNames(record.tables, tables),
+      ...unparsedNames(record.views, views),
+    ]),
+  };
+}
+
+/** Names (where readable) of the entries that did not parse. */
+function unparsedNames(raw: unknown, parsed: readonly unknown[]): string[] {
+  if (!Array.isArray(raw)) return [];
+  return raw
+    .filter((_, i) => parsed[i] === undefined)
+    .map((entry) => (entry as { name?: unknown } | null)?.name)
+    .filter((name): name is string => typeof name === "string");
+}
+
+function eachParsed<T>(
+  schema: { safeParse(value: unknown): { success: boolean; data?: unknown } },
+  value: unknown,
+): (T | undefined)[] {
+  if (!Array.isArray(value)) return [];
+  return value.map((entry) => {
+    const result = schema.safeParse(entry);
+    return result.success ? (result.data as T) : undefined;
+  });
 }
 
 type ZodIssue = import("zod").ZodError["issues"][number];

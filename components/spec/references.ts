@@ -1,4 +1,4 @@
-import type { GoldModelSpec, LakehouseSpec, TableSpec, ViewSpec } from "./schema";
+import type { GoldModelSpec, LakehouseSpec, SecretSpec, TableSpec, ViewSpec } from "./schema";
 
 /** One problem in a spec: where (a path from the spec root) and what is wrong. */
 export interface SpecIssue {
@@ -7,40 +7,68 @@ export interface SpecIssue {
 }
 
 /**
- * Cross-field rules a schema cannot express: every name a field refers to must exist.
- * Runs only on a spec whose shape already parsed, and collects every problem (never stops at the first).
+ * The parts of a spec whose shape parsed, by position: an entry that failed to parse is `undefined`,
+ * so the cross-field rules still run on the rest and keep the original indices in their paths.
  */
-export function checkReferences(spec: LakehouseSpec): SpecIssue[] {
+export interface ParsedParts {
+  readonly secrets: readonly SecretSpec[];
+  readonly tables: readonly (TableSpec | undefined)[];
+  readonly views: readonly (ViewSpec | undefined)[];
+  readonly gold: readonly (GoldModelSpec | undefined)[];
+  /** Names of tables and views whose shape failed: references to them are not judged (no cascades). */
+  readonly unparsedRelations?: ReadonlySet<string>;
+}
+
+/**
+ * Cross-field rules a schema cannot express: every name a field refers to must exist.
+ * Collects every problem (never stops at the first), also on a spec whose shape is partly invalid.
+ */
+export function checkReferences(parts: ParsedParts | LakehouseSpec): SpecIssue[] {
+  const partial = parts as ParsedParts;
+  const spec = {
+    secrets: partial.secrets,
+    tables: partial.tables.filter(isDefined),
+    views: partial.views.filter(isDefined),
+    gold: partial.gold.filter(isDefined),
+  };
+  const unparsed = new Set(partial.unparsedRelations ?? []);
+  const indexIn = <T>(list: readonly (T | undefined)[]) => new Map(list.map((item, i) => [item, i]));
+  const tableIndex = indexIn<TableSpec>(partial.tables);
+  const viewIndex = indexIn<ViewSpec>(partial.views);
+  const goldIndex = indexIn<GoldModelSpec>(partial.gold);
   const issues: SpecIssue[] = [];
   const report = (path: (string | number)[], message: string) => issues.push({ path, message });
 
   reportDuplicates(
-    spec.tables.map((t) => t.name),
+    spec.tables.map((t) => [t.name, tableIndex.get(t) as number]),
     ["tables"],
     "table",
     report,
   );
   reportDuplicates(
-    spec.secrets.map((s) => s.name),
+    spec.secrets.map((s, i) => [s.name, i]),
     ["secrets"],
     "secret",
     report,
   );
   reportDuplicates(
-    spec.gold.map((g) => g.name),
+    spec.gold.map((g) => [g.name, goldIndex.get(g) as number]),
     ["gold"],
     "gold model",
     report,
   );
   const relationNames = new Set(spec.tables.map((t) => t.name));
-  spec.views.forEach((view, i) => {
+  spec.views.forEach((view) => {
+    const i = viewIndex.get(view) as number;
     if (relationNames.has(view.name))
       report(["views", i, "name"], `"${view.name}" is already a table or view name`);
     relationNames.add(view.name);
   });
 
   const secretNames = new Set(spec.secrets.map((s) => s.name));
-  spec.tables.forEach((table, i) => checkTable(table, ["tables", i], secretNames, report));
+  spec.tables.forEach((table) =>
+    checkTable(table, ["tables", tableIndex.get(table) as number], secretNames, report),
+  );
 
   // With duplicate names, the first table wins, so later checks do not cascade from the duplicate.
   const tablesByName = new Map<string, TableSpec>();
@@ -48,11 +76,14 @@ export function checkReferences(spec: LakehouseSpec): SpecIssue[] {
   const relationColumns = new Map<string, Set<string>>(
     [...tablesByName.values()].map((t) => [t.name, new Set(t.columns.map((c) => c.name))]),
   );
-  spec.views.forEach((view, i) => {
-    const columns = checkView(view, ["views", i], tablesByName, report);
+  spec.views.forEach((view) => {
+    const columns = checkView(view, ["views", viewIndex.get(view) as number], tablesByName, unparsed, report);
     if (columns) relationColumns.set(view.name, columns);
+    else unparsed.add(view.name);
   });
-  spec.gold.forEach((model, i) => checkGoldModel(model, ["gold", i], relationColumns, report));
+  spec.gold.forEach((model) =>
+    checkGoldModel(model, ["gold", goldIndex.get(model) as number], relationColumns, unparsed, report),
+  );
   return issues;
 }
 
@@ -103,22 +134,29 @@ function checkView(
   view: ViewSpec,
   at: (string | number)[],
   tables: Map<string, TableSpec>,
+  unparsed: ReadonlySet<string>,
   report: Report,
 ): Set<string> | undefined {
   const base = tables.get(view.from);
   if (!base) {
-    report([...at, "from"], `table "${view.from}" is not in tables`);
+    if (!unparsed.has(view.from)) report([...at, "from"], `table "${view.from}" is not in tables`);
     return undefined;
   }
+  // A join on a table whose own shape failed cannot be judged, and neither can what reads the view.
+  if (view.joins.some((join) => unparsed.has(join.table))) return undefined;
   const columns = new Set(base.columns.map((c) => c.name));
   const joined = new Map<string, TableSpec>([[base.name, base]]);
+  let complete = true;
   view.joins.forEach((join, j) => {
     const path = [...at, "joins", j];
     const right = tables.get(join.table);
     const left = joined.get(join.via ?? base.name);
     if (!right) report([...path, "table"], `table "${join.table}" is not in tables`);
     if (!left) report([...path, "via"], `"${join.via}" is not joined before this join`);
-    if (!right || !left) return;
+    if (!right || !left) {
+      complete = false;
+      return;
+    }
     if (!left.columns.some((c) => c.name === join.leftColumn)) {
       report([...path, "leftColumn"], `column "${join.leftColumn}" is not in ${left.name}`);
     }
@@ -132,18 +170,20 @@ function checkView(
     joined.set(right.name, right);
     for (const c of right.columns) columns.add(`${right.name}_${c.name}`);
   });
-  return columns;
+  // A view with a broken join is reported once, here, not again by every model that reads it.
+  return complete ? columns : undefined;
 }
 
 function checkGoldModel(
   model: GoldModelSpec,
   at: (string | number)[],
   relations: Map<string, Set<string>>,
+  unparsed: ReadonlySet<string>,
   report: Report,
 ): void {
   const columns = relations.get(model.from);
   if (!columns) {
-    report([...at, "from"], `"${model.from}" is not a table or view`);
+    if (!unparsed.has(model.from)) report([...at, "from"], `"${model.from}" is not a table or view`);
     return;
   }
   const inFrom = (path: (string | number)[], name: string) => {
@@ -166,10 +206,19 @@ function checkGoldModel(
   });
 }
 
-function reportDuplicates(names: string[], at: (string | number)[], what: string, report: Report): void {
+function reportDuplicates(
+  names: [name: string, index: number][],
+  at: (string | number)[],
+  what: string,
+  report: Report,
+): void {
   const seen = new Set<string>();
-  names.forEach((name, i) => {
+  for (const [name, i] of names) {
     if (seen.has(name)) report([...at, i, "name"], `duplicate ${what} "${name}"`);
     seen.add(name);
-  });
+  }
+}
+
+function isDefined<T>(value: T | undefined): value is T {
+  return value !== undefined;
 }
