@@ -1,6 +1,7 @@
 import type { TableSpec } from "../../components/spec";
 import type { Dialect } from "./dialect";
-import { firstFailure, maskExpression, rowChecks, silverType } from "./rules";
+import { firstFailure, maskExpression, rowChecks } from "./rules";
+import { quarantineColumns, silverColumns, type TableColumn } from "./schema";
 import type { Namespaces, PlanStep, TransformPlan } from "./plan";
 
 /**
@@ -29,34 +30,29 @@ export function silverPlan(
   const quarantine = `${ns.quarantine}.${table.name}`;
   const stage = `${ns.silver}._stage_${table.name}`;
   const columns = table.columns.map((c) => c.name);
-  const columnDefs = table.columns.map((c) => `${c.name} ${dialect.type(silverType(table, c))}`);
-  const partitionBy = table.partitionBy;
-  const text = dialect.type("string");
-  const ts = dialect.type("timestamp");
+  const definitions = (list: TableColumn[]) =>
+    list.map((c) => `${c.name} ${dialect.type(c.type)}`).join(", ");
 
   const steps: PlanStep[] = [
     {
       name: `${table.name}.create_silver`,
       kind: "sql",
-      sql: `CREATE TABLE IF NOT EXISTS ${silver} (${[
-        ...columnDefs,
-        "_is_deleted BOOLEAN",
-        `_created_at ${ts}`,
-        `_updated_at ${ts}`,
-        `_ingested_at ${ts}`,
-      ].join(", ")}) ${dialect.tableSuffix(partitionBy)}`.trim(),
+      sql: [
+        `CREATE TABLE IF NOT EXISTS ${silver} (${definitions(silverColumns(table))})`,
+        dialect.tableSuffix(table.partitionBy),
+      ]
+        .filter(Boolean)
+        .join(" "),
     },
     {
       name: `${table.name}.create_quarantine`,
       kind: "sql",
-      sql: `CREATE TABLE IF NOT EXISTS ${quarantine} (${[
-        ...columnDefs,
-        `_operation ${text}`,
-        `_rule ${text}`,
-        `_column ${text}`,
-        `_ingested_at ${ts}`,
-        `_quarantined_at ${ts}`,
-      ].join(", ")}) ${dialect.tableSuffix([])}`.trim(),
+      sql: [
+        `CREATE TABLE IF NOT EXISTS ${quarantine} (${definitions(quarantineColumns(table))})`,
+        dialect.tableSuffix([]),
+      ]
+        .filter(Boolean)
+        .join(" "),
     },
     {
       name: `${table.name}.stage`,
