@@ -4,6 +4,7 @@ module.exports = {
   testEnvironment: "node",
   roots: [
     "<rootDir>/components",
+    "<rootDir>/functions",
     "<rootDir>/stacks",
     "<rootDir>/infra",
     "<rootDir>/test",
