@@ -8,6 +8,7 @@ module.exports = {
     "<rootDir>/infra",
     "<rootDir>/test",
     "<rootDir>/scripts",
+    "<rootDir>/functions",
   ],
   testMatch: ["**/*.test.ts"],
   transform: {
