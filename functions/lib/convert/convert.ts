@@ -293,8 +293,8 @@ export function hiveValue(type: ColumnType, value: Converted): string {
   else if (type.kind === "timestamp") text = new Date(Number(value) / 1000).toISOString();
   else if (type.kind === "decimal") text = decimalText(value as number | bigint, type.scale!);
   else text = String(value);
-
   return text.replace(
+    // eslint-disable-next-line no-control-regex -- control characters are exactly what Hive escapes
     /[\u0000-\u001f"#%'*/:=?\\\u007f{[\]^]/g,
     (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, "0")}`,
   );
