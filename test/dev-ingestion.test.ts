@@ -1,7 +1,9 @@
 import aslValidator from "asl-validator";
 import { UNSCOPABLE_ACTIONS } from "../components/aws/perms";
 import type { Plan, PlanResource } from "../infra/preview/plan";
-import { named, ofType, policyOf, preview } from "./helpers";
+import type { LakehouseSpecInput } from "../components/spec";
+import { readStackConfig } from "../infra/preview/stack-file";
+import { named, ofType, policyOf, preview, ROOT } from "./helpers";
 
 const ACCOUNT = "123456789012";
 const REGION = "us-east-1";
@@ -604,5 +606,59 @@ describe("ingestion in the prod stack", () => {
       });
     for (const t of ofType(plan, "aws:dynamodb/table:Table"))
       expect(t.inputs.deletionProtectionEnabled).toBe(true);
+  });
+});
+
+describe("ingestion driven by the spec", () => {
+  const devSpec = () =>
+    JSON.parse(readStackConfig(ROOT, "dev").config["medallion:lakehouse"] ?? "null") as LakehouseSpecInput;
+  const withTables = (tables: LakehouseSpecInput["tables"]) => {
+    const spec = devSpec();
+    return JSON.stringify({ ...spec, tables, views: [], gold: [] });
+  };
+  const batch = (name: string) => ({
+    name,
+    source: { kind: "batch" as const },
+    columns: [{ name: "id", type: "bigint" as const }],
+    primaryKey: ["id"],
+  });
+
+  it("builds no stream, Firehose or schedules without CDC and API tables, and takes the id field from event tables", async () => {
+    const { plan } = await preview("dev", {
+      overrides: {
+        "medallion:lakehouse": withTables([
+          batch("orders"),
+          { ...batch("payments"), source: { kind: "event", idField: "payment_id" } },
+        ]),
+      },
+    });
+    for (const type of [
+      "aws:kinesis/stream:Stream",
+      "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream",
+      "aws:scheduler/schedule:Schedule",
+    ])
+      expect(ofType(plan, type)).toHaveLength(0);
+    expect(
+      ofType(plan, "aws:lambda/function:Function")
+        .map((f) => f.inputs.name)
+        .sort(),
+    ).toEqual(["brewery-dev-control-record", "brewery-dev-converter", "brewery-dev-job-trigger"]);
+    const trigger = named(plan, "brewery-ingestion-event-jobs-trigger", "aws:lambda/function:Function");
+    expect((trigger.inputs.environment as { variables: Record<string, string> }).variables.ID_FIELD).toBe(
+      "payment_id",
+    );
+  });
+
+  it("adds no resource per batch table and two schedules per API table", async () => {
+    const count = async (tables: LakehouseSpecInput["tables"]) =>
+      (await preview("dev", { overrides: { "medallion:lakehouse": withTables(tables) } })).plan.resources
+        .length;
+    const api = (name: string) => ({
+      ...batch(name),
+      source: { kind: "api" as const, url: "https://api.example.com/x" },
+    });
+    const base = await count([batch("a"), api("p")]);
+    expect(await count([batch("a"), batch("b"), batch("c"), api("p")])).toBe(base);
+    expect(await count([batch("a"), api("p"), api("q")])).toBe(base + 2);
   });
 });
