@@ -15,21 +15,41 @@ describe("the dev stack under the offline preview", () => {
   it("creates exactly the expected resources", () => {
     expect(countsByType(plan)).toEqual({
       "pulumi:providers:aws": 1,
-      "aws:s3/bucket:Bucket": 5,
-      "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": 5,
-      "aws:s3/bucketOwnershipControls:BucketOwnershipControls": 5,
-      "aws:s3/bucketVersioning:BucketVersioning": 5,
-      "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": 5,
-      "aws:s3/bucketPolicy:BucketPolicy": 5,
-      "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": 5,
-      "aws:s3/bucketLogging:BucketLogging": 4,
-      "aws:kms/key:Key": 6,
-      "aws:kms/alias:Alias": 6,
-      "aws:glue/catalogDatabase:CatalogDatabase": 4,
+      // layers, access logs and the transformations' artifact bucket
+      "aws:s3/bucket:Bucket": 6,
+      "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": 6,
+      "aws:s3/bucketOwnershipControls:BucketOwnershipControls": 6,
+      "aws:s3/bucketVersioning:BucketVersioning": 6,
+      "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": 6,
+      "aws:s3/bucketPolicy:BucketPolicy": 6,
+      "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": 6,
+      "aws:s3/bucketLogging:BucketLogging": 5,
+      "aws:kms/key:Key": 7,
+      "aws:kms/alias:Alias": 7,
+      // four layers + quarantine
+      "aws:glue/catalogDatabase:CatalogDatabase": 5,
       "aws:secretsmanager/secret:Secret": 1,
       "aws:sns/topic:Topic": 1,
       "aws:sns/topicPolicy:TopicPolicy": 1,
       "aws:sns/topicSubscription:TopicSubscription": 2,
+      // transformations: 5 silver + 5 quarantine + 1 view + 7 gold tables; one job per stage
+      "aws:glue/catalogTable:CatalogTable": 18,
+      "aws:glue/job:Job": 2,
+      "aws:glue/securityConfiguration:SecurityConfiguration": 1,
+      "aws:s3/bucketObjectv2:BucketObjectv2": 4,
+      "aws:cloudwatch/logGroup:LogGroup": 2,
+      "aws:cloudwatch/metricAlarm:MetricAlarm": 3,
+      "aws:sfn/stateMachine:StateMachine": 2,
+      "aws:scheduler/schedule:Schedule": 2,
+      "aws:sqs/queue:Queue": 1,
+      "aws:sqs/queuePolicy:QueuePolicy": 1,
+      "aws:athena/workgroup:Workgroup": 1,
+      // job, workflow, scheduler, Lake Formation registration and gold consumer roles
+      "aws:iam/role:Role": 5,
+      "aws:iam/rolePolicy:RolePolicy": 21,
+      "aws:lakeformation/dataLakeSettings:DataLakeSettings": 1,
+      "aws:lakeformation/resource:Resource": 3,
+      "aws:lakeformation/permissions:Permissions": 10,
     });
     expect(
       plan.resources
@@ -39,10 +59,16 @@ describe("the dev stack under the offline preview", () => {
     ).toEqual([
       "medallion:aws:AccessLogBucket",
       "medallion:aws:AlertTopic",
-      ...Array(6).fill("medallion:aws:CustomerKey"),
+      "medallion:aws:ArtifactBucket",
+      "medallion:aws:AthenaWorkgroup",
+      ...Array(7).fill("medallion:aws:CustomerKey"),
+      "medallion:aws:IcebergTables",
+      "medallion:aws:LakeFormation",
       "medallion:aws:Lakehouse",
       ...Array(4).fill("medallion:aws:MedallionLayer"),
       "medallion:aws:SecretStore",
+      "medallion:aws:TransformJobs",
+      "medallion:aws:TransformWorkflows",
       "pulumi:pulumi:Stack",
     ]);
   });
@@ -177,12 +203,17 @@ describe("the dev stack under the offline preview", () => {
     }
   });
 
-  it("creates a Glue database per layer pointing at its bucket", () => {
+  it("creates a Glue database per layer pointing at its bucket, and the quarantine database on silver", () => {
     expect(
       ofType(plan, "aws:glue/catalogDatabase:CatalogDatabase")
         .map((d) => [d.inputs.name, d.inputs.locationUri])
         .sort(),
-    ).toEqual(LAYERS.map((l) => [`brewery_dev_${l}`, `s3://brewery-dev-${l}-${ACCOUNT}-us-east-1/`]).sort());
+    ).toEqual(
+      [
+        ...LAYERS.map((l) => [`brewery_dev_${l}`, `s3://brewery-dev-${l}-${ACCOUNT}-us-east-1/`]),
+        ["brewery_dev_quarantine", `s3://brewery-dev-silver-${ACCOUNT}-us-east-1/_quarantine/`],
+      ].sort(),
+    );
   });
 
   it("holds the source secret under the secrets key", () => {
@@ -218,7 +249,9 @@ describe("the dev stack under the offline preview", () => {
 
   it("tags every taggable resource with project, environment, layer and managed-by", () => {
     const taggable = plan.resources.filter((r) => r.custom && "tags" in r.inputs);
-    expect(taggable).toHaveLength(5 + 6 + 4 + 1 + 1);
+    // buckets, keys, databases, secret, topic; then the transformations' bucket, key, quarantine database,
+    // 2 log groups, 2 jobs, 4 artifacts, 5 roles, 2 state machines, queue, 3 alarms, workgroup
+    expect(taggable).toHaveLength(5 + 6 + 4 + 1 + 1 + (1 + 1 + 1 + 2 + 2 + 4 + 5 + 2 + 1 + 3 + 1));
     for (const r of taggable) {
       expect(Object.keys(r.inputs.tags as object).sort()).toEqual([
         "environment",

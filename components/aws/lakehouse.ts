@@ -7,8 +7,12 @@ import { awsContext } from "./context";
 import { AwsMedallionLayer, type AwsPrincipal } from "./medallion-layer";
 import { AwsSecretStore } from "./secret-store";
 import { standardTags } from "./tags";
+import { addTransformations, type AwsTransformations } from "./transformations";
 
-export type AwsLakehouseArgs = LakehouseArgs;
+export interface AwsLakehouseArgs extends LakehouseArgs {
+  /** Lake Formation administrators (IAM role/user ARNs). @default the deploying identity */
+  readonly lakeFormationAdmins?: readonly pulumi.Input<string>[];
+}
 
 /**
  * The whole lakehouse on AWS, from one spec: four hardened layers sharing an access-log bucket, the
@@ -20,6 +24,8 @@ export class AwsLakehouse extends pulumi.ComponentResource implements Lakehouse<
   readonly accessLogs: AwsAccessLogBucket;
   readonly secrets: AwsSecretStore;
   readonly monitoring: AwsAlertTopic;
+  /** Silver and gold: Glue jobs, workflows and schedules, Iceberg tables, Athena, Lake Formation. */
+  readonly transformations: AwsTransformations;
 
   constructor(name: string, args: AwsLakehouseArgs, opts?: pulumi.ComponentResourceOptions) {
     super("medallion:aws:Lakehouse", name, {}, opts);
@@ -89,6 +95,15 @@ export class AwsLakehouse extends pulumi.ComponentResource implements Lakehouse<
       },
       { parent: this },
     );
+    this.transformations = addTransformations(this, name, {
+      spec,
+      environment,
+      layers,
+      accessLogs: this.accessLogs,
+      alerts: this.monitoring,
+      context,
+      ...(args.lakeFormationAdmins ? { lakeFormationAdmins: args.lakeFormationAdmins } : {}),
+    });
     this.registerOutputs({});
   }
 }
