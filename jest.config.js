@@ -9,6 +9,7 @@ module.exports = {
     "<rootDir>/infra",
     "<rootDir>/test",
     "<rootDir>/scripts",
+    "<rootDir>/functions",
   ],
   testMatch: ["**/*.test.ts"],
   transform: {

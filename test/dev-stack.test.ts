@@ -220,6 +220,8 @@ describe("the dev stack under the offline preview", () => {
     const secret = named(plan, "brewery-secrets-brewery-api", "aws:secretsmanager/secret:Secret");
     const keyArn = `arn:aws:kms:us-east-1:${ACCOUNT}:key/`;
     expect(secret.inputs).toMatchObject({ name: "brewery/dev/brewery-api", recoveryWindowInDays: 30 });
+    // A third-party API token: no rotator exists, and the tag says so (policy rule aws-secret-rotation).
+    expect((secret.inputs.tags as Record<string, string>).rotation).toBe("external");
     expect(secret.inputs.kmsKeyId).toEqual(expect.stringContaining(keyArn));
     expect(named(plan, "brewery-secrets-key", "aws:kms/key:Key").inputs.enableKeyRotation).toBe(true);
   });
@@ -253,12 +255,9 @@ describe("the dev stack under the offline preview", () => {
     // 2 log groups, 2 jobs, 4 artifacts, 5 roles, 2 state machines, queue, 3 alarms, workgroup
     expect(taggable).toHaveLength(5 + 6 + 4 + 1 + 1 + (1 + 1 + 1 + 2 + 2 + 4 + 5 + 2 + 1 + 3 + 1));
     for (const r of taggable) {
-      expect(Object.keys(r.inputs.tags as object).sort()).toEqual([
-        "environment",
-        "layer",
-        "managed-by",
-        "project",
-      ]);
+      // `rotation` marks third-party secrets (no rotator); every other key is the standard set.
+      const keys = Object.keys(r.inputs.tags as object).filter((k) => k !== "rotation");
+      expect(keys.sort()).toEqual(["environment", "layer", "managed-by", "project"]);
     }
     expect(named(plan, "aws", "pulumi:providers:aws").inputs).toMatchObject({
       region: "us-east-1",
