@@ -282,9 +282,10 @@ export class AwsTransformJobs extends pulumi.ComponentResource {
         Sid: "EncryptedJobLogs",
         Effect: "Allow",
         Action: [...GLUE_ENCRYPTED_LOGS_ACTIONS],
-        Resource: [
-          logs(pulumi.interpolate`/aws-glue/jobs/${securityConfigurationName}-role/${this.role.name}/*`),
-        ],
+        Resource: ["output", "error"].map(
+          (stream) =>
+            pulumi.interpolate`${logs(pulumi.interpolate`/aws-glue/jobs/${securityConfigurationName}-role/${this.role.name}/${stream}`)}:*`,
+        ),
       },
       {
         // Bookmarks are encrypted client-side (CSE-KMS), so the role calls KMS directly, not through a service.
