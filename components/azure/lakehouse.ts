@@ -8,7 +8,9 @@ import type { Lakehouse, LakehouseArgs } from "../contracts";
 import { azureResourceName, LAYERS, storageAccountName, unityCatalogName, type LayerName } from "../naming";
 import { standardTags } from "../aws/tags";
 import { azureContext, type AzureContext } from "./context";
+import { AzureApiIngestion } from "./api-ingestion";
 import { AzureDatabricksWorkspace } from "./databricks-workspace";
+import { AzureIngestionNetwork } from "./ingestion-network";
 import { AzureLakehouseJob } from "./lakehouse-job";
 import { AzureMedallionLayer } from "./medallion-layer";
 import { AzureMonitoring } from "./monitoring";
@@ -32,6 +34,8 @@ export interface AzureLakehouseArgs extends LakehouseArgs {
   readonly databricksAccountId: pulumi.Input<string>;
   /** Local path of the Spark runner the job tasks execute. @default functions/transform/spark_runner.py */
   readonly runnerPath?: string;
+  /** Tag of the api-pull image the ingestion job runs. @default "latest" */
+  readonly ingestionImageTag?: string;
   /** Tenant and subscription; looked up through the provider when omitted. */
   readonly context?: AzureContext;
 }
@@ -52,6 +56,8 @@ export class AzureLakehouse extends pulumi.ComponentResource implements Lakehous
   readonly secrets: AzureSecretStore;
   readonly monitoring: AzureMonitoring;
   readonly job: AzureLakehouseJob;
+  /** The scheduled API pulls into raw, when the spec has API sources. */
+  readonly ingestion?: AzureApiIngestion;
 
   constructor(name: string, args: AzureLakehouseArgs, opts?: pulumi.ComponentResourceOptions) {
     super("medallion:azure:Lakehouse", name, {}, opts);
@@ -102,6 +108,23 @@ export class AzureLakehouse extends pulumi.ComponentResource implements Lakehous
       },
       { parent: this },
     );
+    const apiTables = spec.tables.filter((t) => t.source.kind === "api");
+    const network =
+      apiTables.length > 0
+        ? new AzureIngestionNetwork(
+            `${name}-ingestion-network`,
+            {
+              product,
+              environment,
+              resourceGroupName,
+              location,
+              subscriptionId: context.subscriptionId,
+              tags: tagsFor("ingestion"),
+            },
+            { parent: this },
+          )
+        : undefined;
+    const allowedSubnetIds = network ? [network.subnetId] : [];
     this.storage = new AzureStorageAccount(
       `${name}-lake`,
       {
@@ -111,6 +134,7 @@ export class AzureLakehouse extends pulumi.ComponentResource implements Lakehous
         location,
         tenantId: context.tenantId,
         allowedResourceIds: [this.databricks.accessConnectorId],
+        allowedSubnetIds,
         retention: [
           {
             container: "raw",
@@ -215,6 +239,7 @@ export class AzureLakehouse extends pulumi.ComponentResource implements Lakehous
         secrets: spec.secrets,
         values: args.secretValues,
         purgeProtection: protect,
+        allowedSubnetIds,
         databricksScope: {
           provider: this.databricks.provider,
           azureDatabricksObjectId: args.azureDatabricksObjectId,
@@ -225,6 +250,28 @@ export class AzureLakehouse extends pulumi.ComponentResource implements Lakehous
       { parent: this },
     );
     this.monitoring.diagnose("key-vault", this.secrets.vaultId, { logCategories: ["audit"] });
+    if (network) {
+      this.ingestion = new AzureApiIngestion(
+        `${name}-ingestion`,
+        {
+          product,
+          environment,
+          resourceGroupName,
+          location,
+          subscriptionId: context.subscriptionId,
+          tables: apiTables,
+          schedule: spec.schedules.ingestion,
+          raw: layers.raw,
+          storage: this.storage,
+          secrets: this.secrets,
+          network,
+          monitoring: this.monitoring,
+          ...(args.ingestionImageTag ? { imageTag: args.ingestionImageTag } : {}),
+          tags: tagsFor("ingestion"),
+        },
+        { parent: this },
+      );
+    }
 
     const plans = jobPlanFiles(spec, {
       namespaces: {

@@ -42,6 +42,11 @@ export class AzureMonitoring extends pulumi.ComponentResource implements Monitor
   readonly logAnalyticsWorkspaceId: pulumi.Output<string>;
 
   private readonly logicalName: string;
+  private readonly product: string;
+  private readonly environmentName: string;
+  private readonly resourceGroupName: pulumi.Input<string>;
+  private readonly location: pulumi.Input<string>;
+  private readonly tags: Readonly<Record<string, string>>;
 
   constructor(name: string, args: AzureMonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
     super("medallion:azure:Monitoring", name, {}, opts);
@@ -53,6 +58,11 @@ export class AzureMonitoring extends pulumi.ComponentResource implements Monitor
       );
     }
     this.logicalName = name;
+    this.product = args.product;
+    this.environmentName = args.environment;
+    this.resourceGroupName = args.resourceGroupName;
+    this.location = args.location;
+    this.tags = args.tags;
 
     this.workspace = new Workspace(
       `${name}-logs`,
@@ -88,14 +98,32 @@ export class AzureMonitoring extends pulumi.ComponentResource implements Monitor
       },
       { parent: this },
     );
-    this.jobFailureAlert = new ScheduledQueryRule(
-      `${name}-job-failed`,
+    this.jobFailureAlert = this.alertOnQuery(
+      "job-failed",
+      `${args.product} ${args.environment}: a Databricks job run failed`,
+      JOB_FAILURE_QUERY,
+    );
+    this.alertChannel = this.actionGroup.id;
+    this.logAnalyticsWorkspaceId = this.workspace.id;
+    this.registerOutputs({
+      alertChannel: this.alertChannel,
+      logAnalyticsWorkspaceId: this.logAnalyticsWorkspaceId,
+    });
+  }
+
+  /**
+   * A log alert on the workspace: fires to the action group whenever `query` returns a row in the last
+   * five minutes. One named child per alert.
+   */
+  alertOnQuery(part: string, displayName: string, query: string): ScheduledQueryRule {
+    return new ScheduledQueryRule(
+      `${this.logicalName}-${part}`,
       {
-        ruleName: azureResourceName([args.product, args.environment, "job-failed"]),
-        resourceGroupName: args.resourceGroupName,
-        location: args.location,
-        displayName: `${args.product} ${args.environment}: a Databricks job run failed`,
-        description: "Fires on every failed run of a lakehouse job (Databricks diagnostic category jobs).",
+        ruleName: azureResourceName([this.product, this.environmentName, part]),
+        resourceGroupName: this.resourceGroupName,
+        location: this.location,
+        displayName,
+        description: `${displayName} (Log Analytics query, every 5 minutes).`,
         severity: 1,
         enabled: true,
         scopes: [this.workspace.id],
@@ -104,7 +132,7 @@ export class AzureMonitoring extends pulumi.ComponentResource implements Monitor
         criteria: {
           allOf: [
             {
-              query: JOB_FAILURE_QUERY,
+              query,
               timeAggregation: "Count",
               operator: "GreaterThan",
               threshold: 0,
@@ -114,16 +142,10 @@ export class AzureMonitoring extends pulumi.ComponentResource implements Monitor
         },
         actions: { actionGroups: [this.actionGroup.id] },
         autoMitigate: false,
-        tags: { ...args.tags },
+        tags: { ...this.tags },
       },
       { parent: this },
     );
-    this.alertChannel = this.actionGroup.id;
-    this.logAnalyticsWorkspaceId = this.workspace.id;
-    this.registerOutputs({
-      alertChannel: this.alertChannel,
-      logAnalyticsWorkspaceId: this.logAnalyticsWorkspaceId,
-    });
   }
 
   /** Sends a resource's logs (and metrics) to the workspace; one named child per resource. */

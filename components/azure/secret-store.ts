@@ -127,11 +127,15 @@ export class AzureSecretStore extends pulumi.ComponentResource implements Secret
       );
     }
     this.secrets = secrets;
-    this.references = Object.fromEntries(
-      Object.entries(secrets).map(([k, s]) => [k, s.properties.apply((p) => p.secretUri)]),
-    );
     this.vaultId = this.vault.id;
     this.vaultUri = this.vault.properties.apply((p) => p.vaultUri ?? "");
+    // Built from the vault URI, not the secret's outputs: those carry the value, so they are all secret.
+    this.references = Object.fromEntries(
+      args.secrets.map((spec) => [
+        spec.name,
+        pulumi.interpolate`${this.vaultUri}secrets/${keyVaultSecretName(spec.name)}`,
+      ]),
+    );
     if (args.databricksScope) {
       assignRole(
         `${name}-read-azure-databricks`,
