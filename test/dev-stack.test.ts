@@ -189,6 +189,8 @@ describe("the dev stack under the offline preview", () => {
     const secret = named(plan, "brewery-secrets-brewery-api", "aws:secretsmanager/secret:Secret");
     const keyArn = `arn:aws:kms:us-east-1:${ACCOUNT}:key/`;
     expect(secret.inputs).toMatchObject({ name: "brewery/dev/brewery-api", recoveryWindowInDays: 30 });
+    // A third-party API token: no rotator exists, and the tag says so (policy rule aws-secret-rotation).
+    expect((secret.inputs.tags as Record<string, string>).rotation).toBe("external");
     expect(secret.inputs.kmsKeyId).toEqual(expect.stringContaining(keyArn));
     expect(named(plan, "brewery-secrets-key", "aws:kms/key:Key").inputs.enableKeyRotation).toBe(true);
   });
@@ -220,12 +222,9 @@ describe("the dev stack under the offline preview", () => {
     const taggable = plan.resources.filter((r) => r.custom && "tags" in r.inputs);
     expect(taggable).toHaveLength(5 + 6 + 4 + 1 + 1);
     for (const r of taggable) {
-      expect(Object.keys(r.inputs.tags as object).sort()).toEqual([
-        "environment",
-        "layer",
-        "managed-by",
-        "project",
-      ]);
+      // `rotation` marks third-party secrets (no rotator); every other key is the standard set.
+      const keys = Object.keys(r.inputs.tags as object).filter((k) => k !== "rotation");
+      expect(keys.sort()).toEqual(["environment", "layer", "managed-by", "project"]);
     }
     expect(named(plan, "aws", "pulumi:providers:aws").inputs).toMatchObject({
       region: "us-east-1",

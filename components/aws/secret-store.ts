@@ -22,6 +22,11 @@ export interface AwsSecretStoreArgs {
   readonly values?: Readonly<Record<string, pulumi.Input<string>>>;
   /** Days a deleted secret can be restored (7-30). @default 30 */
   readonly recoveryWindowInDays?: number;
+  /**
+   * Rotation Lambda ARNs by secret name, for credentials a rotator exists for (every 30 days). Secrets
+   * without one are third-party credentials and are tagged `rotation=external`. @default none
+   */
+  readonly rotators?: Readonly<Record<string, pulumi.Input<string>>>;
   /** Keep the key and secrets on `pulumi destroy`. @default false */
   readonly protect?: boolean;
   readonly context?: AwsContext;
@@ -45,6 +50,7 @@ export class AwsSecretStore extends pulumi.ComponentResource implements SecretSt
     const recoveryWindowInDays = args.recoveryWindowInDays ?? 30;
     const protect = args.protect ?? false;
     const values = args.values ?? {};
+    const rotators = args.rotators ?? {};
     const problems = validateSecretStoreArgs(args, recoveryWindowInDays);
     if (problems.length > 0) {
       throw new Error(
@@ -75,10 +81,18 @@ export class AwsSecretStore extends pulumi.ComponentResource implements SecretSt
             spec.description ?? `${spec.name} credential for ${args.product} (${args.environment})`,
           kmsKeyId: this.key.arn,
           recoveryWindowInDays,
-          tags: { ...args.tags },
+          tags: { ...args.tags, ...(rotators[spec.name] ? {} : { rotation: "external" }) },
         },
         { parent: this, protect, retainOnDelete: protect },
       );
+      const rotator = rotators[spec.name];
+      if (rotator !== undefined) {
+        new secretsmanager.SecretRotation(
+          `${name}-${spec.name}-rotation`,
+          { secretId: secret.id, rotationLambdaArn: rotator, rotationRules: { automaticallyAfterDays: 30 } },
+          { parent: this },
+        );
+      }
       const value = values[spec.name];
       if (value !== undefined) {
         new secretsmanager.SecretVersion(
@@ -140,6 +154,9 @@ function validateSecretStoreArgs(args: AwsSecretStoreArgs, recoveryWindowInDays:
   const names = new Set(args.secrets.map((s) => s.name));
   for (const valueName of Object.keys(args.values ?? {})) {
     if (!names.has(valueName)) problems.push(`values.${valueName}: no secret of that name in secrets`);
+  }
+  for (const rotatorName of Object.keys(args.rotators ?? {})) {
+    if (!names.has(rotatorName)) problems.push(`rotators.${rotatorName}: no secret of that name in secrets`);
   }
   return problems;
 }

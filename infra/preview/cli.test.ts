@@ -47,6 +47,7 @@ describe("npm run preview", () => {
       protect: false,
       retainOnDelete: false,
       inputs: expect.any(Object),
+      dependencies: expect.any(Object),
     });
 
     fs.writeFileSync(

@@ -15,6 +15,7 @@ function resource(
     protect: false,
     retainOnDelete: false,
     inputs,
+    dependencies: {},
     ...extra,
   };
 }

@@ -36,6 +36,7 @@ describe("runUnderMocks", () => {
       protect: true,
       retainOnDelete: false,
       inputs: { name: "[secret]", displayName: "shown" },
+      dependencies: {},
     });
     expect(result.outputs).toEqual({ arn: "arn:aws:sns:us-east-1:123456789012:hidden-name" });
   });

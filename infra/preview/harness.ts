@@ -12,6 +12,8 @@ export interface CapturedResource {
   readonly retainOnDelete: boolean;
   /** Inputs as sent to the engine; secrets are `"[secret]"`, resource references their URN. */
   readonly inputs: Record<string, unknown>;
+  /** Input name → URNs of the resources its value came from (how rules relate a policy to its bucket). */
+  readonly dependencies: Record<string, string[]>;
 }
 
 export interface RunOptions {
@@ -49,6 +51,9 @@ interface RegisterRequest {
   getProtect(): boolean | undefined;
   getRetainondelete(): boolean | undefined;
   getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
+  getPropertydependenciesMap(): {
+    forEach(fn: (value: { getUrnsList(): string[] }, key: string) => void): void;
+  };
 }
 type Callback = (err: unknown, response?: { getUrn(): string }) => void;
 interface MonitorLike {
@@ -150,7 +155,17 @@ function capture(req: RegisterRequest, urn: string): CapturedResource {
     protect: req.getProtect() ?? false,
     retainOnDelete: req.getRetainondelete() ?? false,
     inputs: redact(req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>,
+    dependencies: propertyDependencies(req),
   };
+}
+
+function propertyDependencies(req: RegisterRequest): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  req.getPropertydependenciesMap().forEach((value, key) => {
+    const urns = [...new Set(value.getUrnsList())].sort();
+    if (urns.length > 0) out[key] = urns;
+  });
+  return Object.fromEntries(Object.entries(out).sort(([a], [b]) => a.localeCompare(b)));
 }
 
 /** Turns wire values into plan values: secrets redacted, references as URNs, unknowns marked. */

@@ -4,6 +4,8 @@ import type { CapturedResource } from "./harness";
 export interface Plan {
   readonly project: string;
   readonly stack: string;
+  /** Whether the stack is a protected environment (the spec's `protect`); policy rules depend on it. */
+  readonly protected?: boolean;
   readonly resources: PlanResource[];
 }
 
@@ -16,13 +18,21 @@ export interface PlanResource {
   readonly protect: boolean;
   readonly retainOnDelete: boolean;
   readonly inputs: Record<string, unknown>;
+  /** Input name → URNs its value depends on. */
+  readonly dependencies: Record<string, string[]>;
 }
 
 /** Builds a plan with resources sorted by URN, so the same program always writes the same file. */
-export function buildPlan(project: string, stack: string, resources: readonly CapturedResource[]): Plan {
+export function buildPlan(
+  project: string,
+  stack: string,
+  resources: readonly CapturedResource[],
+  isProtected = false,
+): Plan {
   return {
     project,
     stack,
+    protected: isProtected,
     resources: [...resources]
       .sort((a, b) => (a.urn < b.urn ? -1 : a.urn > b.urn ? 1 : 0))
       .map((r) => ({
@@ -34,6 +44,7 @@ export function buildPlan(project: string, stack: string, resources: readonly Ca
         protect: r.protect,
         retainOnDelete: r.retainOnDelete,
         inputs: sortKeys(r.inputs) as Record<string, unknown>,
+        dependencies: r.dependencies,
       })),
   };
 }

@@ -31,7 +31,7 @@ export async function previewStack(options: PreviewOptions): Promise<PreviewResu
   const secretKeys = [...stackConfig.secretKeys, ...(options.overrideSecretKeys ?? [])];
   // Validate first, as the program will: a bad stack fails here, before even the stack resource registers.
   const secretKeySet = new Set(secretKeys);
-  loadStack(
+  const loaded = loadStack(
     (key) => config[key],
     (key) => secretKeySet.has(key),
   );
@@ -46,7 +46,7 @@ export async function previewStack(options: PreviewOptions): Promise<PreviewResu
     program: runProgram,
   });
   return {
-    plan: buildPlan(stackConfig.project, stackConfig.stack, result.resources),
+    plan: buildPlan(stackConfig.project, stackConfig.stack, result.resources, loaded.settings.spec.protect),
     outputs: result.outputs,
     placeholders: stackConfig.placeholders,
   };

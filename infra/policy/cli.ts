@@ -1,0 +1,73 @@
+import * as fs from "node:fs";
+import { parseArgs } from "node:util";
+import { ConfigError } from "../../components/spec";
+import { parsePlan, type Plan } from "../preview/plan";
+import { previewStack } from "../preview/preview";
+import { StackFileError } from "../preview/stack-file";
+import { evaluatePlan, formatViolations } from "./evaluate";
+
+const USAGE = `usage: npm run policy -- --stack <name> | --plan <plan.json> [--protected]
+
+Runs the policy pack offline: over the offline preview of a stack (--stack), or over a plan written by
+\`npm run preview -- --out\` (--plan). Prints each violation (rule, resource, message); exits 1 if any is
+mandatory. A plan records whether its stack is protected; --protected forces the protected-environment rules.`;
+
+/** Exit codes: 0 compliant, 1 mandatory violations or unreadable input, 2 usage error. */
+export async function main(argv: readonly string[], root = process.cwd()): Promise<number> {
+  let args;
+  try {
+    args = parseArgs({
+      args: [...argv],
+      options: {
+        stack: { type: "string", short: "s" },
+        plan: { type: "string", short: "p" },
+        protected: { type: "boolean", default: false },
+        help: { type: "boolean", short: "h", default: false },
+      },
+      strict: true,
+    }).values;
+  } catch (error) {
+    console.error(`${(error as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (args.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  if (Boolean(args.stack) === Boolean(args.plan)) {
+    console.error(`give exactly one of --stack or --plan\n\n${USAGE}`);
+    return 2;
+  }
+  let plan: Plan;
+  try {
+    plan = args.plan
+      ? parsePlan(fs.readFileSync(args.plan, "utf8"), args.plan)
+      : (await previewStack({ root, stack: args.stack as string })).plan;
+  } catch (error) {
+    const known =
+      error instanceof ConfigError ||
+      error instanceof StackFileError ||
+      (error as NodeJS.ErrnoException).code === "ENOENT";
+    console.error(`error: ${known ? (error as Error).message : String((error as Error).stack ?? error)}`);
+    return 1;
+  }
+  const violations = evaluatePlan(plan, args.protected || plan.protected === true);
+  const mandatory = violations.filter((v) => v.enforcement === "mandatory");
+  const subject = `${plan.project}/${plan.stack}${plan.protected || args.protected ? " (protected)" : ""}`;
+  if (violations.length > 0) console.log(formatViolations(violations));
+  console.log(
+    `\npolicy: ${plan.resources.length} resources in ${subject}: ${mandatory.length} mandatory, ${violations.length - mandatory.length} advisory violation(s)`,
+  );
+  return mandatory.length > 0 ? 1 : 0;
+}
+
+if (require.main === module) {
+  Error.stackTraceLimit = Number(process.env.MEDALLION_STACK_TRACE_LIMIT ?? 3);
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,140 @@
+import { asList, at, jsonInput, statementsOf } from "../stack-view";
+import type { Rule, RuleResource } from "../types";
+
+const ATTACHMENTS = [
+  "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+  "aws:iam/policyAttachment:PolicyAttachment",
+  "aws:iam/userPolicyAttachment:UserPolicyAttachment",
+  "aws:iam/groupPolicyAttachment:GroupPolicyAttachment",
+];
+const POLICY_DOCUMENTS = [
+  "aws:iam/rolePolicy:RolePolicy",
+  "aws:iam/policy:Policy",
+  "aws:iam/userPolicy:UserPolicy",
+  "aws:iam/groupPolicy:GroupPolicy",
+];
+const ROLE = "aws:iam/role:Role";
+const AWS_MANAGED = /^arn:aws[a-z-]*:iam::aws:policy\//;
+
+/**
+ * Actions that support no resource-level permissions, so `"Resource": "*"` is the only way to grant
+ * them. Kept explicit (and checked against IAM's service reference in the tests) rather than guessed.
+ */
+export const WILDCARD_ONLY_ACTIONS = new Set([
+  "xray:PutTraceSegments",
+  "xray:PutTelemetryRecords",
+  "xray:GetSamplingRules",
+  "xray:GetSamplingTargets",
+  "logs:CreateLogDelivery",
+  "logs:GetLogDelivery",
+  "logs:UpdateLogDelivery",
+  "logs:DeleteLogDelivery",
+  "logs:ListLogDeliveries",
+  "logs:PutResourcePolicy",
+  "logs:DescribeResourcePolicies",
+  "logs:DescribeLogGroups",
+  "ecr:GetAuthorizationToken",
+  "glue:GetSecurityConfiguration",
+  "glue:GetSecurityConfigurations",
+  "lakeformation:GetDataAccess",
+]);
+
+/** Wildcards that name one container and address what is inside it: objects, log streams, tables, executions. */
+const SCOPED_WILDCARDS = [
+  /^arn:aws[a-z-]*:s3:::[^*/]+\/[^*]*\*$/, // objects of one bucket (under a prefix)
+  /^arn:aws[a-z-]*:logs:[^:*]+:\d{12}:log-group:[^*:]+:(log-stream:)?\*$/, // streams of one log group
+  /^arn:aws[a-z-]*:glue:[^:*]+:\d{12}:(table|userDefinedFunction)\/[^*/]+\/\*$/, // tables of one database
+  /^arn:aws[a-z-]*:states:[^:*]+:\d{12}:execution:[^*:]+:\*$/, // executions of one state machine
+  /^arn:aws[a-z-]*:dynamodb:[^:*]+:\d{12}:table\/[^*/]+\/index\/\*$/, // indexes of one table
+];
+
+export const noAwsManagedPolicies: Rule = {
+  id: "aws-iam-no-managed-policies",
+  kind: "stack",
+  description:
+    "No AWS-managed policy is attached to any principal: their permissions are broad and change without review. Mirrors cdk-nag AwsSolutions-IAM4.",
+  sources: [{ source: "cdk-nag AwsSolutions", id: "IAM4" }],
+  enforcement: "mandatory",
+  check(stack) {
+    const out: { urn: string; message: string }[] = [];
+    for (const type of ATTACHMENTS) {
+      for (const attachment of stack.ofType(type)) {
+        const arn = attachment.inputs.policyArn;
+        if (typeof arn === "string" && AWS_MANAGED.test(arn)) {
+          out.push({
+            urn: attachment.urn,
+            message: `${attachment.name} attaches the AWS-managed policy ${arn}`,
+          });
+        }
+      }
+    }
+    for (const role of stack.ofType(ROLE)) {
+      for (const arn of asList(role.inputs.managedPolicyArns).filter((a) => AWS_MANAGED.test(a))) {
+        out.push({ urn: role.urn, message: `role ${role.name} attaches the AWS-managed policy ${arn}` });
+      }
+    }
+    return out;
+  },
+};
+
+export const noWildcardPermissions: Rule = {
+  id: "aws-iam-no-wildcards",
+  kind: "resource",
+  types: [...POLICY_DOCUMENTS, ROLE],
+  description:
+    'No identity policy allows wildcard actions ("s3:*", "s3:Get*", NotAction), "*" resources for actions that support resource-level permissions, or wildcard data resources beyond one named container (objects of one bucket, tables of one database, streams of one log group). Mirrors cdk-nag AwsSolutions-IAM5 and Checkov CKV_AWS_355/CKV_AWS_290.',
+  sources: [
+    { source: "cdk-nag AwsSolutions", id: "IAM5" },
+    { source: "Checkov", id: "CKV_AWS_355" },
+  ],
+  enforcement: "mandatory",
+  check(resource) {
+    const documents =
+      resource.type === ROLE
+        ? (Array.isArray(resource.inputs.inlinePolicies) ? resource.inputs.inlinePolicies : []).map((p) =>
+            parse(at(p, "policy")),
+          )
+        : [jsonInput(resource, "policy")];
+    return documents.flatMap((document) => statementProblems(resource, document));
+  },
+};
+
+function parse(value: unknown): unknown {
+  if (typeof value !== "string") return value;
+  try {
+    return JSON.parse(value);
+  } catch {
+    return undefined;
+  }
+}
+
+function statementProblems(resource: RuleResource, document: unknown): string[] {
+  const problems: string[] = [];
+  statementsOf(document).forEach((statement, index) => {
+    if (statement.Effect !== "Allow") return;
+    const label = `policy ${resource.name} statement ${typeof statement.Sid === "string" ? statement.Sid : index}`;
+    if (statement.NotAction !== undefined)
+      problems.push(`${label} allows NotAction, which grants everything else`);
+    if (statement.NotResource !== undefined)
+      problems.push(`${label} allows NotResource, which grants everything else`);
+    const actions = asList(statement.Action);
+    for (const action of actions.filter((a) => a.includes("*") || a.includes("?"))) {
+      problems.push(`${label} allows wildcard action "${action}"`);
+    }
+    for (const resourceArn of asList(statement.Resource)) {
+      if (resourceArn === "*") {
+        const scoped = actions.filter((a) => !WILDCARD_ONLY_ACTIONS.has(a));
+        if (scoped.length > 0)
+          problems.push(
+            `${label} allows "*" resources for ${scoped.join(", ")}, which support resource-level permissions`,
+          );
+      } else if (
+        resourceArn.includes("*") &&
+        !SCOPED_WILDCARDS.some((pattern) => pattern.test(resourceArn))
+      ) {
+        problems.push(`${label} allows wildcard data resource "${resourceArn}"`);
+      }
+    }
+  });
+  return problems;
+}

@@ -1,0 +1,54 @@
+import type { Rule } from "../types";
+import {
+  lambdaCurrentRuntime,
+  lambdaLogRetention,
+  stepFunctionsErrorHandling,
+  stepFunctionsLogging,
+  stepFunctionsTracing,
+} from "./aws-compute";
+import {
+  athenaWorkgroup,
+  dynamoDbPointInTimeRecovery,
+  firehoseEncryption,
+  glueSecurityConfiguration,
+  kinesisEncryption,
+  secretRotation,
+} from "./aws-data";
+import { noAwsManagedPolicies, noWildcardPermissions } from "./aws-iam";
+import { queueRedriveSettings, snsTlsOnly, sqsDeadLetterQueue, sqsTlsOnly } from "./aws-messaging";
+import { kmsRotation, s3AccessLogs, s3PublicAccessBlocked, s3TlsOnly } from "./aws-s3";
+import { azureDatabricksRules, azureDiagnostics, azureKeyVaultRules, azureStorageRules } from "./azure";
+import { alarmsHaveActions, customerManagedKeys, protectedDataStores, tagsPresent } from "./general";
+
+/** Every rule of the pack, in the order the README lists them. */
+export const RULES: readonly Rule[] = [
+  s3AccessLogs,
+  s3PublicAccessBlocked,
+  s3TlsOnly,
+  kmsRotation,
+  sqsDeadLetterQueue,
+  sqsTlsOnly,
+  snsTlsOnly,
+  stepFunctionsLogging,
+  stepFunctionsTracing,
+  lambdaCurrentRuntime,
+  dynamoDbPointInTimeRecovery,
+  kinesisEncryption,
+  firehoseEncryption,
+  glueSecurityConfiguration,
+  athenaWorkgroup,
+  secretRotation,
+  noAwsManagedPolicies,
+  noWildcardPermissions,
+  ...azureStorageRules,
+  ...azureKeyVaultRules,
+  ...azureDatabricksRules,
+  azureDiagnostics,
+  customerManagedKeys,
+  queueRedriveSettings,
+  lambdaLogRetention,
+  stepFunctionsErrorHandling,
+  alarmsHaveActions,
+  protectedDataStores,
+  tagsPresent,
+];
