@@ -85,14 +85,16 @@ export function unityCatalogName(parts: readonly string[]): string {
 
 /**
  * Azure resource groups, Databricks workspaces, access connectors and most ARM resources: letters,
- * digits, `-` and `_`, starting with a letter or digit, not ending with `-` or `.`, at most `max` (default 64).
+ * digits, `-` and `_`, starting with a letter or digit, not ending with `-` or `.`, at most `max` (16 or
+ * more; default 64).
  */
 export function azureResourceName(parts: readonly string[], max = 64): string {
+  if (max < 16) throw new Error(`azureResourceName: max must be at least 16 to keep a hash, got ${max}`);
   const base = parts
     .map((p) => dashed(p))
     .filter(Boolean)
     .join("-");
-  return padToMinimum(fit(base || "x", max, parts, "-"), 3, parts);
+  return padToMinimum(fit(base, max, parts, "-"), 3, parts);
 }
 
 /** Key Vault secret names: 1-127 letters, digits and `-`. */

@@ -27,10 +27,19 @@ function quartzDayOfWeek(field: string): string {
     .split(",")
     .map((item) => {
       const [range, step] = item.split("/");
-      const start = range === "*" ? "1" : range.split("-").map(renumberDay).join("-");
+      const start = range === "*" ? "1" : quartzDayRange(range);
       return step === undefined ? start : `${start}/${step}`;
     })
     .join(",");
+}
+
+/** `1-5` → `2-6`; a range ending on cron's Sunday 7 wraps to Quartz's Sunday 1 (`5-7` → `6-7,1`). */
+function quartzDayRange(range: string): string {
+  const bounds = range.split("-");
+  if (bounds.length === 2 && bounds[1] === "7" && /^\d+$/.test(bounds[0])) {
+    return bounds[0] === "0" ? "1-7" : `${renumberDay(bounds[0])}-7,1`;
+  }
+  return bounds.map(renumberDay).join("-");
 }
 
 function renumberDay(day: string): string {
