@@ -54,6 +54,7 @@ describe("the azure-dev stack under the offline preview", () => {
       "databricks:index/grants:Grants": 9,
       "databricks:index/servicePrincipal:ServicePrincipal": 1,
       "databricks:index/group:Group": 1,
+      "databricks:index/mwsPermissionAssignment:MwsPermissionAssignment": 1,
       "databricks:index/secretScope:SecretScope": 1,
       "databricks:index/workspaceFile:WorkspaceFile": 4,
       "databricks:index/job:Job": 1,
@@ -241,6 +242,16 @@ describe("the azure-dev stack under the offline preview", () => {
       ["brewery_dev", ["USE_CATALOG"]],
       ["brewery_dev.gold", ["USE_SCHEMA", "SELECT"]],
     ]);
+  });
+
+  it("assigns the account-level consumer group to the workspace as a user, never an admin", () => {
+    const workspaceId = /adb-(\d+)\./.exec(String(outputs.workspaceUrl))?.[1];
+    expect(named(plan, "brewery-catalog-gold-readers-workspace").inputs).toEqual({
+      workspaceId,
+      principalId: expect.stringMatching(/^\d+$/),
+      permissions: ["USER"],
+    });
+    expect(named(plan, "brewery-catalog-gold-readers").parent).toContain("UnityCatalog");
   });
 
   it("has one Grants resource per securable", () => {

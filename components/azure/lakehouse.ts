@@ -172,6 +172,7 @@ export class AzureLakehouse extends pulumi.ComponentResource implements Lakehous
         provider: this.databricks.provider,
         accountProvider,
         accessConnectorId: this.databricks.accessConnectorId,
+        workspaceId: this.databricks.workspace.workspaceId,
         storageRoot: `${layerUri("gold")}_catalog/`,
         protect,
       },

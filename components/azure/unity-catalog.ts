@@ -1,6 +1,7 @@
 import { Catalog } from "@pulumi/databricks/catalog";
 import { Grants } from "@pulumi/databricks/grants";
 import { Group } from "@pulumi/databricks/group";
+import { MwsPermissionAssignment } from "@pulumi/databricks/mwsPermissionAssignment";
 import type { Provider } from "@pulumi/databricks/provider";
 import { ServicePrincipal } from "@pulumi/databricks/servicePrincipal";
 import { StorageCredential } from "@pulumi/databricks/storageCredential";
@@ -15,6 +16,8 @@ export interface AzureUnityCatalogArgs {
   readonly provider: Provider;
   /** An account-level Databricks provider: Unity Catalog grants need account-level groups. */
   readonly accountProvider: Provider;
+  /** The workspace's numeric ID (the consumer group is assigned to it as a user). */
+  readonly workspaceId: pulumi.Input<string>;
   /** ARM ID of the access connector whose identity reaches the storage account. */
   readonly accessConnectorId: pulumi.Input<string>;
   /** Managed storage root of the catalog (an `abfss://` URI covered by an external location). */
@@ -81,6 +84,12 @@ export class AzureUnityCatalog extends pulumi.ComponentResource {
     this.consumerGroup = new Group(
       `${name}-gold-readers`,
       { displayName: `${args.product}-${args.environment}-gold-readers` },
+      { parent: this, provider: args.accountProvider },
+    );
+    // Account groups reach a workspace only through an assignment; USER, never ADMIN.
+    new MwsPermissionAssignment(
+      `${name}-gold-readers-workspace`,
+      { workspaceId: args.workspaceId, principalId: this.consumerGroup.id, permissions: ["USER"] },
       { parent: this, provider: args.accountProvider },
     );
     this.jobPrincipalName = this.jobPrincipal.applicationId;
