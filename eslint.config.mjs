@@ -11,4 +11,9 @@ export default tseslint.config(
       "no-console": "off",
     },
   },
+  {
+    // jest.isolateModules needs require() to load a module fresh (cold-start tests).
+    files: ["**/*.test.ts"],
+    rules: { "@typescript-eslint/no-require-imports": "off" },
+  },
 );

@@ -4,10 +4,12 @@ module.exports = {
   testEnvironment: "node",
   roots: [
     "<rootDir>/components",
+    "<rootDir>/functions",
     "<rootDir>/stacks",
     "<rootDir>/infra",
     "<rootDir>/test",
     "<rootDir>/scripts",
+    "<rootDir>/functions",
   ],
   testMatch: ["**/*.test.ts"],
   transform: {

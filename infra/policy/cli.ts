@@ -4,13 +4,16 @@ import { ConfigError } from "../../components/spec";
 import { parsePlan, type Plan } from "../preview/plan";
 import { previewStack } from "../preview/preview";
 import { StackFileError } from "../preview/stack-file";
+import { accessMatrix, formatMatrix, planLocations, planPrincipals } from "./access-matrix";
 import { evaluatePlan, formatViolations } from "./evaluate";
 
-const USAGE = `usage: npm run policy -- --stack <name> | --plan <plan.json> [--protected]
+const USAGE = `usage: npm run policy -- --stack <name> | --plan <plan.json> [--protected] [--matrix]
 
 Runs the policy pack offline: over the offline preview of a stack (--stack), or over a plan written by
 \`npm run preview -- --out\` (--plan). Prints each violation (rule, resource, message); exits 1 if any is
-mandatory. A plan records whether its stack is protected; --protected forces the protected-environment rules.`;
+mandatory. A plan records whether its stack is protected; --protected forces the protected-environment rules.
+--matrix also prints the IAM access matrix: every role × every encrypted bucket × read/write, as an IAM
+policy simulator decides it from the plan's identity, bucket and key policies.`;
 
 /** Exit codes: 0 compliant, 1 mandatory violations or unreadable input, 2 usage error. */
 export async function main(argv: readonly string[], root = process.cwd()): Promise<number> {
@@ -22,6 +25,7 @@ export async function main(argv: readonly string[], root = process.cwd()): Promi
         stack: { type: "string", short: "s" },
         plan: { type: "string", short: "p" },
         protected: { type: "boolean", default: false },
+        matrix: { type: "boolean", default: false },
         help: { type: "boolean", short: "h", default: false },
       },
       strict: true,
@@ -58,6 +62,10 @@ export async function main(argv: readonly string[], root = process.cwd()): Promi
   console.log(
     `\npolicy: ${plan.resources.length} resources in ${subject}: ${mandatory.length} mandatory, ${violations.length - mandatory.length} advisory violation(s)`,
   );
+  if (args.matrix) {
+    const cells = await accessMatrix(planPrincipals(plan), planLocations(plan));
+    console.log(cells.length > 0 ? `\n${formatMatrix(cells)}` : "\naccess matrix: the plan has no roles");
+  }
   return mandatory.length > 0 ? 1 : 0;
 }
 

@@ -313,6 +313,23 @@ const fixtures: Fixture[] = [
     }),
     expected: [["trigger-role", 'policy trigger-role statement Get allows wildcard action "s3:Get*"']],
   },
+  {
+    rule: "aws-iam-no-wildcards",
+    when: "a statement invokes every function of the account",
+    stack: withInputs(aws(), "trigger-policy", {
+      policy: doc({
+        Effect: "Allow",
+        Action: ["lambda:InvokeFunction"],
+        Resource: "arn:aws:lambda:us-east-1:123456789012:function:*",
+      }),
+    }),
+    expected: [
+      [
+        "trigger-policy",
+        'policy trigger-policy statement 0 allows wildcard data resource "arn:aws:lambda:us-east-1:123456789012:function:*"',
+      ],
+    ],
+  },
   // Azure
   {
     rule: "azure-storage-https-only",

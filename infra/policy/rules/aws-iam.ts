@@ -46,6 +46,9 @@ const SCOPED_WILDCARDS = [
   /^arn:aws[a-z-]*:glue:[^:*]+:\d{12}:(table|userDefinedFunction)\/[^*/]+\/\*$/, // tables of one database
   /^arn:aws[a-z-]*:states:[^:*]+:\d{12}:execution:[^*:]+:\*$/, // executions of one state machine
   /^arn:aws[a-z-]*:dynamodb:[^:*]+:\d{12}:table\/[^*/]+\/index\/\*$/, // indexes of one table
+  /^arn:aws[a-z-]*:lambda:[^:*]+:\d{12}:function:[^*:]+:\*$/, // versions and aliases of one function
+  /^arn:aws[a-z-]*:ecs:[^:*]+:\d{12}:task-definition\/[^*:/]+:\*$/, // revisions of one task family
+  /^arn:aws[a-z-]*:ecs:[^:*]+:\d{12}:task\/[^*/]+\/\*$/, // tasks of one cluster
 ];
 
 export const noAwsManagedPolicies: Rule = {

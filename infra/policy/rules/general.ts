@@ -201,6 +201,15 @@ export const TAGGABLE_TYPES = [
   "azure-native:operationalinsights:Workspace",
   "azure-native:insights:ActionGroup",
   "azure-native:monitor:ActionGroup",
+  "azure-native:app:Job",
+  "azure-native:app:ManagedEnvironment",
+  "azure-native:containerregistry:Registry",
+  "azure-native:managedidentity:UserAssignedIdentity",
+  "azure-native:network:VirtualNetwork",
+  "aws:scheduler/scheduleGroup:ScheduleGroup",
+  "aws:sfn/activity:Activity",
+  "aws:ecs/service:Service",
+  "aws:iam/policy:Policy",
 ] as const;
 
 export const REQUIRED_TAGS = ["project", "environment", "managed-by"] as const;

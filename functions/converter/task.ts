@@ -1,0 +1,42 @@
+import { S3Client } from "@aws-sdk/client-s3";
+import { z } from "zod";
+import { documentClient } from "../lib/clients";
+import { runConversion } from "../lib/convert/job";
+import { parseEnv, required } from "../lib/env";
+import { loadTables } from "../lib/tables";
+import { telemetry } from "../lib/telemetry";
+
+/**
+ * The same converter as an ECS Fargate task (the workflow's `.sync` route for large files): input from the
+ * environment the state machine sets as container overrides; exit code 1 fails the task (and the Catch).
+ */
+const { logger } = telemetry("converter-task");
+
+async function main(): Promise<void> {
+  const env = parseEnv(
+    z.object({
+      CONTROL_TABLE: required,
+      BRONZE_BUCKET: required,
+      CONTROL_ID: required,
+      SOURCE_BUCKET: required,
+      SOURCE_KEY: required,
+      TABLE: required,
+    }),
+  );
+  const result = await runConversion(
+    {
+      s3: new S3Client({}),
+      dynamo: documentClient(),
+      tables: loadTables(),
+      controlTable: env.CONTROL_TABLE,
+      bronzeBucket: env.BRONZE_BUCKET,
+    },
+    { controlId: env.CONTROL_ID, bucket: env.SOURCE_BUCKET, key: env.SOURCE_KEY, table: env.TABLE },
+  );
+  logger.info("converted", { ...result, outputs: result.outputs.length });
+}
+
+main().catch((error: unknown) => {
+  logger.error("conversion failed", error as Error);
+  process.exitCode = 1;
+});

@@ -1,0 +1,308 @@
+import type { TableSpec } from "../../../components/spec/schema";
+import { controlHash } from "../control";
+import { coercer, CoercionError, columnType, type Coercer, type ColumnType, type Converted } from "./coerce";
+import { columnBuffer, type ColumnBuffer } from "./columns";
+import { CsvRecords, type CsvRecord } from "./csv";
+import { parquetFile } from "./parquet";
+import type { OutputSink } from "./sinks";
+import { decodeText, InputError, splitLines, type Line } from "./text";
+
+export interface ConvertOptions {
+  table: TableSpec;
+  /** The raw object's bytes (gzip or plain), streamed. */
+  source: AsyncIterable<Uint8Array>;
+  sink: OutputSink;
+  /** The control record id; its hash names the output files, so a retry overwrites them. */
+  controlId: string;
+  /** When the object arrived (the control record's createdAt): `_ingested_at` and the default partition. */
+  ingestedAt: Date;
+  /** Rows per Parquet file (one row group); bounds memory. @default 50000 */
+  batchRows?: number;
+}
+
+export interface ConvertResult {
+  rowsIn: number;
+  rowsWritten: number;
+  rowsQuarantined: number;
+  /** Parquet keys written under the output. */
+  outputs: string[];
+  /** Quarantine keys (JSON lines of `{ line, reason, raw }`). */
+  quarantine: string[];
+  /** Flushes: each writes at most `batchRows` rows per partition. */
+  batches: number;
+  /** The most rows held in memory at once (never above `batchRows`). */
+  maxBufferedRows: number;
+}
+
+export const DEFAULT_BATCH_ROWS = 50_000;
+const OPERATIONS = new Set(["insert", "update", "delete"]);
+const MAX_RAW_CHARS = 64 * 1024;
+
+interface Column {
+  name: string;
+  type: ColumnType;
+  nullable: boolean;
+  coerce: Coercer;
+  partition: boolean;
+}
+
+/**
+ * Converts one raw object (JSON lines or CSV, gzip or plain) into typed Parquet files in Hive-style partitions
+ * (`<table>/<col=value...>/` from the spec's `partitionBy`, else `<table>/ingest_date=YYYY-MM-DD/`) and the
+ * rows it cannot read or coerce into `_quarantine/<table>/ingest_date=.../` with `{ line, reason, raw }`.
+ * Streams: memory holds one batch of rows, whatever the file size. rowsIn = rowsWritten + rowsQuarantined.
+ */
+export async function convert(options: ConvertOptions): Promise<ConvertResult> {
+  const run = new ConversionRun(options);
+  const lines = splitLines(decodeText(options.source));
+  try {
+    if (options.table.format === "csv") await run.readCsv(lines);
+    else await run.readJson(lines);
+  } catch (error) {
+    if (!(error instanceof InputError)) throw error;
+    run.inputFailed(error.message);
+  }
+  await run.flush();
+  return run.result();
+}
+
+class ConversionRun {
+  lastLine = 0;
+  private readonly table: TableSpec;
+  private readonly columns: Column[];
+  private readonly values: Converted[];
+  private readonly partitions = new Map<string, ColumnBuffer[]>();
+  private readonly defaultPartition: string;
+  private readonly ingestedAtMicros: number;
+  private readonly hash: string;
+  private readonly batchRows: number;
+  private readonly cdcOperationField: string | undefined;
+  private quarantined: string[] = [];
+  private buffered = 0;
+  private batch = 0;
+  private readonly counts = { rowsIn: 0, rowsWritten: 0, rowsQuarantined: 0, maxBufferedRows: 0 };
+  private readonly outputs: string[] = [];
+  private readonly quarantineKeys: string[] = [];
+
+  constructor(private readonly options: ConvertOptions) {
+    this.table = options.table;
+    const partitionBy = new Set(this.table.partitionBy);
+    this.columns = this.table.columns.map((c) => {
+      const type = columnType(c.type);
+      return {
+        name: c.name,
+        type,
+        nullable: c.nullable,
+        coerce: coercer(c.name, type, c.nullable),
+        partition: partitionBy.has(c.name),
+      };
+    });
+    this.values = new Array(this.columns.length + 1);
+    this.defaultPartition = `ingest_date=${options.ingestedAt.toISOString().slice(0, 10)}`;
+    this.ingestedAtMicros = options.ingestedAt.getTime() * 1000;
+    this.hash = controlHash(options.controlId);
+    this.batchRows = options.batchRows ?? DEFAULT_BATCH_ROWS;
+    this.cdcOperationField = this.table.source.kind === "cdc" ? this.table.source.operationField : undefined;
+  }
+
+  async readJson(lines: AsyncIterable<Line[]>): Promise<void> {
+    const columns = this.columns;
+    for await (const chunk of lines) {
+      for (const { line, text } of chunk) {
+        this.lastLine = line;
+        if (text.trim() === "") continue;
+        this.counts.rowsIn++;
+        let row: unknown;
+        try {
+          row = JSON.parse(text);
+        } catch (error) {
+          this.quarantine(line, `invalid JSON: ${(error as Error).message}`, text);
+          continue;
+        }
+        if (typeof row !== "object" || row === null || Array.isArray(row)) {
+          this.quarantine(line, "not a JSON object", text);
+          continue;
+        }
+        const record = row as Record<string, unknown>;
+        try {
+          for (let i = 0; i < columns.length; i++)
+            this.values[i] = columns[i]!.coerce(record[columns[i]!.name]);
+          if (this.cdcOperationField) this.values[columns.length] = this.operation(record);
+        } catch (error) {
+          if (!(error instanceof CoercionError)) throw error;
+          this.quarantine(line, error.message, text);
+          continue;
+        }
+        await this.append();
+      }
+    }
+  }
+
+  async readCsv(lines: AsyncIterable<Line[]>): Promise<void> {
+    const parser = new CsvRecords();
+    let header: { indexes: number[]; width: number } | string | undefined;
+    const records: CsvRecord[] = [];
+    const take = async (record: CsvRecord) => {
+      if (record.raw === "" && record.fields?.length === 1) return;
+      if (header === undefined) {
+        header = record.error
+          ? `the CSV header (line ${record.line}) cannot be read: ${record.error}`
+          : this.header(record.fields!);
+        return;
+      }
+      this.counts.rowsIn++;
+      if (typeof header === "string") return this.quarantine(record.line, header, record.raw);
+      if (record.error !== undefined) return this.quarantine(record.line, record.error, record.raw);
+      if (record.fields.length !== header.width) {
+        return this.quarantine(
+          record.line,
+          `expected ${header.width} fields, got ${record.fields.length}`,
+          record.raw,
+        );
+      }
+      try {
+        const { indexes } = header;
+        for (let i = 0; i < this.columns.length; i++) {
+          this.values[i] = this.columns[i]!.coerce(indexes[i]! < 0 ? undefined : record.fields[indexes[i]!]);
+        }
+        if (this.cdcOperationField) {
+          const at = indexes[this.columns.length]!;
+          this.values[this.columns.length] = this.operation({
+            operation: at < 0 ? undefined : record.fields[at],
+          });
+        }
+      } catch (error) {
+        if (!(error instanceof CoercionError)) throw error;
+        return this.quarantine(record.line, error.message, record.raw);
+      }
+      await this.append();
+    };
+    for await (const chunk of lines) {
+      this.lastLine = chunk[chunk.length - 1]!.line;
+      records.length = 0;
+      for (const record of parser.push(chunk, records)) await take(record);
+    }
+    for (const record of parser.end()) await take(record);
+  }
+
+  /** Column positions by name in the header (-1 when absent: the column reads as null). */
+  private header(fields: string[]): { indexes: number[]; width: number } {
+    const names = fields.map((f) => f.trim());
+    const indexes = this.columns.map((c) => names.indexOf(c.name));
+    if (this.cdcOperationField) indexes.push(names.indexOf(this.cdcOperationField));
+    return { indexes, width: names.length };
+  }
+
+  private operation(record: Record<string, unknown>): string {
+    const value = record[this.cdcOperationField!] ?? record.operation;
+    const operation = typeof value === "string" ? value.toLowerCase() : "";
+    if (!OPERATIONS.has(operation)) {
+      throw new CoercionError(
+        `operation: ${JSON.stringify(value) ?? "missing"} is not insert, update or delete`,
+      );
+    }
+    return operation;
+  }
+
+  /** Appends the row in `values` to its partition's buffers; flushes a full batch. */
+  private async append(): Promise<void> {
+    const partition = this.partitionOf();
+    let buffers = this.partitions.get(partition);
+    if (!buffers) {
+      buffers = this.newBuffers();
+      this.partitions.set(partition, buffers);
+    }
+    let b = 0;
+    for (let i = 0; i < this.columns.length; i++)
+      if (!this.columns[i]!.partition) buffers[b++]!.append(this.values[i]!);
+    if (this.cdcOperationField) buffers[b++]!.append(this.values[this.columns.length]!);
+    buffers[b]!.append(this.ingestedAtMicros);
+    this.counts.rowsWritten++;
+    if (++this.buffered > this.counts.maxBufferedRows) this.counts.maxBufferedRows = this.buffered;
+    if (this.buffered >= this.batchRows) await this.flush();
+  }
+
+  /** The input broke off (truncated gzip): its unread rest counts as one quarantined row, with the reason. */
+  inputFailed(reason: string): void {
+    this.counts.rowsIn++;
+    this.quarantine(this.lastLine + 1, reason, "");
+  }
+
+  quarantine(line: number, reason: string, raw: string): void {
+    this.counts.rowsQuarantined++;
+    this.quarantined.push(
+      JSON.stringify({ line, reason, raw: raw.length > MAX_RAW_CHARS ? raw.slice(0, MAX_RAW_CHARS) : raw }),
+    );
+  }
+
+  /** Writes every buffered partition as one Parquet file and the batch's quarantined rows as JSON lines. */
+  async flush(): Promise<void> {
+    if (this.buffered === 0 && this.quarantined.length === 0) return;
+    const part = `part-${this.hash}-${String(this.batch++).padStart(5, "0")}`;
+    for (const [partition, buffers] of this.partitions) {
+      if (buffers[0]!.length === 0) continue;
+      const key = `${this.table.name}/${partition}/${part}.parquet`;
+      await this.options.sink.put(key, parquetFile(buffers), "application/vnd.apache.parquet");
+      this.outputs.push(this.options.sink.describe(key));
+      for (const buffer of buffers) buffer.reset();
+    }
+    // Many partitions in one batch: drop their buffers rather than keep them all allocated.
+    if (this.partitions.size > 8) this.partitions.clear();
+    if (this.quarantined.length > 0) {
+      const key = `_quarantine/${this.table.name}/${this.defaultPartition}/${part}.jsonl`;
+      await this.options.sink.put(
+        key,
+        Buffer.from(this.quarantined.join("\n") + "\n"),
+        "application/x-ndjson",
+      );
+      this.quarantineKeys.push(this.options.sink.describe(key));
+      this.quarantined = [];
+    }
+    this.buffered = 0;
+  }
+
+  result(): ConvertResult {
+    return { ...this.counts, outputs: this.outputs, quarantine: this.quarantineKeys, batches: this.batch };
+  }
+
+  private newBuffers(): ColumnBuffer[] {
+    const buffers = this.columns
+      .filter((c) => !c.partition)
+      .map((c) => columnBuffer(c.name, c.type, c.nullable));
+    if (this.cdcOperationField) buffers.push(columnBuffer("operation", { kind: "string" }, false));
+    buffers.push(columnBuffer("_ingested_at", { kind: "timestamp" }, false));
+    return buffers;
+  }
+
+  private partitionOf(): string {
+    if (this.table.partitionBy.length === 0) return this.defaultPartition;
+    const parts: string[] = [];
+    for (let i = 0; i < this.columns.length; i++) {
+      const column = this.columns[i]!;
+      if (column.partition) parts.push(`${column.name}=${hiveValue(column.type, this.values[i]!)}`);
+    }
+    return parts.join("/");
+  }
+}
+
+/** A partition value as Hive writes it: canonical text, with path-unsafe characters %-escaped. */
+export function hiveValue(type: ColumnType, value: Converted): string {
+  if (value === null) return "__HIVE_DEFAULT_PARTITION__";
+  let text: string;
+  if (type.kind === "date") text = new Date((value as number) * 86_400_000).toISOString().slice(0, 10);
+  else if (type.kind === "timestamp") text = new Date(Number(value) / 1000).toISOString();
+  else if (type.kind === "decimal") text = decimalText(value as number | bigint, type.scale!);
+  else text = String(value);
+  return text.replace(
+    // eslint-disable-next-line no-control-regex -- control characters are exactly what Hive escapes
+    /[\u0000-\u001f"#%'*/:=?\\\u007f{[\]^]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, "0")}`,
+  );
+}
+
+function decimalText(unscaled: number | bigint, scale: number): string {
+  const negative = unscaled < 0;
+  const digits = String(negative ? -unscaled : unscaled).padStart(scale + 1, "0");
+  const text = scale === 0 ? digits : `${digits.slice(0, -scale)}.${digits.slice(-scale)}`;
+  return negative ? `-${text}` : text;
+}

@@ -1,0 +1,74 @@
+import fc from "fast-check";
+import { coercer, columnType, parseDecimal } from "./coerce";
+import { csvField, CsvRecords } from "./csv";
+
+describe("CSV quoting round-trip (property)", () => {
+  it("parses back exactly the fields that were quoted and joined, across line splits", () => {
+    const field = fc.string({ unit: fc.constantFrom("a", "b", ",", '"', "\n", " ", "é", "1") });
+    fc.assert(
+      fc.property(
+        fc.array(fc.array(field, { minLength: 1, maxLength: 5 }), { minLength: 1, maxLength: 10 }),
+        (rows) => {
+          const text = rows.map((fields) => fields.map(csvField).join(",")).join("\n");
+          const parser = new CsvRecords();
+          const lines = text.split("\n").map((t, i) => ({ line: i + 1, text: t }));
+          const records = [...parser.push(lines), ...parser.end()];
+          expect(records.map((r) => r.fields)).toEqual(rows);
+        },
+      ),
+    );
+  });
+});
+
+describe("coercion (property)", () => {
+  it("reads back any int32 and any safe bigint from text and from numbers", () => {
+    const int = coercer("n", columnType("int"), true);
+    const big = coercer("n", columnType("bigint"), true);
+    fc.assert(
+      fc.property(fc.integer(), (n) => {
+        expect(int(String(n))).toBe(n);
+        expect(int(n)).toBe(n);
+      }),
+    );
+    fc.assert(
+      fc.property(fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }), (n) => {
+        expect(BigInt(big(String(n)) as number | bigint)).toBe(n);
+      }),
+    );
+  });
+
+  it("stores decimal(p,s) text exactly as its unscaled integer", () => {
+    fc.assert(
+      fc.property(
+        fc
+          .integer({ min: 1, max: 38 })
+          .chain((p) => fc.tuple(fc.constant(p), fc.integer({ min: 0, max: p }))),
+        fc.bigInt(),
+        ([p, s], raw) => {
+          const limit = 10n ** BigInt(p);
+          const unscaled = raw % limit;
+          const digits = (unscaled < 0n ? -unscaled : unscaled).toString().padStart(s + 1, "0");
+          const text = `${unscaled < 0n ? "-" : ""}${s === 0 ? digits : `${digits.slice(0, -s)}.${digits.slice(-s)}`}`;
+          expect(BigInt(parseDecimal("d", text, p, s))).toBe(unscaled);
+        },
+      ),
+    );
+  });
+
+  it("fails if a value does not fit the type, naming the column", () => {
+    expect(() => coercer("qty", columnType("int"), true)("12.5")).toThrow(
+      'qty: "12.5" is not an int (32-bit)',
+    );
+    expect(() => coercer("id", columnType("bigint"), false)(null)).toThrow("id: required value is missing");
+    expect(() => columnType("decimal(40,2)")).toThrow("precision must be 1-38");
+  });
+
+  it("reads timestamps as UTC microseconds, honouring offsets and fractions", () => {
+    const ts = coercer("t", columnType("timestamp"), true);
+    expect(ts("2026-01-01T00:00:00Z")).toBe(Date.UTC(2026, 0, 1) * 1000);
+    expect(ts("2026-01-01 01:00:00.5+01:00")).toBe(Date.UTC(2026, 0, 1) * 1000 + 500_000);
+    expect(ts("2026-01-01")).toBe(Date.UTC(2026, 0, 1) * 1000);
+    expect(ts(1.25)).toBe(1_250_000);
+    expect(() => ts("2026-13-01")).toThrow("is not a timestamp");
+  });
+});

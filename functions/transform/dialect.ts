@@ -1,0 +1,99 @@
+import type { ColumnSpec } from "../../components/spec";
+
+/**
+ * Every difference between the SQL dialects the transformations run on, in one place: Spark SQL on
+ * Iceberg (Glue), Spark SQL on Delta (Databricks) and DuckDB (local runs and tests). The generators
+ * build one statement model and ask the dialect only for the pieces below.
+ */
+
+export type Engine = "spark-iceberg" | "spark-delta" | "duckdb";
+
+export interface Dialect {
+  readonly engine: Engine;
+  /** A string literal; Spark's parser treats backslash as an escape, DuckDB's does not. */
+  literal(text: string): string;
+  /** The SQL type of a spec column type. */
+  type(specType: ColumnSpec["type"]): string;
+  /** A cast that yields NULL instead of failing on bad input. */
+  tryCast(expr: string, specType: ColumnSpec["type"]): string;
+  /** Cast to the engine's string type. */
+  toText(expr: string): string;
+  /** True when `expr` matches the regular expression `pattern` anywhere (anchor it for a full match). */
+  matches(expr: string, pattern: string): string;
+  /** Removes every match of `pattern` (all occurrences). */
+  removeAll(expr: string, pattern: string): string;
+  /** Lower-case hex SHA-256 of the text of `expr`. */
+  sha256(expr: string): string;
+  /** Calendar year / month (1-12) of a timestamp or date. */
+  year(expr: string): string;
+  month(expr: string): string;
+  /** Table options after the column list or before `AS` (format, partitioning). */
+  tableSuffix(partitionBy: readonly string[]): string;
+  /** Reads Parquet files under a directory (Hive partitions) as a relation. */
+  readParquet(directory: string): string;
+  /** The processing time as a TIMESTAMP (no time zone). */
+  readonly now: string;
+}
+
+const SPARK_TYPES: Record<string, string> = {
+  string: "STRING",
+  int: "INT",
+  bigint: "BIGINT",
+  double: "DOUBLE",
+  boolean: "BOOLEAN",
+  date: "DATE",
+  timestamp: "TIMESTAMP",
+};
+const DUCKDB_TYPES: Record<string, string> = { ...SPARK_TYPES, string: "VARCHAR", int: "INTEGER" };
+
+function mapType(types: Record<string, string>, specType: string): string {
+  return types[specType] ?? specType.toUpperCase(); // decimal(p,s) is spelled the same everywhere
+}
+
+function spark(engine: "spark-iceberg" | "spark-delta"): Dialect {
+  const format = engine === "spark-iceberg" ? "iceberg" : "delta";
+  return {
+    engine,
+    literal: (text) => `'${text.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`,
+    type: (t) => mapType(SPARK_TYPES, t),
+    tryCast: (expr, t) => `try_cast(${expr} AS ${mapType(SPARK_TYPES, t)})`,
+    toText: (expr) => `CAST(${expr} AS STRING)`,
+    matches: (expr, pattern) => `(${expr} RLIKE ${spark(engine).literal(pattern)})`,
+    removeAll: (expr, pattern) => `regexp_replace(${expr}, ${spark(engine).literal(pattern)}, '')`,
+    sha256: (expr) => `sha2(CAST(${expr} AS STRING), 256)`,
+    year: (expr) => `year(${expr})`,
+    month: (expr) => `month(${expr})`,
+    tableSuffix: (partitionBy) =>
+      `USING ${format}${partitionBy.length ? ` PARTITIONED BY (${partitionBy.join(", ")})` : ""}`,
+    readParquet: (directory) => `parquet.\`${directory.replace(/\/?$/, "/")}\``,
+    now: "current_timestamp()",
+  };
+}
+
+const duckdb: Dialect = {
+  engine: "duckdb",
+  literal: (text) => `'${text.replace(/'/g, "''")}'`,
+  type: (t) => mapType(DUCKDB_TYPES, t),
+  tryCast: (expr, t) => `TRY_CAST(${expr} AS ${mapType(DUCKDB_TYPES, t)})`,
+  toText: (expr) => `CAST(${expr} AS VARCHAR)`,
+  matches: (expr, pattern) => `regexp_matches(${expr}, ${duckdb.literal(pattern)})`,
+  // DuckDB replaces only the first match unless asked for all with the 'g' option.
+  removeAll: (expr, pattern) => `regexp_replace(${expr}, ${duckdb.literal(pattern)}, '', 'g')`,
+  sha256: (expr) => `sha256(CAST(${expr} AS VARCHAR))`,
+  year: (expr) => `CAST(year(${expr}) AS INTEGER)`,
+  month: (expr) => `CAST(month(${expr}) AS INTEGER)`,
+  // DuckDB tables are not partitioned; partitioning only matters for the lake formats.
+  tableSuffix: () => "",
+  readParquet: (directory) =>
+    `read_parquet(${duckdb.literal(`${directory.replace(/\/$/, "")}/**/*.parquet`)}, hive_partitioning = true, union_by_name = true)`,
+  now: "CAST(current_timestamp AS TIMESTAMP)",
+};
+
+/** The dialect of an engine. */
+export function dialectFor(engine: Engine): Dialect {
+  if (engine === "duckdb") return duckdb;
+  if (engine === "spark-iceberg" || engine === "spark-delta") return spark(engine);
+  throw new Error(
+    `transform: unknown engine "${String(engine)}" (expected spark-iceberg, spark-delta or duckdb)`,
+  );
+}

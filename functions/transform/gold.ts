@@ -1,0 +1,68 @@
+import type { GoldModelSpec } from "../../components/spec";
+import type { Dialect } from "./dialect";
+import type { Namespaces, TransformPlan } from "./plan";
+
+type Measure = GoldModelSpec["measures"][number];
+
+/**
+ * A gold model as one CREATE OR REPLACE TABLE … AS SELECT: the spec's dimensions, the year and month of
+ * its time column (the table's partitions), its measures, ordered and limited. Gold is rebuilt whole
+ * from silver on every run, so it is always consistent with silver's soft deletes.
+ */
+export function goldPlan(
+  model: GoldModelSpec,
+  fromTable: boolean,
+  dialect: Dialect,
+  ns: Namespaces,
+): TransformPlan {
+  const time = model.timePartition;
+  const groups = [
+    ...model.dimensions,
+    ...(time ? [`${dialect.year(time.column)}`, `${dialect.month(time.column)}`] : []),
+  ];
+  const select = [
+    ...model.dimensions,
+    ...(time
+      ? [`${dialect.year(time.column)} AS ${time.yearAs}`, `${dialect.month(time.column)} AS ${time.monthAs}`]
+      : []),
+    ...model.measures.map((m) => `${measureExpression(m)} AS ${m.name}`),
+  ];
+  const target = `${ns.gold}.${model.name}`;
+  const sql = [
+    `CREATE OR REPLACE TABLE ${target}`,
+    dialect.tableSuffix(time ? [time.yearAs, time.monthAs] : []),
+    `AS SELECT ${select.join(", ")} FROM ${ns.silver}.${model.from}`,
+    // Views already hold only live rows; silver tables keep soft-deleted ones.
+    fromTable ? "WHERE NOT _is_deleted" : "",
+    `GROUP BY ${groups.join(", ")}`,
+    `ORDER BY ${orderBy(model).join(", ")}`,
+    model.limit !== undefined ? `LIMIT ${model.limit}` : "",
+  ]
+    .filter(Boolean)
+    .join(" ");
+  return {
+    name: model.name,
+    stage: "gold",
+    steps: [{ name: `${model.name}.build`, kind: "sql", sql, target }],
+  };
+}
+
+/** The spec's order, then the dimensions and time columns ascending, so ties (and LIMIT) are deterministic. */
+function orderBy(model: GoldModelSpec): string[] {
+  const ordered = model.orderBy.map((o) => `${o.column} ${o.direction.toUpperCase()}`);
+  const named = new Set(model.orderBy.map((o) => o.column));
+  const time = model.timePartition ? [model.timePartition.yearAs, model.timePartition.monthAs] : [];
+  const tieBreakers = [...model.dimensions, ...time].filter((c) => !named.has(c)).map((c) => `${c} ASC`);
+  return [...ordered, ...tieBreakers];
+}
+
+function measureExpression(measure: Measure): string {
+  switch (measure.fn) {
+    case "count":
+      return measure.column ? `count(${measure.column})` : "count(*)";
+    case "count_distinct":
+      return `count(DISTINCT ${measure.column})`;
+    default:
+      return `${measure.fn}(${measure.column})`;
+  }
+}

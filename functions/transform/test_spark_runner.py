@@ -1,0 +1,187 @@
+"""Unit tests for spark_runner.py with a fake SparkSession (no pyspark needed): python3 -m unittest."""
+
+import io
+import json
+import os
+import sys
+import tempfile
+import unittest
+from contextlib import redirect_stderr
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import spark_runner  # noqa: E402
+
+
+class FakeFrame:
+    def __init__(self, rows):
+        self.rows = rows
+
+    def count(self):
+        return len(self.rows)
+
+    def collect(self):
+        return self.rows
+
+
+class FakeStream:
+    """Records the Auto Loader call chain."""
+
+    def __init__(self, session):
+        self.session = session
+
+    def format(self, value):
+        self.session.calls.append(("format", value))
+        return self
+
+    def option(self, key, value):
+        self.session.calls.append(("option", key, value))
+        return self
+
+    def load(self, path):
+        self.session.calls.append(("load", path))
+        return self
+
+    def selectExpr(self, *exprs):
+        self.session.calls.append(("selectExpr",) + exprs)
+        return self
+
+    @property
+    def writeStream(self):
+        return self
+
+    def trigger(self, **kwargs):
+        self.session.calls.append(("trigger", kwargs))
+        return self
+
+    def toTable(self, name):
+        self.session.calls.append(("toTable", name))
+        return self
+
+    def awaitTermination(self):
+        self.session.calls.append(("awaitTermination",))
+
+
+class FakeSession:
+    def __init__(self, fail_on=None, counts=None):
+        self.statements = []
+        self.calls = []
+        self.fail_on = fail_on
+        self.counts = counts or {}
+
+    def sql(self, statement):
+        self.statements.append(statement)
+        if self.fail_on and self.fail_on in statement:
+            raise RuntimeError(f"boom: {statement}")
+        if statement.startswith("SELECT count(*) AS n FROM "):
+            return FakeFrame([[self.counts.get(statement.rsplit(" ", 1)[1], 0)]])
+        return FakeFrame([["row"], ["row"]])
+
+    @property
+    def readStream(self):
+        return FakeStream(self)
+
+
+PLANS = {
+    "plans": [
+        {
+            "name": "review",
+            "stage": "silver",
+            "steps": [
+                {"name": "review.create", "kind": "sql", "sql": "CREATE TABLE s.review (id INT)"},
+                {"name": "review.merge", "kind": "sql", "sql": "MERGE INTO s.review", "target": "s.review"},
+            ],
+        },
+        {
+            "name": "beer",
+            "stage": "silver",
+            "steps": [{"name": "beer.merge", "kind": "sql", "sql": "MERGE INTO s.beer", "target": "s.beer"}],
+        },
+    ]
+}
+
+
+def write_plan(document):
+    handle = tempfile.NamedTemporaryFile("w", suffix=".json", delete=False)
+    json.dump(document, handle)
+    handle.close()
+    return handle.name
+
+
+class RunnerTest(unittest.TestCase):
+    def test_runs_steps_in_order_and_logs_row_counts(self):
+        session = FakeSession(counts={"s.review": 7, "s.beer": 3})
+        lines = []
+        spark_runner.run(session, PLANS["plans"], log=lines.append)
+        self.assertEqual(
+            session.statements,
+            [
+                "CREATE TABLE s.review (id INT)",
+                "MERGE INTO s.review",
+                "SELECT count(*) AS n FROM s.review",
+                "MERGE INTO s.beer",
+                "SELECT count(*) AS n FROM s.beer",
+            ],
+        )
+        self.assertEqual(
+            lines,
+            [
+                "silver review review.create: 2 rows",
+                "silver review review.merge: 7 rows",
+                "silver beer beer.merge: 3 rows",
+            ],
+        )
+
+    def test_runs_only_the_named_plan(self):
+        session = FakeSession()
+        spark_runner.run(session, PLANS["plans"], name="beer", log=lambda _: None)
+        self.assertEqual(session.statements, ["MERGE INTO s.beer", "SELECT count(*) AS n FROM s.beer"])
+
+    def test_fails_if_the_named_plan_is_missing(self):
+        with self.assertRaisesRegex(ValueError, "no plan named 'brewery'"):
+            spark_runner.run(FakeSession(), PLANS["plans"], name="brewery", log=lambda _: None)
+
+    def test_main_reads_a_local_plan_file_and_exits_zero(self):
+        path = write_plan(PLANS)
+        session = FakeSession()
+        code = spark_runner.main(["--plan", path, "--name", "review", "--JOB_ID", "j1"], lambda: session)
+        self.assertEqual(code, 0)
+        self.assertEqual(session.statements[0], "CREATE TABLE s.review (id INT)")
+        os.unlink(path)
+
+    def test_main_exits_non_zero_when_a_step_fails(self):
+        path = write_plan(PLANS)
+        session = FakeSession(fail_on="MERGE INTO s.review")
+        stderr = io.StringIO()
+        with redirect_stderr(stderr):
+            code = spark_runner.main(["--plan", path], lambda: session)
+        self.assertEqual(code, 1)
+        self.assertIn("transform failed: boom", stderr.getvalue())
+        self.assertNotIn("MERGE INTO s.beer", session.statements)
+        os.unlink(path)
+
+    def test_accepts_a_bare_list_of_plans(self):
+        path = write_plan(PLANS["plans"])
+        self.assertEqual(len(spark_runner.load_plans(FakeSession(), path)), 2)
+        os.unlink(path)
+
+    def test_autoloader_streams_available_now_into_the_target(self):
+        session = FakeSession(counts={"b.review": 5})
+        step = {
+            "name": "review.autoload",
+            "kind": "autoloader",
+            "source": "abfss://raw@acct/review/",
+            "format": "csv",
+            "target": "b.review",
+            "checkpoint": "abfss://cp@acct/review",
+        }
+        self.assertEqual(spark_runner.run_autoloader(session, step), 5)
+        self.assertIn(("format", "cloudFiles"), session.calls)
+        self.assertIn(("option", "cloudFiles.format", "csv"), session.calls)
+        self.assertIn(("option", "header", "true"), session.calls)
+        self.assertIn(("option", "checkpointLocation", "abfss://cp@acct/review"), session.calls)
+        self.assertIn(("trigger", {"availableNow": True}), session.calls)
+        self.assertEqual(session.calls[-2:], [("toTable", "b.review"), ("awaitTermination",)])
+
+
+if __name__ == "__main__":
+    unittest.main()
