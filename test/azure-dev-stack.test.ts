@@ -1,4 +1,6 @@
 import type { Plan } from "../infra/preview/plan";
+import { buildTransformPlans } from "../functions/transform";
+import { stackSpec } from "../functions/transform/dev-spec";
 import { countsByType, named, ofType, preview } from "./helpers";
 
 const LAYERS = ["raw", "bronze", "silver", "gold"];
@@ -479,5 +481,28 @@ describe("a protected Azure environment", () => {
         ...LAYERS.flatMap((l) => [`brewery-${l}`, `brewery-${l}-schema`]),
       ].sort(),
     );
+  });
+});
+
+describe("the azure-dev job's silver and gold plans", () => {
+  it("are exactly the Delta plans functions/transform generates from the spec", async () => {
+    const { plan } = await preview("azure-dev");
+    const file = (task: string) =>
+      JSON.parse(
+        Buffer.from(
+          named(plan, `brewery-job-plan-${task}`).inputs.contentBase64 as string,
+          "base64",
+        ).toString("utf8"),
+      ) as {
+        plans: unknown[];
+      };
+    const expected = buildTransformPlans(stackSpec("azure-dev"), "spark-delta", {
+      bronze: "brewery_dev.bronze",
+      silver: "brewery_dev.silver",
+      gold: "brewery_dev.gold",
+      quarantine: "brewery_dev.quarantine",
+    });
+    expect(file("silver").plans).toEqual([...expected.bronzeToSilver, ...expected.views]);
+    expect(file("gold").plans).toEqual(expected.silverToGold);
   });
 });

@@ -5,6 +5,7 @@ import { loadStack, type LoadedStack } from "../infra/config";
 import { runUnderMocks, type CapturedResource } from "../infra/preview/harness";
 import { previewMocks } from "../infra/preview/mocks";
 import { readStackConfig } from "../infra/preview/stack-file";
+import type { TransformPlan } from "../functions/transform";
 import { ROOT } from "./helpers";
 
 /**
@@ -39,6 +40,17 @@ interface CloudCase {
   workflowNotifications(resources: CapturedResource[], emails: readonly string[]): Record<string, boolean>;
   /** E-mail addresses the alert channel reaches. */
   alertEmails(resources: CapturedResource[]): string[];
+  /**
+   * The transformation plans the cloud deploys, by stage, or undefined while the cloud deploys none
+   * (AWS, until its Glue jobs land).
+   */
+  transformations(resources: CapturedResource[]): DeployedPlans | undefined;
+}
+
+interface DeployedPlans {
+  readonly bronze: TransformPlan[];
+  readonly silver: TransformPlan[];
+  readonly gold: TransformPlan[];
 }
 
 const of = (resources: CapturedResource[], type: string) => resources.filter((r) => r.type === type);
@@ -103,6 +115,7 @@ const aws: CloudCase = {
       ]),
     );
   },
+  transformations: () => undefined,
   alertEmails: (resources) =>
     of(resources, "aws:sns/topicSubscription:TopicSubscription")
       .filter((s) => s.inputs.protocol === "email")
@@ -187,6 +200,18 @@ const azure: CloudCase = {
       return [job.name, toGroup.length === 1 && Boolean(actionGroup)] as const;
     });
     return Object.fromEntries([...databricksJobs, ...containerJobs]);
+  },
+  transformations: (resources) => {
+    const file = (task: string) =>
+      (
+        JSON.parse(
+          Buffer.from(
+            String(one(resources, `brewery-job-plan-${task}`).inputs.contentBase64),
+            "base64",
+          ).toString("utf8"),
+        ) as { plans: TransformPlan[] }
+      ).plans;
+    return { bronze: file("bronze"), silver: file("silver"), gold: file("gold") };
   },
   alertEmails: (resources) =>
     (
@@ -295,5 +320,65 @@ describe.each([aws, azure])("the Lakehouse contract on $cloud", (cloud) => {
     );
     for (const [workflow, notifies] of Object.entries(notifications))
       expect({ workflow, notifies }).toEqual({ workflow, notifies: true });
+  });
+});
+
+describe.each([aws, azure])("the transformations on $cloud", (cloud) => {
+  let built: Built;
+  let plans: DeployedPlans | undefined;
+
+  beforeAll(async () => {
+    built = await build(cloud);
+    plans = cloud.transformations(built.resources);
+  });
+
+  const deployed = () => {
+    if (!plans) throw new Error(`${cloud.cloud} deploys no transformation plans yet`);
+    return plans;
+  };
+
+  if (cloud.cloud === "aws") {
+    it.todo("aws: compare once the Glue jobs deploy the transformation plans (issue 4)");
+    return;
+  }
+
+  it("loads every table of the spec into bronze and silver, and builds every gold model", () => {
+    const spec = built.stack.settings.spec;
+    expect(deployed().bronze.map((p) => p.name)).toEqual(spec.tables.map((t) => t.name));
+    expect(
+      deployed()
+        .silver.filter((p) => p.stage === "silver")
+        .map((p) => p.name),
+    ).toEqual(spec.tables.map((t) => t.name));
+    expect(
+      deployed()
+        .silver.filter((p) => p.stage === "views")
+        .map((p) => p.name),
+    ).toEqual(spec.views.map((v) => v.name));
+    expect(deployed().gold.map((p) => p.name)).toEqual(spec.gold.map((m) => m.name));
+  });
+
+  it("masks every PII column of the spec on the way to silver, and only those", () => {
+    for (const table of built.stack.settings.spec.tables) {
+      const stage =
+        deployed()
+          .silver.find((p) => p.name === table.name)
+          ?.steps.find((s) => s.name === `${table.name}.stage`)?.sql ?? "";
+      // The stage's outer select list: a masked column is an expression aliased to the column.
+      const outer = stage.slice(0, stage.indexOf(" FROM ("));
+      const masked = table.columns
+        .map((c) => c.name)
+        .filter((column) => new RegExp(`(END|\\)) AS ${column}\\b`).test(outer));
+      expect({ table: table.name, masked }).toEqual({ table: table.name, masked: Object.keys(table.pii) });
+    }
+  });
+
+  it("checks every quality rule of the spec and quarantines failures with the rule", () => {
+    for (const table of built.stack.settings.spec.tables) {
+      const steps = deployed().silver.find((p) => p.name === table.name)?.steps ?? [];
+      const sql = steps.map((s) => s.sql ?? "").join("\n");
+      for (const rule of table.quality) expect(sql).toContain(`'${rule.rule}`);
+      expect(steps.some((s) => s.target?.endsWith(`quarantine.${table.name}`))).toBe(true);
+    }
   });
 });

@@ -1,11 +1,16 @@
-import type { LayerName } from "../naming";
+import {
+  autoloaderPlans,
+  buildTransformPlans,
+  type Namespaces,
+  type TransformPlan,
+} from "../../functions/transform";
 import type { LakehouseSpec } from "../spec";
 import type { JobTaskName } from "./lakehouse-job";
 
 /** Where the job's plans read and write: Unity Catalog namespaces and the raw and checkpoint roots. */
 export interface JobPlanTargets {
-  /** `catalog.schema` per layer, plus the quarantine schema. */
-  readonly namespaces: Readonly<Record<Exclude<LayerName, "raw"> | "quarantine", string>>;
+  /** `catalog.schema` of bronze, silver, gold and quarantine. */
+  readonly namespaces: Namespaces;
   /** The raw layer's `abfss://` URI. */
   readonly rawRoot: string;
   /** Where Auto Loader keeps stream checkpoints and inferred schemas. */
@@ -13,32 +18,20 @@ export interface JobPlanTargets {
 }
 
 /**
- * The plan file (JSON text, `{ "plans": [...] }`) each job task runs through the Spark runner. Bronze is
- * one Auto Loader stream per table (availableNow) from `raw/<table>/` into `<bronze>.<table>`.
- * Silver and gold carry the tables and models they build; the SQL comes from functions/transform.
+ * The plan file (JSON text, `{ "plans": [...] }`) each job task runs through the Spark runner, generated
+ * from the spec by functions/transform in the Delta dialect: bronze is one Auto Loader stream per table
+ * (availableNow) from `raw/<table>/`; silver casts, checks quality (failures to quarantine with the
+ * reason), masks PII and merges each table, then builds the flat views; gold builds each model.
  */
 export function jobPlanFiles(spec: LakehouseSpec, targets: JobPlanTargets): Record<JobTaskName, string> {
-  const root = targets.rawRoot.replace(/\/$/, "");
-  const checkpoints = targets.checkpointRoot.replace(/\/$/, "");
-  const bronze = spec.tables.map((table) => ({
-    name: table.name,
-    stage: "bronze",
-    steps: [
-      {
-        name: `${table.name}.autoload`,
-        kind: "autoloader",
-        source: `${root}/${table.name}/`,
-        format: table.format,
-        target: `${targets.namespaces.bronze}.${table.name}`,
-        checkpoint: `${checkpoints}/${table.name}`,
-      },
-    ],
-  }));
-  const silver = spec.tables.map((table) => ({ name: table.name, stage: "silver", steps: [] }));
-  const gold = spec.gold.map((model) => ({ name: model.name, stage: "gold", steps: [] }));
-  return { bronze: planFile(bronze), silver: planFile(silver), gold: planFile(gold) };
+  const transforms = buildTransformPlans(spec, "spark-delta", targets.namespaces);
+  return {
+    bronze: planFile(autoloaderPlans(spec, targets.rawRoot, targets.checkpointRoot, targets.namespaces)),
+    silver: planFile([...transforms.bronzeToSilver, ...transforms.views]),
+    gold: planFile(transforms.silverToGold),
+  };
 }
 
-function planFile(plans: readonly unknown[]): string {
+function planFile(plans: readonly TransformPlan[]): string {
   return `${JSON.stringify({ plans }, null, 2)}\n`;
 }
