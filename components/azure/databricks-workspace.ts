@@ -60,7 +60,8 @@ export class AzureDatabricksWorkspace extends pulumi.ComponentResource {
         location: args.location,
         sku: { name: "premium" },
         managedResourceGroupId: pulumi.interpolate`/subscriptions/${args.subscriptionId}/resourceGroups/${managedResourceGroupName}`,
-        parameters: { enableNoPublicIp: { value: true } },
+        // No public IPs on cluster nodes; the workspace's own (DBFS) storage double-encrypted too.
+        parameters: { enableNoPublicIp: { value: true }, requireInfrastructureEncryption: { value: true } },
         publicNetworkAccess: "Enabled",
         requiredNsgRules: "AllRules",
         tags: { ...args.tags },
