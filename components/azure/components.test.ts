@@ -69,6 +69,25 @@ describe("AzureLakehouseJob", () => {
     expect(job?.inputs).not.toHaveProperty("schedule");
   });
 
+  it("calls the spec's webhooks on failure through one notification destination each", async () => {
+    const resources = await run(() => {
+      const provider = new Provider("dbx", { host: "https://adb-1.1.azuredatabricks.net" });
+      new AzureLakehouseJob("job", {
+        ...jobArgs(provider),
+        webhooks: ["https://hooks.example.com/lakehouse"],
+      });
+    });
+    const destination = resources.find((r) => r.name === "job-webhook-hooks-example-com-lakehouse");
+    expect(destination?.inputs.config).toEqual({
+      genericWebhook: { url: "https://hooks.example.com/lakehouse" },
+    });
+    const job = resources.find((r) => r.type === "databricks:index/job:Job");
+    expect(job?.inputs.webhookNotifications).toEqual({
+      onFailures: [{ id: expect.stringMatching(/^[0-9a-f-]{36}$/) }],
+      onDurationWarningThresholdExceededs: [{ id: expect.stringMatching(/^[0-9a-f-]{36}$/) }],
+    });
+  });
+
   it("fails if no e-mail would hear about failures", async () => {
     await expect(
       run(() => {

@@ -1,4 +1,5 @@
 import { Job } from "@pulumi/databricks/job";
+import { NotificationDestination } from "@pulumi/databricks/notificationDestination";
 import type { Provider } from "@pulumi/databricks/provider";
 import { WorkspaceFile } from "@pulumi/databricks/workspaceFile";
 import * as pulumi from "@pulumi/pulumi";
@@ -27,6 +28,8 @@ export interface AzureLakehouseJobArgs {
   readonly rawLocation: pulumi.Input<string>;
   /** Addresses told about every failed or overlong run. */
   readonly emails: readonly string[];
+  /** HTTPS endpoints called on every failed or overlong run (the spec's alert webhooks). @default none */
+  readonly webhooks?: readonly string[];
   /** Application ID of the service principal the job runs as. */
   readonly runAs: pulumi.Input<string>;
   /** Local path of the Spark runner script the tasks execute. */
@@ -56,6 +59,7 @@ export class AzureLakehouseJob extends pulumi.ComponentResource {
       );
     }
     const settings = args.settings;
+    const webhooks = args.webhooks ?? [];
     const folder = `/Shared/medallion/${args.product}-${args.environment}`;
     const workspace = { parent: this, provider: args.provider };
     const taskTimeoutSeconds = settings.taskTimeoutSeconds;
@@ -81,6 +85,20 @@ export class AzureLakehouseJob extends pulumi.ComponentResource {
       );
     }
     this.planFiles = planFiles;
+
+    // Logical names derive from the URL, so reordering the list replaces nothing.
+    const destinations = webhooks.map(
+      (url) =>
+        new NotificationDestination(
+          `${name}-webhook-${slug(url.replace(/^https:\/\//, ""))}`,
+          {
+            displayName: `${args.product}-${args.environment} ${url}`.slice(0, 100),
+            config: { genericWebhook: { url } },
+          },
+          workspace,
+        ),
+    );
+    const webhookIds = destinations.map((d) => ({ id: d.id }));
 
     this.job = new Job(
       name,
@@ -137,6 +155,14 @@ export class AzureLakehouseJob extends pulumi.ComponentResource {
           onDurationWarningThresholdExceededs: [...args.emails],
           noAlertForSkippedRuns: true,
         },
+        ...(webhookIds.length > 0
+          ? {
+              webhookNotifications: {
+                onFailures: webhookIds,
+                onDurationWarningThresholdExceededs: webhookIds,
+              },
+            }
+          : {}),
         ...(quartz
           ? {
               schedule: {
@@ -162,4 +188,11 @@ export class AzureLakehouseJob extends pulumi.ComponentResource {
     this.jobId = this.job.id;
     this.registerOutputs({ jobId: this.jobId });
   }
+}
+
+function slug(text: string): string {
+  return text
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "");
 }

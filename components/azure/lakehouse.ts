@@ -294,6 +294,7 @@ export class AzureLakehouse extends pulumi.ComponentResource implements Lakehous
         schedule: spec.schedules.bronzeToSilver,
         rawLocation: layers.raw.location,
         emails: spec.alerts.emails,
+        webhooks: spec.alerts.webhooks,
         runAs: jobPrincipal,
         runnerPath,
         plans,

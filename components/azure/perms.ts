@@ -42,6 +42,4 @@ export const UC_PRIVILEGES = {
   readFiles: ["READ_FILES"],
   /** Read and write files under an external location (checkpoints, Delta files). */
   writeFiles: ["READ_FILES", "WRITE_FILES"],
-  /** Use a storage credential to create external locations (the deployer keeps ownership). */
-  createExternalLocation: ["CREATE_EXTERNAL_LOCATION"],
 } as const;

@@ -254,6 +254,8 @@ export function databricksState(
         id: `${String(inputs.catalogName)}.${String(inputs.name)}`,
         metastoreId: uuid(hex("metastore")),
       };
+    case "databricks:index/notificationDestination:NotificationDestination":
+      return { ...inputs, id: uuid(seed), destinationType: "WEBHOOK" };
     case "databricks:index/grants:Grants":
       return { ...inputs, id: `grants/${seed.slice(0, 12)}` };
     default:
