@@ -5,10 +5,14 @@ import { AwsAccessLogBucket } from "./access-log-bucket";
 import { AwsAlertTopic } from "./alert-topic";
 import { awsContext } from "./context";
 import { AwsMedallionLayer, type AwsPrincipal } from "./medallion-layer";
+import { AwsIngestion, type AwsIngestionArgs } from "./ingestion";
 import { AwsSecretStore } from "./secret-store";
 import { standardTags } from "./tags";
 
-export type AwsLakehouseArgs = LakehouseArgs;
+export type AwsLakehouseArgs = LakehouseArgs & {
+  /** Ingestion options beyond the spec (event job name, converter network). @default derived from the spec */
+  readonly ingestion?: Pick<AwsIngestionArgs, "eventJobName" | "converterNetwork">;
+};
 
 /**
  * The whole lakehouse on AWS, from one spec: four hardened layers sharing an access-log bucket, the
@@ -20,6 +24,8 @@ export class AwsLakehouse extends pulumi.ComponentResource implements Lakehouse<
   readonly accessLogs: AwsAccessLogBucket;
   readonly secrets: AwsSecretStore;
   readonly monitoring: AwsAlertTopic;
+  /** CDC stream, raw arrival → bronze, event-driven jobs and API pulls (issue 4). */
+  readonly ingestion: AwsIngestion;
 
   constructor(name: string, args: AwsLakehouseArgs, opts?: pulumi.ComponentResourceOptions) {
     super("medallion:aws:Lakehouse", name, {}, opts);
@@ -86,6 +92,21 @@ export class AwsLakehouse extends pulumi.ComponentResource implements Lakehouse<
         webhooks: spec.alerts.webhooks,
         context,
         tags: tagsFor("alerts"),
+      },
+      { parent: this },
+    );
+    this.ingestion = new AwsIngestion(
+      `${name}-ingestion`,
+      {
+        ...args.ingestion,
+        spec,
+        environment,
+        raw: layers.raw,
+        bronze: layers.bronze,
+        secrets: this.secrets,
+        alerts: this.monitoring,
+        context,
+        tags: tagsFor("ingestion"),
       },
       { parent: this },
     );

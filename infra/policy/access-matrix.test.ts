@@ -47,7 +47,9 @@ describe("IAM access matrix", () => {
 
   beforeAll(async () => {
     const plan = await lakehouseWithRoles();
-    cells = await accessMatrix(planPrincipals(plan), planLocations(plan));
+    // The lakehouse's own workload roles are asserted on the dev stack; here, the two granted above.
+    const principals = planPrincipals(plan).filter((p) => ["converter", "gold-consumer"].includes(p.label));
+    cells = await accessMatrix(principals, planLocations(plan));
     table = formatMatrix(cells);
   });
 
