@@ -4,3 +4,4 @@ export * from "./contracts";
 export { LAYERS, type LayerName } from "./naming";
 export * as naming from "./naming";
 export * from "./aws";
+export * from "./azure";

@@ -75,6 +75,34 @@ export function glueName(parts: readonly string[]): string {
   return fit(base, 255, parts, "_");
 }
 
+/**
+ * Unity Catalog catalogs and schemas: lower case letters, digits and `_`, starting with a letter so SQL
+ * needs no back-quotes, at most 255 characters (same rules as Glue, kept separate because they may diverge).
+ */
+export function unityCatalogName(parts: readonly string[]): string {
+  return glueName(parts);
+}
+
+/**
+ * Azure resource groups, Databricks workspaces, access connectors and most ARM resources: letters,
+ * digits, `-` and `_`, starting with a letter or digit, not ending with `-` or `.`, at most `max` (16 or
+ * more; default 64).
+ */
+export function azureResourceName(parts: readonly string[], max = 64): string {
+  if (max < 16) throw new Error(`azureResourceName: max must be at least 16 to keep a hash, got ${max}`);
+  const base = parts
+    .map((p) => dashed(p))
+    .filter(Boolean)
+    .join("-");
+  return padToMinimum(fit(base, max, parts, "-"), 3, parts);
+}
+
+/** Key Vault secret names: 1-127 letters, digits and `-`. */
+export function keyVaultSecretName(name: string): string {
+  const cleaned = name.replace(/[^A-Za-z0-9-]+/g, "-").replace(/^-+|-+$/g, "");
+  return fit(cleaned || "secret", 127, [name], "-");
+}
+
 /** Secrets Manager names: a path `<product>/<environment>/<secret>` of allowed characters, at most 512. */
 export function secretPath(parts: readonly string[]): string {
   return parts

@@ -108,3 +108,89 @@ describe("loadStack", () => {
     ]);
   });
 });
+
+describe("loadStack on Azure", () => {
+  const azureConfig: Record<string, string> = {
+    "medallion:cloud": "azure",
+    "medallion:environment": "dev",
+    "medallion:lakehouse": JSON.stringify({
+      name: "shop",
+      alerts: { emails: ["a@example.com"] },
+      tables: [
+        {
+          name: "orders",
+          source: { kind: "batch" },
+          columns: [{ name: "order_id", type: "bigint" }],
+          primaryKey: ["order_id"],
+        },
+      ],
+    }),
+    "azure-native:location": "westeurope",
+    "medallion:azureDatabricksObjectId": "00000000-0000-0000-0000-0000000000db",
+    "medallion:databricksAccountId": "00000000-0000-0000-0000-00000000acc7",
+  };
+
+  it("reads the location, the AzureDatabricks object ID and the Databricks account", () => {
+    const stack = loadStack((key) => azureConfig[key]);
+    expect(stack.azure).toEqual({
+      location: "westeurope",
+      azureDatabricksObjectId: "00000000-0000-0000-0000-0000000000db",
+      databricksAccountId: "00000000-0000-0000-0000-00000000acc7",
+    });
+    expect(stack.settings.spec.databricks).toEqual({
+      sparkVersion: "15.4.x-scala2.12",
+      nodeType: "Standard_D4ds_v5",
+      workers: 2,
+      trigger: "schedule",
+      timezone: "UTC",
+      taskTimeoutSeconds: 3600,
+      maxRetries: 2,
+    });
+  });
+
+  it("fails if the Azure keys are missing, naming each and how to find it", () => {
+    const lookup = (key: string) =>
+      key.startsWith("azure-native:") ||
+      key.startsWith("medallion:azure") ||
+      key.startsWith("medallion:databricks")
+        ? undefined
+        : azureConfig[key];
+    const error = (() => {
+      try {
+        loadStack(lookup);
+      } catch (e) {
+        return e as ConfigError;
+      }
+      throw new Error("expected a ConfigError");
+    })();
+    expect(error.problems.map((p) => p.path)).toEqual([
+      "azure-native:location",
+      "medallion:azureDatabricksObjectId",
+      "medallion:databricksAccountId",
+    ]);
+    expect(error.problems[1].message).toContain("az ad sp show --id 2ff814a6-3304-4ab8-85cb-cd0e6f879c1d");
+  });
+
+  it("fails if the pinned Databricks settings are malformed", () => {
+    const spec = JSON.parse(azureConfig["medallion:lakehouse"]) as object;
+    const lookup = (key: string) =>
+      key === "medallion:lakehouse"
+        ? JSON.stringify({ ...spec, databricks: { sparkVersion: "latest", nodeType: "big", workers: 0 } })
+        : azureConfig[key];
+    expect(() => loadStack(lookup)).toThrow(
+      expect.objectContaining({
+        problems: [
+          {
+            path: "medallion:lakehouse.databricks.sparkVersion",
+            message: 'must be a runtime key such as "15.4.x-scala2.12"',
+          },
+          {
+            path: "medallion:lakehouse.databricks.nodeType",
+            message: 'must be an Azure VM size such as "Standard_D4ds_v5"',
+          },
+          { path: "medallion:lakehouse.databricks.workers", message: expect.stringContaining("1") },
+        ],
+      }),
+    );
+  });
+});

@@ -8,7 +8,32 @@ export interface LoadedStack {
   readonly secretValues: Readonly<Record<string, pulumi.Output<string>>>;
   /** `aws:region`, required when `medallion:cloud` is `aws`. */
   readonly awsRegion?: string;
+  /** Azure settings, present when `medallion:cloud` is `azure`. */
+  readonly azure?: AzureStackSettings;
 }
+
+/** The keys an Azure stack needs beyond the spec. */
+export interface AzureStackSettings {
+  /** `azure-native:location`, e.g. `westeurope`. */
+  readonly location: string;
+  /** `medallion:azureDatabricksObjectId`: the AzureDatabricks application's object ID in this tenant. */
+  readonly azureDatabricksObjectId: string;
+  /** `medallion:databricksAccountId`: the Databricks account (for the account-level consumer group). */
+  readonly databricksAccountId: string;
+}
+
+/** Required when `medallion:cloud` is `azure`, with how to find each value. */
+const AZURE_KEYS = {
+  location: ["azure-native:location", "is required when medallion:cloud is azure (e.g. westeurope)"],
+  azureDatabricksObjectId: [
+    "medallion:azureDatabricksObjectId",
+    "is required when medallion:cloud is azure: the object ID of the AzureDatabricks application in your tenant (az ad sp show --id 2ff814a6-3304-4ab8-85cb-cd0e6f879c1d --query id -o tsv)",
+  ],
+  databricksAccountId: [
+    "medallion:databricksAccountId",
+    "is required when medallion:cloud is azure: your Databricks account ID (account console, top right)",
+  ],
+} as const;
 
 /** Raw config lookup (`namespace:key` → string), so tests and the offline preview can feed plain maps. */
 export type ConfigLookup = (key: string) => string | undefined;
@@ -46,9 +71,26 @@ export function loadStack(
       message: "is required when medallion:cloud is aws (e.g. us-east-1)",
     });
   }
+  const azure = settings?.cloud === "azure" ? readAzureSettings(lookup, problems) : undefined;
   const secretValues = settings ? readSecretValues(secrets, settings, isSecret, problems) : {};
   if (problems.length > 0 || !settings) throw new ConfigError("Stack config", problems);
-  return { settings, secretValues, ...(awsRegion ? { awsRegion } : {}) };
+  return { settings, secretValues, ...(awsRegion ? { awsRegion } : {}), ...(azure ? { azure } : {}) };
+}
+
+function readAzureSettings(lookup: ConfigLookup, problems: ConfigProblem[]): AzureStackSettings | undefined {
+  const values: Partial<Record<keyof AzureStackSettings, string>> = {};
+  for (const [field, [key, message]] of Object.entries(AZURE_KEYS) as [
+    keyof AzureStackSettings,
+    readonly [string, string],
+  ][]) {
+    const value = lookup(key);
+    if (value) values[field] = value;
+    else problems.push({ path: key, message });
+  }
+  const { location, azureDatabricksObjectId, databricksAccountId } = values;
+  return location && azureDatabricksObjectId && databricksAccountId
+    ? { location, azureDatabricksObjectId, databricksAccountId }
+    : undefined;
 }
 
 const INVALID = Symbol("invalid");

@@ -1,5 +1,5 @@
 import { buildAwsStack } from "../stacks/aws";
-import { ConfigError } from "../components/spec";
+import { buildAzureStack } from "../stacks/azure";
 import { loadStack } from "./config";
 
 /**
@@ -12,11 +12,6 @@ export async function runProgram(): Promise<Record<string, unknown>> {
     case "aws":
       return { ...buildAwsStack(stack) };
     case "azure":
-      throw new ConfigError("Stack config", [
-        {
-          path: "medallion:cloud",
-          message: '"azure" is accepted by the spec but its stack is not assembled yet (see the Azure issue)',
-        },
-      ]);
+      return { ...buildAzureStack(stack) };
   }
 }

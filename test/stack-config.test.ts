@@ -31,7 +31,7 @@ describe("stack files", () => {
   });
 
   it("keeps secret values out of the stack files", () => {
-    for (const stack of ["dev", "prod"]) {
+    for (const stack of ["dev", "prod", "azure-dev"]) {
       const secrets = stackFile(stack)["medallion:secrets"] as Record<string, unknown> | undefined;
       for (const value of Object.values(secrets ?? {})) expect(value).toEqual({ secure: expect.any(String) });
     }

@@ -12,4 +12,5 @@ export type {
   ViewSpec,
   GoldModelSpec,
   SecretSpec,
+  DatabricksSpec,
 } from "./schema";

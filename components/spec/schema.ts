@@ -216,6 +216,34 @@ export const lakehouseSpec = z.strictObject({
       .min(1, "at least one alert e-mail is required"),
     webhooks: z.array(z.url({ protocol: /^https$/, error: "must be an https:// URL" })).default([]),
   }),
+  /**
+   * Databricks settings for the Azure stack, pinned so nothing has to be looked up in a workspace that
+   * does not exist yet (the first preview). Ignored on AWS. @default {} (every field at its default)
+   */
+  databricks: z
+    .strictObject({
+      /** Databricks Runtime of the job cluster (an LTS line). @default "15.4.x-scala2.12" */
+      sparkVersion: z
+        .string()
+        .regex(/^\d+\.\d+\.x-[a-z0-9.-]+$/, 'must be a runtime key such as "15.4.x-scala2.12"')
+        .default("15.4.x-scala2.12"),
+      /** Azure VM size of the job cluster's driver and workers. @default "Standard_D4ds_v5" */
+      nodeType: z
+        .string()
+        .regex(/^Standard_[A-Za-z0-9_]+$/, 'must be an Azure VM size such as "Standard_D4ds_v5"')
+        .default("Standard_D4ds_v5"),
+      /** Workers of the job cluster. @default 2 */
+      workers: z.int().min(1).max(100).default(2),
+      /** Start the job on the spec's bronzeToSilver schedule, or when files arrive in raw. @default "schedule" */
+      trigger: z.enum(["schedule", "fileArrival"]).default("schedule"),
+      /** IANA time zone of the schedule. @default "UTC" */
+      timezone: z.string().min(1).default("UTC"),
+      /** Timeout of each task. @default 3600 */
+      taskTimeoutSeconds: z.int().min(60).max(172_800).default(3600),
+      /** Retries of each task before the run fails. @default 2 */
+      maxRetries: z.int().min(0).max(10).default(2),
+    })
+    .prefault({}),
   /** Source credentials to hold; values come from `pulumi config set --secret --path medallion:secrets.<name>`. */
   secrets: z.array(secret).default([]),
   tables: z.array(table).min(1, "a lakehouse needs at least one table"),
@@ -233,6 +261,7 @@ export type MaskingRule = z.output<typeof maskingRule>;
 export type ViewSpec = LakehouseSpec["views"][number];
 export type GoldModelSpec = LakehouseSpec["gold"][number];
 export type SecretSpec = LakehouseSpec["secrets"][number];
+export type DatabricksSpec = LakehouseSpec["databricks"];
 
 function isValidRegex(pattern: string): boolean {
   try {

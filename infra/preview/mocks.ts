@@ -1,5 +1,6 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { createHash } from "node:crypto";
+import { AZURE_CLIENT_CONFIG, azureState, databricksState } from "./mocks-azure";
 
 /** The fake account the offline preview runs in; ARNs use it so policies can be evaluated offline. */
 export const PREVIEW_ACCOUNT_ID = "123456789012";
@@ -21,6 +22,16 @@ export function previewMocks(options: PreviewMocksOptions = {}): pulumi.runtime.
   return {
     newResource(args) {
       const inputs = args.inputs ?? {};
+      if (args.type.startsWith("azure-native:") || args.type.startsWith("databricks:")) {
+        const plain = unwrapSecrets(inputs) as Record<string, unknown>;
+        const computed = args.type.startsWith("databricks:")
+          ? databricksState(args.type, args.name, plain)
+          : azureState(args.type, args.name, plain);
+        return {
+          id: computed.id as string,
+          state: { ...computed, ...inputs, ...nestedComputed(computed, inputs) },
+        };
+      }
       const computed = awsState(
         args.type,
         args.name,
@@ -55,6 +66,8 @@ export function previewMocks(options: PreviewMocksOptions = {}): pulumi.runtime.
             endpoint: `ec2.${region}.amazonaws.com`,
             description: region,
           };
+        case "azure-native:authorization:getClientConfig":
+          return { ...AZURE_CLIENT_CONFIG };
         case "aws:ec2/getVpc:getVpc":
           return { id: "vpc-0default0preview", cidrBlock: "172.31.0.0/16", default: true, region };
         case "aws:ec2/getSubnets:getSubnets":
@@ -273,6 +286,23 @@ function awsState(
       if (type.startsWith("pulumi:providers:")) return { ...inputs, id: uuid(seed) };
       return base;
   }
+}
+
+/**
+ * Computed fields nested in an input object (a vault's `properties.vaultUri`, an identity's
+ * `principalId`) would be hidden by the input of the same name; merge them back in.
+ */
+function nestedComputed(
+  computed: Record<string, unknown>,
+  inputs: Record<string, unknown>,
+): Record<string, unknown> {
+  const merged: Record<string, unknown> = {};
+  for (const key of ["properties", "identity"]) {
+    if (computed[key] && inputs[key] && typeof inputs[key] === "object") {
+      merged[key] = { ...(computed[key] as object), ...(inputs[key] as object) };
+    }
+  }
+  return merged;
 }
 
 const SIG_KEY = "4dabf18193072939515e22adb298388d";

@@ -1,0 +1,223 @@
+import { Job } from "@pulumi/azure-native/app/job";
+import { ManagedEnvironment } from "@pulumi/azure-native/app/managedEnvironment";
+import { Registry } from "@pulumi/azure-native/containerregistry/registry";
+import { UserAssignedIdentity } from "@pulumi/azure-native/managedidentity/userAssignedIdentity";
+import { Table } from "@pulumi/azure-native/storage/table";
+import * as pulumi from "@pulumi/pulumi";
+import { azureResourceName, storageAccountName } from "../naming";
+import type { TableSpec } from "../spec";
+import type { AzureIngestionNetwork } from "./ingestion-network";
+import type { AzureMedallionLayer } from "./medallion-layer";
+import type { AzureMonitoring } from "./monitoring";
+import type { AzurePrincipal } from "./principal";
+import { assignRole } from "./role-assignment";
+import type { AzureSecretStore } from "./secret-store";
+import type { AzureStorageAccount } from "./storage-account";
+
+export interface AzureApiIngestionArgs {
+  readonly product: string;
+  readonly environment: string;
+  readonly resourceGroupName: pulumi.Input<string>;
+  readonly location: pulumi.Input<string>;
+  readonly subscriptionId: pulumi.Input<string>;
+  /** The spec's tables with an `api` source (one or more). */
+  readonly tables: readonly TableSpec[];
+  /** Five-field cron (UTC), the spec's ingestion schedule; Container Apps jobs take it as is. */
+  readonly schedule: string;
+  readonly raw: AzureMedallionLayer;
+  readonly storage: AzureStorageAccount;
+  readonly secrets: AzureSecretStore;
+  readonly network: AzureIngestionNetwork;
+  readonly monitoring: AzureMonitoring;
+  /** Tag of the `<registry>/<product>-api-pull` image the job runs. @default "latest" */
+  readonly imageTag?: string;
+  /** Seconds one execution may run before it is stopped and retried. @default 1800 */
+  readonly timeoutSeconds?: number;
+  /** Retries of a failed execution. @default 2 */
+  readonly retries?: number;
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+/**
+ * API pulls into raw on Azure: a scheduled Container Apps job running the TypeScript api-pull code in a
+ * container, as a user-assigned managed identity that may write only its tables' folders in raw, read
+ * only its tables' secrets, and read and write its watermarks in a storage table (never account keys).
+ * It runs inside the ingestion subnet so the storage and vault firewalls stay default-deny, logs to
+ * Log Analytics, and every failed execution fires an alert to the action group.
+ */
+export class AzureApiIngestion extends pulumi.ComponentResource {
+  readonly identity: UserAssignedIdentity;
+  readonly registry: Registry;
+  readonly watermarks: Table;
+  readonly environment: ManagedEnvironment;
+  readonly job: Job;
+
+  constructor(name: string, args: AzureApiIngestionArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("medallion:azure:ApiIngestion", name, {}, opts);
+    const imageTag = args.imageTag ?? "latest";
+    const timeoutSeconds = args.timeoutSeconds ?? 1800;
+    const retries = args.retries ?? 2;
+    const apiTables = args.tables.filter((t) => t.source.kind === "api");
+    if (apiTables.length === 0 || apiTables.length !== args.tables.length) {
+      throw new Error(`AzureApiIngestion ${name}: tables must be one or more tables with an api source`);
+    }
+    const common = {
+      resourceGroupName: args.resourceGroupName,
+      location: args.location,
+      tags: { ...args.tags },
+    };
+
+    this.identity = new UserAssignedIdentity(
+      `${name}-identity`,
+      { resourceName: azureResourceName([args.product, args.environment, "api-pull"]), ...common },
+      { parent: this },
+    );
+    const principal: AzurePrincipal = { name: "api-pull", principalId: this.identity.principalId };
+    this.registry = new Registry(
+      `${name}-registry`,
+      {
+        registryName: storageAccountName([args.product, args.environment, "images"]),
+        sku: { name: "Standard" },
+        adminUserEnabled: false,
+        anonymousPullEnabled: false,
+        ...common,
+      },
+      { parent: this },
+    );
+    assignRole(
+      `${name}-pull-images`,
+      {
+        scope: this.registry.id,
+        role: "acrPull",
+        principal,
+        subscriptionId: args.subscriptionId,
+        description: "the ingestion job pulls its image",
+      },
+      { parent: this },
+    );
+    this.watermarks = new Table(
+      `${name}-watermarks`,
+      {
+        accountName: args.storage.accountName,
+        resourceGroupName: args.resourceGroupName,
+        tableName: "watermarks",
+      },
+      { parent: this },
+    );
+    assignRole(
+      `${name}-watermarks-api-pull`,
+      {
+        scope: this.watermarks.id,
+        role: "storageTableDataContributor",
+        principal,
+        subscriptionId: args.subscriptionId,
+        description: "the ingestion job reads and advances its watermarks",
+      },
+      { parent: this },
+    );
+    for (const table of apiTables) args.raw.grantWrite(principal, { prefix: table.name });
+    const secretNames = [
+      ...new Set(
+        apiTables.flatMap((t) => (t.source.kind === "api" && t.source.secret ? [t.source.secret] : [])),
+      ),
+    ];
+    if (secretNames.length > 0) args.secrets.grantRead(principal, secretNames);
+
+    this.environment = new ManagedEnvironment(
+      `${name}-environment`,
+      {
+        environmentName: azureResourceName([args.product, args.environment, "ingestion"]),
+        vnetConfiguration: { infrastructureSubnetId: args.network.subnetId, internal: true },
+        workloadProfiles: [{ name: "Consumption", workloadProfileType: "Consumption" }],
+        appLogsConfiguration: { destination: "azure-monitor" },
+        publicNetworkAccess: "Disabled",
+        zoneRedundant: false,
+        ...common,
+      },
+      { parent: this, dependsOn: [args.network] },
+    );
+    args.monitoring.diagnose("ingestion", this.environment.id, { metrics: false });
+
+    const accountName = args.storage.accountName;
+    const jobName = azureResourceName([args.product, args.environment, "api-pull"], 32);
+    this.job = new Job(
+      name,
+      {
+        jobName,
+        environmentId: this.environment.id,
+        workloadProfileName: "Consumption",
+        identity: { type: "UserAssigned", userAssignedIdentities: [this.identity.id] },
+        configuration: {
+          triggerType: "Schedule",
+          scheduleTriggerConfig: { cronExpression: args.schedule, parallelism: 1, replicaCompletionCount: 1 },
+          replicaTimeout: timeoutSeconds,
+          replicaRetryLimit: retries,
+          registries: [{ server: this.registry.loginServer, identity: this.identity.id }],
+          // Secrets are Key Vault references resolved with the identity; no value passes through Pulumi.
+          secrets: secretNames.map((secretName) => ({
+            name: secretName,
+            keyVaultUrl: args.secrets.references[secretName],
+            identity: this.identity.id,
+          })),
+        },
+        template: {
+          containers: [
+            {
+              name: "api-pull",
+              image: pulumi.interpolate`${this.registry.loginServer}/${args.product}-api-pull:${imageTag}`,
+              resources: { cpu: 0.5, memory: "1Gi" },
+              env: [
+                { name: "CLOUD", value: "azure" },
+                { name: "AZURE_CLIENT_ID", value: this.identity.clientId },
+                {
+                  name: "RAW_URL",
+                  value: pulumi.interpolate`https://${accountName}.blob.core.windows.net/raw`,
+                },
+                {
+                  name: "WATERMARK_TABLE_URL",
+                  value: pulumi.interpolate`https://${accountName}.table.core.windows.net/${this.watermarks.name}`,
+                },
+                { name: "SOURCES", value: JSON.stringify(apiTables.map(sourceOf)) },
+                ...secretNames.map((secretName) => ({ name: secretEnv(secretName), secretRef: secretName })),
+              ],
+            },
+          ],
+        },
+        ...common,
+      },
+      { parent: this },
+    );
+    args.monitoring.alertOnQuery(
+      "api-pull-failed",
+      `${args.product} ${args.environment}: an API pull into raw failed`,
+      failedExecutionsQuery(jobName),
+    );
+    this.registerOutputs({ jobId: this.job.id });
+  }
+}
+
+/** What the job needs per source: the table, its URL, format, incremental column and secret variable. */
+function sourceOf(table: TableSpec) {
+  const source = table.source.kind === "api" ? table.source : undefined;
+  return {
+    table: table.name,
+    url: source?.url,
+    format: table.format,
+    watermarkColumn: table.incremental?.watermarkColumn ?? null,
+    secretEnv: source?.secret ? secretEnv(source.secret) : null,
+  };
+}
+
+function secretEnv(secretName: string): string {
+  return `SECRET_${secretName.toUpperCase().replace(/[^A-Z0-9]+/g, "_")}`;
+}
+
+/** Failed executions of a Container Apps job in the environment's system logs. */
+export function failedExecutionsQuery(jobName: string): string {
+  return [
+    "ContainerAppSystemLogs",
+    `| where JobName == "${jobName}"`,
+    '| where Reason in ("BackoffLimitExceeded", "DeadlineExceeded", "JobExecutionFailed")',
+    "| project TimeGenerated, JobName, ExecutionName, Reason, Log",
+  ].join("\n");
+}

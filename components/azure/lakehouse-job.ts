@@ -1,0 +1,198 @@
+import { Job } from "@pulumi/databricks/job";
+import { NotificationDestination } from "@pulumi/databricks/notificationDestination";
+import type { Provider } from "@pulumi/databricks/provider";
+import { WorkspaceFile } from "@pulumi/databricks/workspaceFile";
+import * as pulumi from "@pulumi/pulumi";
+import type { DatabricksSpec } from "../spec";
+import { quartzFromCron } from "./quartz";
+
+/** The job's tasks, in data-flow (and task key) order. */
+export const JOB_TASKS = ["bronze", "silver", "gold"] as const;
+export type JobTaskName = (typeof JOB_TASKS)[number];
+
+/** Delta write settings of the seed's cluster (002): fewer small files on write, compaction after. */
+export const DELTA_SPARK_CONF = {
+  "spark.databricks.delta.optimizeWrite.enabled": "true",
+  "spark.databricks.delta.autoCompact.enabled": "true",
+} as const;
+
+export interface AzureLakehouseJobArgs {
+  readonly product: string;
+  readonly environment: string;
+  readonly provider: Provider;
+  /** Cluster, trigger, retries and timeouts (the spec's `databricks` section). */
+  readonly settings: DatabricksSpec;
+  /** Five-field cron the job runs on when `settings.trigger` is `schedule`. */
+  readonly schedule: string;
+  /** The raw layer's URI, watched when `settings.trigger` is `fileArrival`. */
+  readonly rawLocation: pulumi.Input<string>;
+  /** Addresses told about every failed or overlong run. */
+  readonly emails: readonly string[];
+  /** HTTPS endpoints called on every failed or overlong run (the spec's alert webhooks). @default none */
+  readonly webhooks?: readonly string[];
+  /** Application ID of the service principal the job runs as. */
+  readonly runAs: pulumi.Input<string>;
+  /** Local path of the Spark runner script the tasks execute. */
+  readonly runnerPath: string;
+  /** The plan (JSON text) each task runs. */
+  readonly plans: Readonly<Record<JobTaskName, pulumi.Input<string>>>;
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+/**
+ * The lakehouse's Databricks job: bronze (Auto Loader, availableNow, from raw) → silver → gold, each task
+ * running its generated plan through the Spark runner on one job cluster with a pinned runtime and the
+ * Delta write settings; retries, timeouts, a duration health rule, failure e-mails, at most one
+ * concurrent run, run as a service principal, started by the spec's schedule or by files arriving in raw.
+ */
+export class AzureLakehouseJob extends pulumi.ComponentResource {
+  readonly job: Job;
+  readonly runner: WorkspaceFile;
+  readonly planFiles: Readonly<Record<JobTaskName, WorkspaceFile>>;
+  readonly jobId: pulumi.Output<string>;
+
+  constructor(name: string, args: AzureLakehouseJobArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("medallion:azure:LakehouseJob", name, {}, opts);
+    if (args.emails.length === 0) {
+      throw new Error(
+        `AzureLakehouseJob ${name}: at least one e-mail is required, or failures notify nobody`,
+      );
+    }
+    const settings = args.settings;
+    const webhooks = args.webhooks ?? [];
+    const folder = `/Shared/medallion/${args.product}-${args.environment}`;
+    const workspace = { parent: this, provider: args.provider };
+    const taskTimeoutSeconds = settings.taskTimeoutSeconds;
+    const jobTimeoutSeconds = taskTimeoutSeconds * JOB_TASKS.length;
+    const quartz = settings.trigger === "schedule" ? quartzFromCron(args.schedule) : undefined;
+
+    this.runner = new WorkspaceFile(
+      `${name}-runner`,
+      { path: `${folder}/spark_runner.py`, source: args.runnerPath },
+      workspace,
+    );
+    const planFiles = {} as Record<JobTaskName, WorkspaceFile>;
+    for (const task of JOB_TASKS) {
+      planFiles[task] = new WorkspaceFile(
+        `${name}-plan-${task}`,
+        {
+          path: `${folder}/plans/${task}.json`,
+          contentBase64: pulumi
+            .output(args.plans[task])
+            .apply((text) => Buffer.from(text, "utf8").toString("base64")),
+        },
+        workspace,
+      );
+    }
+    this.planFiles = planFiles;
+
+    // Logical names derive from the URL, so reordering the list replaces nothing.
+    const destinations = webhooks.map(
+      (url) =>
+        new NotificationDestination(
+          `${name}-webhook-${slug(url.replace(/^https:\/\//, ""))}`,
+          {
+            displayName: `${args.product}-${args.environment} ${url}`.slice(0, 100),
+            config: { genericWebhook: { url } },
+          },
+          workspace,
+        ),
+    );
+    const webhookIds = destinations.map((d) => ({ id: d.id }));
+
+    this.job = new Job(
+      name,
+      {
+        name: `${args.product}-${args.environment}-medallion`,
+        description: "raw → bronze (Auto Loader) → silver → gold, from the lakehouse spec",
+        maxConcurrentRuns: 1,
+        timeoutSeconds: jobTimeoutSeconds,
+        runAs: { servicePrincipalName: args.runAs },
+        jobClusters: [
+          {
+            jobClusterKey: "medallion",
+            newCluster: {
+              sparkVersion: settings.sparkVersion,
+              nodeTypeId: settings.nodeType,
+              driverNodeTypeId: settings.nodeType,
+              numWorkers: settings.workers,
+              dataSecurityMode: "SINGLE_USER",
+              singleUserName: args.runAs,
+              enableLocalDiskEncryption: true,
+              azureAttributes: { availability: "ON_DEMAND_AZURE" },
+              sparkConf: { ...DELTA_SPARK_CONF },
+              customTags: { ...args.tags },
+            },
+          },
+        ],
+        tasks: JOB_TASKS.map((task, i) => ({
+          taskKey: task,
+          description: `${task} layer`,
+          ...(i > 0 ? { dependsOns: [{ taskKey: JOB_TASKS[i - 1] }] } : {}),
+          jobClusterKey: "medallion",
+          sparkPythonTask: {
+            pythonFile: this.runner.workspacePath,
+            source: "WORKSPACE",
+            parameters: ["--plan", planFiles[task].workspacePath],
+          },
+          maxRetries: settings.maxRetries,
+          minRetryIntervalMillis: 60_000,
+          retryOnTimeout: false,
+          timeoutSeconds: taskTimeoutSeconds,
+          emailNotifications: { onFailures: [...args.emails] },
+        })),
+        health: {
+          rules: [
+            {
+              metric: "RUN_DURATION_SECONDS",
+              op: "GREATER_THAN",
+              value: Math.round(jobTimeoutSeconds * 0.75),
+            },
+          ],
+        },
+        emailNotifications: {
+          onFailures: [...args.emails],
+          onDurationWarningThresholdExceededs: [...args.emails],
+          noAlertForSkippedRuns: true,
+        },
+        ...(webhookIds.length > 0
+          ? {
+              webhookNotifications: {
+                onFailures: webhookIds,
+                onDurationWarningThresholdExceededs: webhookIds,
+              },
+            }
+          : {}),
+        ...(quartz
+          ? {
+              schedule: {
+                quartzCronExpression: quartz,
+                timezoneId: settings.timezone,
+                pauseStatus: "UNPAUSED",
+              },
+            }
+          : {
+              trigger: {
+                pauseStatus: "UNPAUSED",
+                fileArrival: {
+                  url: args.rawLocation,
+                  minTimeBetweenTriggersSeconds: 300,
+                  waitAfterLastChangeSeconds: 120,
+                },
+              },
+            }),
+        tags: { ...args.tags },
+      },
+      workspace,
+    );
+    this.jobId = this.job.id;
+    this.registerOutputs({ jobId: this.jobId });
+  }
+}
+
+function slug(text: string): string {
+  return text
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "");
+}

@@ -1,0 +1,112 @@
+import { Catalog } from "@pulumi/databricks/catalog";
+import { Grants } from "@pulumi/databricks/grants";
+import { Group } from "@pulumi/databricks/group";
+import { MwsPermissionAssignment } from "@pulumi/databricks/mwsPermissionAssignment";
+import type { Provider } from "@pulumi/databricks/provider";
+import { ServicePrincipal } from "@pulumi/databricks/servicePrincipal";
+import { StorageCredential } from "@pulumi/databricks/storageCredential";
+import * as pulumi from "@pulumi/pulumi";
+import { unityCatalogName } from "../naming";
+import { UC_PRIVILEGES } from "./perms";
+
+export interface AzureUnityCatalogArgs {
+  readonly product: string;
+  readonly environment: string;
+  /** The workspace's Databricks provider (catalog, credential, service principal). */
+  readonly provider: Provider;
+  /** An account-level Databricks provider: Unity Catalog grants need account-level groups. */
+  readonly accountProvider: Provider;
+  /** The workspace's numeric ID (the consumer group is assigned to it as a user). */
+  readonly workspaceId: pulumi.Input<string>;
+  /** ARM ID of the access connector whose identity reaches the storage account. */
+  readonly accessConnectorId: pulumi.Input<string>;
+  /** Managed storage root of the catalog (an `abfss://` URI covered by an external location). */
+  readonly storageRoot: pulumi.Input<string>;
+  /** Keep the catalog on `pulumi destroy`. @default false */
+  readonly protect?: boolean;
+}
+
+/**
+ * The environment's Unity Catalog objects that are not per layer: the storage credential on the access
+ * connector, the catalog, the service principal the job runs as, the gold-only consumer group (the
+ * counterpart of the AWS consumer role), and the catalog's grants (one Grants resource per securable,
+ * so Databricks and Pulumi never fight over the same privilege list).
+ */
+export class AzureUnityCatalog extends pulumi.ComponentResource {
+  readonly storageCredential: StorageCredential;
+  readonly catalog: Catalog;
+  readonly jobPrincipal: ServicePrincipal;
+  readonly consumerGroup: Group;
+  readonly catalogGrants: Grants;
+  readonly catalogName: pulumi.Output<string>;
+  readonly storageCredentialName: pulumi.Output<string>;
+  /** Application ID of the job's service principal (what `run_as` and grants name). */
+  readonly jobPrincipalName: pulumi.Output<string>;
+  /** Display name of the gold-only consumer group. */
+  readonly consumerGroupName: pulumi.Output<string>;
+
+  constructor(name: string, args: AzureUnityCatalogArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("medallion:azure:UnityCatalog", name, {}, opts);
+    const protect = args.protect ?? false;
+    const baseName = unityCatalogName([args.product, args.environment]);
+    const workspace = { parent: this, provider: args.provider };
+
+    this.storageCredential = new StorageCredential(
+      `${name}-credential`,
+      {
+        name: `${baseName}_lake`,
+        comment: `Access connector identity for the ${args.product} (${args.environment}) lakehouse storage`,
+        azureManagedIdentity: { accessConnectorId: args.accessConnectorId },
+        isolationMode: "ISOLATION_MODE_ISOLATED",
+      },
+      workspace,
+    );
+    this.catalog = new Catalog(
+      `${name}-catalog`,
+      {
+        name: baseName,
+        comment: `${args.product} lakehouse (${args.environment})`,
+        storageRoot: args.storageRoot,
+        isolationMode: "ISOLATED",
+        forceDestroy: false,
+      },
+      { ...workspace, protect, retainOnDelete: protect },
+    );
+    this.jobPrincipal = new ServicePrincipal(
+      `${name}-job-principal`,
+      {
+        displayName: `${args.product}-${args.environment}-lakehouse-jobs`,
+        allowClusterCreate: false,
+        workspaceAccess: true,
+      },
+      workspace,
+    );
+    this.consumerGroup = new Group(
+      `${name}-gold-readers`,
+      { displayName: `${args.product}-${args.environment}-gold-readers` },
+      { parent: this, provider: args.accountProvider },
+    );
+    // Account groups reach a workspace only through an assignment; USER, never ADMIN.
+    new MwsPermissionAssignment(
+      `${name}-gold-readers-workspace`,
+      { workspaceId: args.workspaceId, principalId: this.consumerGroup.id, permissions: ["USER"] },
+      { parent: this, provider: args.accountProvider },
+    );
+    this.jobPrincipalName = this.jobPrincipal.applicationId;
+    this.consumerGroupName = this.consumerGroup.displayName;
+    this.catalogGrants = new Grants(
+      `${name}-catalog-grants`,
+      {
+        catalog: this.catalog.name,
+        grants: [
+          { principal: this.jobPrincipalName, privileges: [...UC_PRIVILEGES.useCatalog] },
+          { principal: this.consumerGroupName, privileges: [...UC_PRIVILEGES.useCatalog] },
+        ],
+      },
+      workspace,
+    );
+    this.catalogName = this.catalog.name;
+    this.storageCredentialName = this.storageCredential.name;
+    this.registerOutputs({ catalogName: this.catalogName, consumerGroupName: this.consumerGroupName });
+  }
+}

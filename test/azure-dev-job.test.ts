@@ -1,0 +1,147 @@
+import { buildTransformPlans } from "../functions/transform";
+import { stackSpec } from "../functions/transform/dev-spec";
+import type { Plan } from "../infra/preview/plan";
+import { named, preview } from "./helpers";
+
+const SUB = "/subscriptions/00000000-0000-0000-0000-000000000000";
+const ACCOUNT_ID = `${SUB}/resourceGroups/brewery-dev-lakehouse/providers/Microsoft.Storage/storageAccounts/brewerydevlake`;
+const SUBNET_ID = `${SUB}/resourceGroups/brewery-dev-lakehouse/providers/Microsoft.Network/virtualNetworks/brewery-dev-ingestion-vnet/subnets/container-apps`;
+const EMAILS = ["data-platform@example.com", "oncall-data@example.com"];
+const BLOB_CONTRIBUTOR = `${SUB}/providers/Microsoft.Authorization/roleDefinitions/ba92f5b4-2d11-453d-a403-e96b0029c9fe`;
+
+/** The azure-dev stack's workloads: the Databricks medallion job and the API ingestion job. */
+describe("the azure-dev jobs under the offline preview", () => {
+  let plan: Plan;
+
+  beforeAll(async () => {
+    ({ plan } = await preview("azure-dev"));
+  });
+
+  it("runs bronze → silver → gold on one pinned job cluster with the Delta write settings", () => {
+    const job = named(plan, "brewery-job", "databricks:index/job:Job").inputs;
+    const tasks = job.tasks as Record<string, unknown>[];
+    expect(tasks.map((t) => [t.taskKey, t.dependsOns])).toEqual([
+      ["bronze", undefined],
+      ["silver", [{ taskKey: "bronze" }]],
+      ["gold", [{ taskKey: "silver" }]],
+    ]);
+    for (const task of tasks) {
+      expect(task).toMatchObject({
+        jobClusterKey: "medallion",
+        maxRetries: 2,
+        timeoutSeconds: 3600,
+        emailNotifications: { onFailures: EMAILS },
+        sparkPythonTask: {
+          pythonFile: "/Workspace/Shared/medallion/brewery-dev/spark_runner.py",
+          source: "WORKSPACE",
+          parameters: [
+            "--plan",
+            `/Workspace/Shared/medallion/brewery-dev/plans/${String(task.taskKey)}.json`,
+          ],
+        },
+      });
+    }
+    expect(job.jobClusters).toEqual([
+      {
+        jobClusterKey: "medallion",
+        newCluster: expect.objectContaining({
+          sparkVersion: "15.4.x-scala2.12",
+          nodeTypeId: "Standard_D4ds_v5",
+          numWorkers: 2,
+          dataSecurityMode: "SINGLE_USER",
+          sparkConf: {
+            "spark.databricks.delta.optimizeWrite.enabled": "true",
+            "spark.databricks.delta.autoCompact.enabled": "true",
+          },
+        }),
+      },
+    ]);
+  });
+
+  it("schedules the job once at a time, as its service principal, notifying on failure and slowness", () => {
+    const job = named(plan, "brewery-job", "databricks:index/job:Job").inputs;
+    const principal = named(plan, "brewery-catalog-job-principal");
+    expect(job).toMatchObject({
+      maxConcurrentRuns: 1,
+      timeoutSeconds: 10800,
+      schedule: { quartzCronExpression: "0 30 2 * * ?", timezoneId: "UTC", pauseStatus: "UNPAUSED" },
+      health: { rules: [{ metric: "RUN_DURATION_SECONDS", op: "GREATER_THAN", value: 8100 }] },
+      emailNotifications: { onFailures: EMAILS, onDurationWarningThresholdExceededs: EMAILS },
+    });
+    expect(job.runAs).toEqual({ servicePrincipalName: expect.stringMatching(/^[0-9a-f-]{36}$/) });
+    expect(
+      (job.jobClusters as { newCluster: { singleUserName: string } }[])[0].newCluster.singleUserName,
+    ).toBe((job.runAs as { servicePrincipalName: string }).servicePrincipalName);
+    expect(principal.inputs).toMatchObject({ allowClusterCreate: false });
+    expect(job).not.toHaveProperty("trigger");
+  });
+
+  it("uploads the runner and one plan file per task; bronze streams each table from raw with Auto Loader", () => {
+    expect(named(plan, "brewery-job-runner").inputs).toEqual({
+      path: "/Shared/medallion/brewery-dev/spark_runner.py",
+      source: "functions/transform/spark_runner.py",
+    });
+    const bronze = JSON.parse(
+      Buffer.from(named(plan, "brewery-job-plan-bronze").inputs.contentBase64 as string, "base64").toString(
+        "utf8",
+      ),
+    ) as { plans: { name: string; steps: Record<string, unknown>[] }[] };
+    expect(bronze.plans.map((p) => p.name)).toEqual(["brewery", "beer", "profile", "review", "customers"]);
+    expect(bronze.plans[4].steps[0]).toMatchObject({
+      kind: "autoloader",
+      source: "abfss://raw@brewerydevlake.dfs.core.windows.net/customers/",
+      format: "csv",
+      target: "brewery_dev.bronze.customers",
+    });
+  });
+
+  it("pulls APIs into raw on the ingestion schedule as a managed identity, never with account keys", () => {
+    const job = named(plan, "brewery-ingestion", "azure-native:app:Job").inputs;
+    expect(job).toMatchObject({
+      identity: { type: "UserAssigned" },
+      configuration: {
+        triggerType: "Schedule",
+        scheduleTriggerConfig: { cronExpression: "0 * * * *", parallelism: 1 },
+        replicaRetryLimit: 2,
+        secrets: [
+          { name: "brewery-api", keyVaultUrl: "https://brewery-dev-kv.vault.azure.net/secrets/brewery-api" },
+        ],
+      },
+    });
+    expect(JSON.stringify(job)).not.toMatch(/AccountKey|SharedAccessSignature/);
+    const write = named(plan, "brewery-raw-write-api-pull-profile").inputs;
+    expect(write).toMatchObject({
+      scope: `${ACCOUNT_ID}/blobServices/default/containers/raw`,
+      roleDefinitionId: BLOB_CONTRIBUTOR,
+      conditionVersion: "2.0",
+    });
+    expect(write.condition).toContain("StringStartsWith 'profile/'");
+    expect(named(plan, "brewery-ingestion-watermarks-api-pull").inputs.scope).toBe(
+      `${ACCOUNT_ID}/tableServices/default/tables/watermarks`,
+    );
+    expect(named(plan, "brewery-ingestion-environment").inputs).toMatchObject({
+      vnetConfiguration: { infrastructureSubnetId: SUBNET_ID, internal: true },
+      publicNetworkAccess: "Disabled",
+    });
+  });
+
+  it("gives silver and gold exactly the Delta plans functions/transform generates from the spec", () => {
+    const file = (task: string) =>
+      JSON.parse(
+        Buffer.from(
+          named(plan, `brewery-job-plan-${task}`).inputs.contentBase64 as string,
+          "base64",
+        ).toString("utf8"),
+      ) as {
+        plans: unknown[];
+      };
+    const expected = buildTransformPlans(stackSpec("azure-dev"), "spark-delta", {
+      bronze: "brewery_dev.bronze",
+      silver: "brewery_dev.silver",
+      gold: "brewery_dev.gold",
+      quarantine: "brewery_dev.quarantine",
+    });
+    expect(file("silver").plans).toEqual([...expected.bronzeToSilver, ...expected.views]);
+    expect(file("gold").plans).toEqual(expected.silverToGold);
+  });
+});
