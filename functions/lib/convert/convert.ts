@@ -34,7 +34,7 @@ export interface ConvertResult {
   maxBufferedRows: number;
 }
 
-export const DEFAULT_BATCH_ROWS = 50_000;
+export const DEFAULT_BATCH_ROWS = 20_000;
 const OPERATIONS = new Set(["insert", "update", "delete"]);
 const MAX_RAW_CHARS = 64 * 1024;
 
