@@ -49,7 +49,7 @@ async function main(): Promise<void> {
   const verdicts: string[] = [];
   for (const rows of sizes) {
     for (const format of ["json", "csv"] as const) {
-      const input = path.join(WORK, `review-${rows}.${format}.gz`);
+      const input = path.join(WORK, `review-v2-${rows}.${format}.gz`);
       if (!fs.existsSync(input)) {
         console.log(`generating ${path.basename(input)} ...`);
         await generate(input + ".tmp", format, rows);
