@@ -66,44 +66,45 @@ export abstract class ColumnBuffer {
   }
 }
 
+/**
+ * Strings are encoded to UTF-8 as they arrive, so the JS strings (and the input chunk they are sliced from)
+ * die young instead of surviving, and being promoted by the garbage collector, until the batch flushes.
+ */
 class StringColumn extends ColumnBuffer {
-  private values: string[] = [];
+  private offsets = new Int32Array(1);
   private bytes = Buffer.allocUnsafe(64 * 1024);
 
   protected set(i: number, value: Converted): void {
-    this.values[i] = value as string;
+    const text = value as string;
+    let at = this.offsets[i]!;
+    // A UTF-8 encoding takes at most 3 bytes per UTF-16 unit.
+    if (at + text.length * 3 > this.bytes.length) {
+      const bigger = Buffer.allocUnsafe(Math.max(this.bytes.length * 2, at + text.length * 3));
+      this.bytes.copy(bigger, 0, 0, at);
+      this.bytes = bigger;
+    }
+    at += text.length === 0 ? 0 : this.bytes.write(text, at, "utf8");
+    this.offsets[i + 1] = at;
   }
   protected zero(): Converted {
     return "";
   }
+  protected override grow(capacity: number): void {
+    super.grow(capacity);
+    const offsets = new Int32Array(capacity + 1);
+    offsets.set(this.offsets);
+    this.offsets = offsets;
+  }
 
   toData(): Data {
-    const offsets = new Int32Array(this.length + 1);
-    let at = 0;
-    for (let i = 0; i < this.length; i++) {
-      const value = this.values[i]!;
-      // A UTF-8 encoding takes at most 3 bytes per UTF-16 unit.
-      if (at + value.length * 3 > this.bytes.length) {
-        const bigger = Buffer.allocUnsafe(Math.max(this.bytes.length * 2, at + value.length * 3));
-        this.bytes.copy(bigger, 0, 0, at);
-        this.bytes = bigger;
-      }
-      at += this.bytes.write(value, at, "utf8");
-      offsets[i + 1] = at;
-    }
     return makeData({
       type: this.field.type as Utf8,
       length: this.length,
       nullCount: this.nulls,
       nullBitmap: this.nullBitmap(),
-      valueOffsets: offsets,
-      data: this.bytes.subarray(0, at),
+      valueOffsets: this.offsets.subarray(0, this.length + 1),
+      data: this.bytes.subarray(0, this.offsets[this.length]!),
     });
-  }
-
-  override reset(): void {
-    super.reset();
-    this.values.length = 0;
   }
 }
 
