@@ -91,7 +91,8 @@ describe("ingestion in the dev stack (issue 4)", () => {
       "aws:scheduler/schedule:Schedule": 2,
       "aws:scheduler/scheduleGroup:ScheduleGroup": 1,
       "aws:iam/role:Role": 10,
-      "aws:iam/rolePolicy:RolePolicy": 19,
+      "aws:iam/rolePolicy:RolePolicy": 21,
+      "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig": 2,
     });
     // The layers' and the secret store's grants to ingestion roles live under those components.
     const grants = ofType(plan, "aws:iam/rolePolicy:RolePolicy").filter((r) => !ingestion(plan).includes(r));
@@ -488,6 +489,19 @@ describe("ingestion in the dev stack (issue 4)", () => {
       ]) {
         expect(policyOf(p).Statement[0]).toMatchObject({ Sid: "DenyInsecureTransport", Effect: "Deny" });
       }
+    });
+
+    it("sends asynchronous invocations that still fail to a dead-letter queue instead of dropping them", () => {
+      const configs = ofType(plan, "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig").map(
+        (c) => [
+          c.inputs.functionName,
+          (c.inputs.destinationConfig as { onFailure: { destination: string } }).onFailure.destination,
+        ],
+      );
+      expect(configs.sort()).toEqual([
+        ["brewery-dev-api-pull", `arn:aws:sqs:${REGION}:${ACCOUNT}:brewery-dev-api-pull-dlq`],
+        ["brewery-dev-control-record", `arn:aws:sqs:${REGION}:${ACCOUNT}:brewery-dev-raw-arrival-dlq`],
+      ]);
     });
 
     it("alarms on every dead-letter queue as soon as it holds a message", () => {

@@ -303,7 +303,8 @@ export class AwsRawArrival extends pulumi.ComponentResource {
         keyArn: args.messagesKeyArn,
         serviceSender: { service: "events.amazonaws.com", sourceArns: [arrivalRule.arn] },
         alertTopicArn: args.alertTopicArn,
-        purpose: "raw arrival events the control-record function could not take",
+        purpose:
+          "raw arrival events that could not be delivered to, or failed in, the control-record function",
         region: args.context.region,
         tags: args.tags,
       },
@@ -320,6 +321,7 @@ export class AwsRawArrival extends pulumi.ComponentResource {
       },
       { parent: this },
     );
+    this.controlRecord.sendAsyncFailuresTo(dlq);
     new cloudwatch.EventTarget(
       `${name}-arrival-target`,
       {
