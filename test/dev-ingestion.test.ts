@@ -460,10 +460,12 @@ describe("ingestion in the dev stack (issue 4)", () => {
   describe("security baseline", () => {
     it("puts every DynamoDB table under a customer key with point-in-time recovery", () => {
       const tables = ofType(plan, "aws:dynamodb/table:Table");
-      expect(tables.map((t) => t.inputs.name).sort()).toEqual([
-        "brewery-dev-api-watermarks",
-        "brewery-dev-job-idempotency",
-        "brewery-dev-raw-control",
+      // Partition keys are the runtime's contract: control records by `pk`, watermarks by `source`,
+      // Powertools idempotency records by `id`.
+      expect(tables.map((t) => [t.inputs.name, t.inputs.hashKey]).sort()).toEqual([
+        ["brewery-dev-api-watermarks", "source"],
+        ["brewery-dev-job-idempotency", "id"],
+        ["brewery-dev-raw-control", "pk"],
       ]);
       for (const t of tables) {
         expect(t.inputs).toMatchObject({

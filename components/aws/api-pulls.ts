@@ -71,7 +71,7 @@ export class AwsApiPulls extends pulumi.ComponentResource {
       `${name}-watermarks`,
       {
         tableName: awsResourceName([product, environment, "api-watermarks"], 255),
-        hashKey: "table",
+        hashKey: "source",
         key: args.stateKey,
         protect,
         context,

@@ -1,7 +1,13 @@
 /**
  * Placeholder so the infrastructure branch bundles: the runtime branch of issue 4 replaces this file
- * with the real converter task (same path, same `handler` export).
+ * with the real Fargate entry (same path), which converts the file named by CONTROL_ID, SOURCE_BUCKET,
+ * SOURCE_KEY and TABLE when it runs and sets a non-zero exit code on failure.
  */
-export const handler = async (_event?: unknown): Promise<never> => {
-  throw new Error("converter handler: not merged yet");
-};
+async function main(): Promise<void> {
+  throw new Error("converter task: not merged yet");
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
