@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { bundleEntry, functionArchive, tablesJson } from "./bundle";
+import { bundleCacheFile, bundleEntry, functionArchive, tablesJson } from "./bundle";
 import type { TableSpec } from "../spec";
 
 const table = (name: string) =>
@@ -37,6 +37,7 @@ describe("function bundles", () => {
     const { code } = await bundleEntry(entry);
     expect(code).toContain('require("@aws-sdk/client-s3")');
     fs.rmSync(dir, { recursive: true });
+    fs.rmSync(bundleCacheFile(entry), { force: true });
   });
 
   it("writes tables.json sorted by name, so reordering the spec changes no archive", () => {
@@ -51,6 +52,30 @@ describe("function bundles", () => {
     const archive = functionArchive("event-trigger/handler.ts", [table("a")]);
     const assets = (await archive.assets) as Record<string, unknown>;
     expect(Object.keys(assets).sort()).toEqual(["index.js", "index.js.map", "tables.json"]);
+  });
+
+  it("reuses a bundle from an earlier run while its inputs are unchanged, and rebuilds after an edit", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bundle-cache-"));
+    const entry = path.join(dir, "handler.ts");
+    fs.writeFileSync(entry, 'export const handler = async () => "v1";\n');
+    // Each isolated load is a new run: the in-memory map is empty, the cache on disk is not.
+    const freshRun = () => {
+      let loaded: typeof import("./bundle") | undefined;
+      jest.isolateModules(() => {
+        loaded = jest.requireActual<typeof import("./bundle")>("./bundle");
+      });
+      return loaded as typeof import("./bundle");
+    };
+    const first = freshRun();
+    expect((await first.bundleEntry(entry)).code).toContain('"v1"');
+    const cacheFile = first.bundleCacheFile(entry);
+    const record = JSON.parse(fs.readFileSync(cacheFile, "utf8"));
+    fs.writeFileSync(cacheFile, JSON.stringify({ ...record, code: "from the cache" }));
+    expect((await freshRun().bundleEntry(entry)).code).toBe("from the cache");
+    fs.writeFileSync(entry, 'export const handler = async () => "version 2";\n');
+    expect((await freshRun().bundleEntry(entry)).code).toContain('"version 2"');
+    fs.rmSync(dir, { recursive: true });
+    fs.rmSync(cacheFile, { force: true });
   });
 
   it("fails if the entry does not exist", () => {

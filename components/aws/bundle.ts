@@ -1,4 +1,5 @@
 import * as esbuild from "esbuild";
+import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
@@ -16,7 +17,8 @@ interface Bundle {
 /**
  * One build per entry per run: several functions may share an entry, and the build runs in esbuild's
  * service process (`esbuild.build`, not `buildSync`) while Pulumi keeps registering resources, so
- * bundling never blocks the program. Pulumi awaits the promise when it serialises the archive.
+ * bundling never blocks the program. Pulumi awaits the promise when it serialises the archive. Across
+ * runs, bundles are reused from `BUNDLE_CACHE_DIR` while their inputs are unchanged.
  */
 const bundles = new Map<string, Promise<Bundle>>();
 
@@ -51,30 +53,89 @@ export function bundleEntry(entry: string): Promise<Bundle> {
   if (!fs.existsSync(file)) {
     throw new Error(`function entry ${entry} not found at ${file}; every function needs functions/${entry}`);
   }
-  const built = esbuild
-    .build({
-      entryPoints: [file],
-      bundle: true,
-      platform: "node",
-      target: "node22",
-      format: "cjs",
-      minify: true,
-      sourcemap: true,
-      sourcesContent: false,
-      external: ["@aws-sdk/*"],
-      outfile: "index.js",
-      write: false,
-      logLevel: "silent",
-      legalComments: "none",
-    })
-    .then((result) => ({
-      code: textOf(result.outputFiles, ".js"),
-      sourceMap: textOf(result.outputFiles, ".js.map"),
-    }));
+  const built = readCachedBundle(file).then((hit) => hit ?? build(file));
   // A failed build must surface once, through the archive, not as an unhandled rejection.
   built.catch(() => undefined);
   bundles.set(file, built);
   return built;
+}
+
+/** The project (or package) root: esbuild's working directory, so bundles do not depend on the cwd. */
+const PROJECT_ROOT = path.dirname(FUNCTIONS_ROOT);
+/**
+ * Bundles from earlier runs, reused while none of their input files changed (size and mtime of every
+ * file esbuild read), so a preview or `pulumi up` pays for esbuild only after an edit.
+ */
+export const BUNDLE_CACHE_DIR = path.join(PROJECT_ROOT, "node_modules", ".cache", "medallion-bundles");
+
+const BUILD_OPTIONS = {
+  bundle: true,
+  platform: "node",
+  target: "node22",
+  format: "cjs",
+  minify: true,
+  sourcemap: true,
+  sourcesContent: false,
+  external: ["@aws-sdk/*"],
+  outfile: "index.js",
+  write: false,
+  logLevel: "silent",
+  legalComments: "none",
+  metafile: true,
+  absWorkingDir: PROJECT_ROOT,
+} satisfies esbuild.BuildOptions;
+/** A cached bundle is valid only for the same esbuild and the same options. */
+const CACHE_VERSION = JSON.stringify({ esbuild: esbuild.version, options: BUILD_OPTIONS, format: 1 });
+
+interface CacheRecord extends Bundle {
+  readonly version: string;
+  /** Input path (relative to the project root) → `size:mtimeMs`. */
+  readonly inputs: Readonly<Record<string, string>>;
+}
+
+async function build(file: string): Promise<Bundle> {
+  const result = await esbuild.build({ ...BUILD_OPTIONS, entryPoints: [file] });
+  const bundle = {
+    code: textOf(result.outputFiles, ".js"),
+    sourceMap: textOf(result.outputFiles, ".js.map"),
+  };
+  await writeCachedBundle(file, bundle, Object.keys(result.metafile.inputs)).catch(() => undefined);
+  return bundle;
+}
+
+/** The cache record of one entry (absolute path). */
+export function bundleCacheFile(file: string): string {
+  return path.join(BUNDLE_CACHE_DIR, `${createHash("sha256").update(file).digest("hex").slice(0, 32)}.json`);
+}
+
+async function stamp(input: string): Promise<string> {
+  const stat = await fs.promises.stat(path.resolve(PROJECT_ROOT, input));
+  return `${stat.size}:${stat.mtimeMs}`;
+}
+
+/** The cached bundle of `file` if every input is unchanged; undefined on a miss or an unreadable cache. */
+async function readCachedBundle(file: string): Promise<Bundle | undefined> {
+  try {
+    const record = JSON.parse(await fs.promises.readFile(bundleCacheFile(file), "utf8")) as CacheRecord;
+    if (record.version !== CACHE_VERSION) return undefined;
+    const entries = Object.entries(record.inputs);
+    const stamps = await Promise.all(entries.map(([input]) => stamp(input)));
+    if (entries.some(([, expected], i) => stamps[i] !== expected)) return undefined;
+    return { code: record.code, sourceMap: record.sourceMap };
+  } catch {
+    return undefined;
+  }
+}
+
+async function writeCachedBundle(file: string, bundle: Bundle, inputs: readonly string[]): Promise<void> {
+  const stamps = await Promise.all(inputs.map(async (input) => [input, await stamp(input)] as const));
+  const record: CacheRecord = { version: CACHE_VERSION, inputs: Object.fromEntries(stamps), ...bundle };
+  await fs.promises.mkdir(BUNDLE_CACHE_DIR, { recursive: true });
+  // Write then rename, so a concurrent run never reads half a record.
+  const target = bundleCacheFile(file);
+  const temporary = `${target}.${process.pid}.tmp`;
+  await fs.promises.writeFile(temporary, JSON.stringify(record));
+  await fs.promises.rename(temporary, target);
 }
 
 function textOf(files: readonly esbuild.OutputFile[] | undefined, suffix: string): string {
