@@ -91,7 +91,8 @@ describe("ingestion in the dev stack (issue 4)", () => {
       "aws:scheduler/schedule:Schedule": 2,
       "aws:scheduler/scheduleGroup:ScheduleGroup": 1,
       "aws:iam/role:Role": 10,
-      "aws:iam/rolePolicy:RolePolicy": 19,
+      "aws:iam/rolePolicy:RolePolicy": 21,
+      "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig": 2,
     });
     // The layers' and the secret store's grants to ingestion roles live under those components.
     const ingestionRoles = new Set(
@@ -469,10 +470,12 @@ describe("ingestion in the dev stack (issue 4)", () => {
   describe("security baseline", () => {
     it("puts every DynamoDB table under a customer key with point-in-time recovery", () => {
       const tables = ofType(plan, "aws:dynamodb/table:Table");
-      expect(tables.map((t) => t.inputs.name).sort()).toEqual([
-        "brewery-dev-api-watermarks",
-        "brewery-dev-job-idempotency",
-        "brewery-dev-raw-control",
+      // Partition keys are the runtime's contract: control records by `pk`, watermarks by `source`,
+      // Powertools idempotency records by `id`.
+      expect(tables.map((t) => [t.inputs.name, t.inputs.hashKey]).sort()).toEqual([
+        ["brewery-dev-api-watermarks", "source"],
+        ["brewery-dev-job-idempotency", "id"],
+        ["brewery-dev-raw-control", "pk"],
       ]);
       for (const t of tables) {
         expect(t.inputs).toMatchObject({
@@ -498,6 +501,19 @@ describe("ingestion in the dev stack (issue 4)", () => {
       ]) {
         expect(policyOf(p).Statement[0]).toMatchObject({ Sid: "DenyInsecureTransport", Effect: "Deny" });
       }
+    });
+
+    it("sends asynchronous invocations that still fail to a dead-letter queue instead of dropping them", () => {
+      const configs = ofType(plan, "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig").map(
+        (c) => [
+          c.inputs.functionName,
+          (c.inputs.destinationConfig as { onFailure: { destination: string } }).onFailure.destination,
+        ],
+      );
+      expect(configs.sort()).toEqual([
+        ["brewery-dev-api-pull", `arn:aws:sqs:${REGION}:${ACCOUNT}:brewery-dev-api-pull-dlq`],
+        ["brewery-dev-control-record", `arn:aws:sqs:${REGION}:${ACCOUNT}:brewery-dev-raw-arrival-dlq`],
+      ]);
     });
 
     it("alarms on every dead-letter queue as soon as it holds a message", () => {

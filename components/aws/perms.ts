@@ -50,7 +50,9 @@ export const DYNAMODB_CONTROL_ACTIONS = [
   "dynamodb:GetItem",
   "dynamodb:UpdateItem",
 ] as const;
-/** Update a control record's status and counts (converter, workflow). */
+/** The converter: read a control record (its creation time) and update its status and counts. */
+export const DYNAMODB_CONVERTER_ACTIONS = ["dynamodb:GetItem", "dynamodb:UpdateItem"] as const;
+/** Update a control record's status (the workflow). */
 export const DYNAMODB_UPDATE_ACTIONS = ["dynamodb:UpdateItem"] as const;
 /** Powertools idempotency on DynamoDB: conditional put, read, update, delete of an in-progress record. */
 export const DYNAMODB_IDEMPOTENCY_ACTIONS = [
