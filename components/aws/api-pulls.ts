@@ -10,7 +10,7 @@ import { AwsFunction, functionCommon, trustPolicy, type AwsFunctionCommon } from
 import type { AwsMedallionLayer } from "./medallion-layer";
 import { DYNAMODB_WATERMARK_ACTIONS, LAMBDA_INVOKE_ACTIONS } from "./perms";
 import { policyJson } from "./policy-documents";
-import { schedulerCron } from "./scheduler-cron";
+import { awsCronExpression } from "./schedule-expression";
 import type { AwsSecretStore } from "./secret-store";
 
 /** How a run reads its source: since the watermark (hourly) or the whole previous day (daily D-1). */
@@ -58,8 +58,8 @@ export class AwsApiPulls extends pulumi.ComponentResource {
     const timeoutSeconds = args.timeoutSeconds ?? 300;
     const reservedConcurrency = args.reservedConcurrency ?? Math.max(2, args.tables.length);
     const protect = args.protect ?? false;
-    const hourly = schedulerCron(args.hourlyCron);
-    const daily = schedulerCron(args.dailyCron);
+    const hourly = awsCronExpression(args.hourlyCron);
+    const daily = awsCronExpression(args.dailyCron);
     const { context, product, environment } = args;
     const secretNames = [
       ...new Set(
@@ -200,7 +200,7 @@ export function validateApiPullsArgs(name: string, args: AwsApiPullsArgs): void 
     ["dailyCron", args.dailyCron],
   ] as const) {
     try {
-      schedulerCron(cron);
+      awsCronExpression(cron);
     } catch (error) {
       problems.push(`${field}: ${(error as Error).message}`);
     }

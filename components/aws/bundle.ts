@@ -42,12 +42,29 @@ const bundles = new Map<string, Promise<Bundle>>();
 export function functionArchive(entry: string, tables: readonly TableSpec[]): pulumi.asset.AssetArchive {
   const bundle = bundleEntry(entry);
   const relative = (file: string) => path.relative(process.cwd(), file) || file;
+  const runtimeFiles = Object.fromEntries(
+    Object.entries(RUNTIME_FILES[entry] ?? {}).map(([name, file]) => [
+      name,
+      new pulumi.asset.FileAsset(relative(file())),
+    ]),
+  );
   return new pulumi.asset.AssetArchive({
     "index.js": new pulumi.asset.FileAsset(bundle.then((b) => relative(b.codeFile))),
     "index.js.map": new pulumi.asset.FileAsset(bundle.then((b) => relative(b.sourceMapFile))),
     "tables.json": new pulumi.asset.StringAsset(tablesJson(tables)),
+    ...runtimeFiles,
   });
 }
+
+/**
+ * Files a bundle loads from beside itself at run time, which esbuild cannot inline: parquet-wasm's Node
+ * build reads its WebAssembly module from `__dirname`. Entry → archive name → where the file is.
+ */
+export const RUNTIME_FILES: Readonly<Record<string, Readonly<Record<string, () => string>>>> = {
+  "converter/handler.ts": {
+    "parquet_wasm_bg.wasm": () => require.resolve("parquet-wasm/node/parquet_wasm_bg.wasm"),
+  },
+};
 
 /** `tables.json`: the TableSpec objects, stable (name order) so unrelated spec edits change no archive. */
 export function tablesJson(tables: readonly TableSpec[]): string {

@@ -16,4 +16,4 @@ export { AwsFunction, type AwsFunctionArgs, type AwsFunctionCommon } from "./fun
 export { AwsDynamoTable, type AwsDynamoTableArgs } from "./dynamo-table";
 export { AwsDeadLetterQueue, type AwsDeadLetterQueueArgs } from "./dead-letter-queue";
 export { rawToBronzeDefinition, routeChoices } from "./raw-arrival-definition";
-export { schedulerCron } from "./scheduler-cron";
+export { awsCronExpression } from "./schedule-expression";

@@ -12,6 +12,11 @@ describe("awsCronExpression", () => {
     ["0 6 * * mon-fri", "cron(0 6 ? * MON-FRI *)"],
     ["0 0 1 * *", "cron(0 0 1 * ? *)"],
     ["0 0 1,15 1-6 *", "cron(0 0 1,15 1-6 ? *)"],
+    ["0 6 ? * *", "cron(0 6 * * ? *)"],
+    ["  0   3 15 1,7 *  ", "cron(0 3 15 1,7 ? *)"],
+    ["0 6 * * 0-6", "cron(0 6 ? * 1-7 *)"],
+    ["0 6 * * 5-7", "cron(0 6 ? * 6-7,1 *)"],
+    ["0 6 * * 1-5/2", "cron(0 6 ? * 2-6/2 *)"],
   ])("renders %s as %s", (cron, expected) => {
     expect(awsCronExpression(cron)).toBe(expected);
   });

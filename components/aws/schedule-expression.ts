@@ -15,7 +15,10 @@ export function awsCronExpression(cron: string): string {
       `cron "${cron}": EventBridge cannot restrict both day-of-month and day-of-week; use * in one of them`,
     );
   }
-  const [dom, dow] = anyDay(dayOfWeek) ? [dayOfMonth, "?"] : ["?", awsWeekdays(dayOfWeek)];
+  // Exactly one day field is `?`; a crontab `?` in day-of-month (any day) becomes `*`.
+  const [dom, dow] = anyDay(dayOfWeek)
+    ? [anyDay(dayOfMonth) ? "*" : dayOfMonth, "?"]
+    : ["?", awsWeekdays(dayOfWeek)];
   return `cron(${minute} ${hour} ${dom} ${month} ${dow} *)`;
 }
 
@@ -25,10 +28,18 @@ function awsWeekdays(field: string): string {
     .split(",")
     .map((part) => {
       const [range, step] = part.split("/");
-      const shifted = range === "*" ? "*" : range.split("-").map(shiftDay).join("-");
+      const shifted = range === "*" ? "*" : shiftRange(range);
       return step === undefined ? shifted : `${shifted}/${step}`;
     })
     .join(",");
+}
+
+/** `a-b` shifted; a range ending on Sunday 7 (e.g. Fri-Sun `5-7`) wraps in AWS's numbering: `6-7,1`. */
+function shiftRange(range: string): string {
+  const [from, to] = range.split("-");
+  if (to === undefined) return shiftDay(from);
+  if (to === "7" && /^\d+$/.test(from) && from !== "0") return `${shiftDay(from)}-7,1`;
+  return `${shiftDay(from)}-${shiftDay(to)}`;
 }
 
 function shiftDay(day: string): string {
