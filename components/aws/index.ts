@@ -6,3 +6,11 @@ export { AwsAccessLogBucket, type AwsAccessLogBucketArgs } from "./access-log-bu
 export { AwsCustomerKey, type AwsCustomerKeyArgs } from "./customer-key";
 export { awsContext, type AwsContext } from "./context";
 export { standardTags, type StandardTagInputs } from "./tags";
+export { AwsArtifactBucket, type AwsArtifactBucketArgs } from "./artifact-bucket";
+export { AwsIcebergTables, type AwsIcebergTablesArgs } from "./catalog-tables";
+export { AwsTransformJobs, type AwsTransformJobsArgs } from "./glue-jobs";
+export { AwsTransformWorkflows, type AwsTransformWorkflowsArgs } from "./transform-workflows";
+export { AwsAthenaWorkgroup, type AwsAthenaWorkgroupArgs } from "./athena";
+export { AwsLakeFormation, type AwsLakeFormationArgs } from "./lake-formation";
+export { type AwsTransformations } from "./transformations";
+export { awsCronExpression } from "./schedule-expression";
