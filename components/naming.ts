@@ -156,3 +156,19 @@ function padToMinimum(name: string, min: number, parts: readonly string[]): stri
 function escapeForClass(text: string): string {
   return text.replace(/[\]\\^-]/g, "\\$&");
 }
+
+/**
+ * Names of AWS resources that allow letters, digits and `-` up to a service limit (Lambda 64, SQS 80,
+ * Step Functions 80, Kinesis 128, Firehose 64, Scheduler 64, DynamoDB 255, ECS 255, ECR 256): lower
+ * case, dashed, shortened with a hash when too long, starting with a letter.
+ */
+export function awsResourceName(parts: readonly string[], maxLength: number): string {
+  if (!Number.isInteger(maxLength) || maxLength < 12)
+    throw new Error(`awsResourceName: maxLength must be a whole number of at least 12, got ${maxLength}`);
+  let base = parts
+    .map((p) => dashed(p))
+    .filter(Boolean)
+    .join("-");
+  if (!/^[a-z]/.test(base)) base = base ? `r-${base}` : "r";
+  return padToMinimum(fit(base, maxLength, parts, "-"), 3, parts);
+}

@@ -35,6 +35,11 @@ describe("handler cold start", () => {
     expect(load("./converter/handler")).toThrow("CONTROL_TABLE is required; BRONZE_BUCKET is required");
   });
 
+  it("fails if SECRET_ARNS is not a JSON object (api-pull)", () => {
+    Object.assign(process.env, { WATERMARK_TABLE: "w", RAW_BUCKET: "raw", SECRET_ARNS: "[1" });
+    expect(load("./api-pull/handler")).toThrow("SECRET_ARNS must be JSON matching the expected shape");
+  });
+
   it("fails if tables.json is not a list of valid table specs", () => {
     fs.writeFileSync(process.env.TABLES_FILE!, JSON.stringify([{ name: "Bad Name" }]));
     expect(load("./firehose-transformer/handler")).toThrow(
@@ -47,8 +52,13 @@ describe("handler cold start", () => {
       CONTROL_TABLE: "control",
       BRONZE_BUCKET: "bronze",
       STATE_MACHINE_ARN: "arn:aws:states:us-east-1:123456789012:stateMachine:x",
+      IDEMPOTENCY_TABLE: "idempotency",
+      GLUE_JOB_NAME: "job",
+      WATERMARK_TABLE: "watermarks",
+      RAW_BUCKET: "raw",
+      SECRET_ARNS: "{}",
     });
-    for (const name of ["control-record", "converter", "firehose-transformer"]) {
+    for (const name of ["control-record", "converter", "firehose-transformer", "event-trigger", "api-pull"]) {
       let loaded: { handler?: unknown } = {};
       jest.isolateModules(() => {
         loaded = require(`./${name}/handler`);

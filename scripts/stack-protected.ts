@@ -1,4 +1,4 @@
-import { parseArgs } from "node:util";
+import { parseCli, runAsMain } from "../infra/cli";
 import { readStackConfig } from "../infra/preview/stack-file";
 
 const USAGE = `usage: npx tsx scripts/stack-protected.ts --stack <name> [--refuse-protected]
@@ -39,25 +39,13 @@ export function isProtectedStack(root: string, stack: string): boolean {
 
 /** Exit codes: 0 decided (and allowed), 1 protected with --refuse-protected or unreadable stack, 2 usage. */
 export function main(argv: readonly string[], root = process.cwd()): number {
-  let args;
-  try {
-    args = parseArgs({
-      args: [...argv],
-      options: {
-        stack: { type: "string", short: "s" },
-        "refuse-protected": { type: "boolean", default: false },
-        help: { type: "boolean", short: "h", default: false },
-      },
-      strict: true,
-    }).values;
-  } catch (error) {
-    console.error(`${(error as Error).message}\n\n${USAGE}`);
-    return 2;
-  }
-  if (args.help) {
-    console.log(USAGE);
-    return 0;
-  }
+  const parsed = parseCli(
+    argv,
+    { stack: { type: "string", short: "s" }, "refuse-protected": { type: "boolean", default: false } },
+    USAGE,
+  );
+  if ("exit" in parsed) return parsed.exit;
+  const args = parsed.values;
   if (!args.stack) {
     console.error(`--stack is required\n\n${USAGE}`);
     return 2;
@@ -80,6 +68,4 @@ export function main(argv: readonly string[], root = process.cwd()): number {
   return 0;
 }
 
-if (require.main === module) {
-  process.exit(main(process.argv.slice(2)));
-}
+if (require.main === module) runAsMain(main);

@@ -13,6 +13,13 @@ export interface AwsStackOutputs {
   readonly secretArns: Record<string, pulumi.Output<string>>;
   readonly alertTopicArn: pulumi.Output<string>;
   readonly accessLogBucket: pulumi.Output<string>;
+  /** Where data enters: the CDC stream (when there are CDC tables), the workflow, the job-events topic. */
+  readonly ingestion: {
+    readonly cdcStream?: pulumi.Output<string>;
+    readonly rawToBronzeStateMachine: pulumi.Output<string>;
+    readonly controlTable: pulumi.Output<string>;
+    readonly jobEventsTopic: pulumi.Output<string>;
+  };
 }
 
 /**
@@ -42,5 +49,11 @@ export function buildAwsStack(stack: LoadedStack): AwsStackOutputs {
     secretArns: { ...lakehouse.secrets.references },
     alertTopicArn: lakehouse.monitoring.alertChannel,
     accessLogBucket: lakehouse.accessLogs.bucketName,
+    ingestion: {
+      ...(lakehouse.ingestion.cdc ? { cdcStream: lakehouse.ingestion.cdc.streamName } : {}),
+      rawToBronzeStateMachine: lakehouse.ingestion.rawArrival.stateMachineArn,
+      controlTable: lakehouse.ingestion.rawArrival.controlTable.tableName,
+      jobEventsTopic: lakehouse.ingestion.eventJobs.topicArn,
+    },
   };
 }

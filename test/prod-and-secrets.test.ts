@@ -9,8 +9,9 @@ describe("the prod stack (a protected environment)", () => {
     const mustKeep = plan.resources.filter((r) =>
       ["aws:s3/bucket:Bucket", "aws:kms/key:Key", "aws:secretsmanager/secret:Secret"].includes(r.type),
     );
-    // + the transformations' artifact bucket and its key
-    expect(mustKeep).toHaveLength(5 + 6 + 1 + 2);
+    // + the ingestion keys: logs, state, messages, CDC stream, container images (issue 4), and the
+    // transformations' artifact bucket and its key (issue 5).
+    expect(mustKeep).toHaveLength(5 + 6 + 1 + 5 + 2);
     // The alert topic's key holds no data, so it is the one key a destroy may schedule for deletion.
     for (const r of mustKeep.filter((r) => r.name !== "brewery-alerts-key")) {
       expect({ name: r.name, protect: r.protect, retainOnDelete: r.retainOnDelete }).toEqual({

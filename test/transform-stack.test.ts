@@ -96,7 +96,7 @@ describe("the dev stack's transformations (offline preview)", () => {
       cloudwatchEncryption: { cloudwatchEncryptionMode: "SSE-KMS", kmsKeyArn: arn },
       jobBookmarksEncryption: { jobBookmarksEncryptionMode: "CSE-KMS", kmsKeyArn: arn },
     });
-    for (const group of ofType(plan, "aws:cloudwatch/logGroup:LogGroup")) {
+    for (const group of [named(plan, "brewery-transform-logs"), named(plan, "brewery-workflows-logs")]) {
       expect(group.inputs).toMatchObject({ kmsKeyId: arn, retentionInDays: 30 });
     }
   });
@@ -249,7 +249,9 @@ describe("the dev stack's transformations (offline preview)", () => {
     const dlq = named(plan, "brewery-workflows-schedule-dlq", "aws:sqs/queue:Queue");
     expect(dlq.inputs.kmsMasterKeyId).toMatch(/^arn:aws:kms:us-east-1:123456789012:key\//);
     const schedules = Object.fromEntries(
-      ofType(plan, "aws:scheduler/schedule:Schedule").map((s) => [s.inputs.name, s.inputs]),
+      ofType(plan, "aws:scheduler/schedule:Schedule")
+        .filter((s) => s.name.startsWith("brewery-workflows-"))
+        .map((s) => [s.inputs.name, s.inputs]),
     );
     expect(Object.keys(schedules).sort()).toEqual([
       "brewery-dev-bronze-to-silver",
@@ -267,7 +269,9 @@ describe("the dev stack's transformations (offline preview)", () => {
       },
     });
     expect(schedules["brewery-dev-silver-to-gold"].scheduleExpression).toBe("cron(0 4 * * ? *)");
-    for (const alarm of ofType(plan, "aws:cloudwatch/metricAlarm:MetricAlarm")) {
+    for (const alarm of ofType(plan, "aws:cloudwatch/metricAlarm:MetricAlarm").filter((a) =>
+      a.name.startsWith("brewery-workflows-"),
+    )) {
       expect(alarm.inputs.alarmActions).toEqual([`arn:aws:sns:us-east-1:${ACCOUNT}:brewery-dev-alerts`]);
     }
   });

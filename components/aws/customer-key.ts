@@ -19,6 +19,8 @@ export interface AwsCustomerKeyArgs {
   readonly protect?: boolean;
   /** Days a scheduled deletion waits (7-30). @default 30 */
   readonly deletionWindowInDays?: number;
+  /** Extra key-policy statements for services with their own rules (CloudWatch Logs). @default none */
+  readonly extraStatements?: readonly Statement[];
   readonly tags: Readonly<Record<string, string>>;
 }
 
@@ -51,7 +53,7 @@ export class AwsCustomerKey extends pulumi.ComponentResource {
         enableKeyRotation: true,
         rotationPeriodInDays: 365,
         deletionWindowInDays,
-        policy: policyJson(keyPolicy(args.context, servicePrincipals)),
+        policy: policyJson([...keyPolicy(args.context, servicePrincipals), ...(args.extraStatements ?? [])]),
         tags: { ...args.tags },
       },
       { parent: this, protect, retainOnDelete: protect },

@@ -6,6 +6,17 @@ export { AwsAccessLogBucket, type AwsAccessLogBucketArgs } from "./access-log-bu
 export { AwsCustomerKey, type AwsCustomerKeyArgs } from "./customer-key";
 export { awsContext, type AwsContext } from "./context";
 export { standardTags, type StandardTagInputs } from "./tags";
+export { AwsIngestion, type AwsIngestionArgs } from "./ingestion";
+export { AwsCdcStream, type AwsCdcStreamArgs } from "./cdc-stream";
+export { AwsRawArrival, type AwsRawArrivalArgs } from "./raw-arrival";
+export { AwsConverterTask, type AwsConverterTaskArgs, type ConverterNetwork } from "./converter-task";
+export { AwsEventJobs, type AwsEventJobsArgs } from "./event-jobs";
+export { AwsApiPulls, type AwsApiPullsArgs, type ApiPullMode } from "./api-pulls";
+export { AwsFunction, type AwsFunctionArgs, type AwsFunctionCommon } from "./function";
+export { AwsDynamoTable, type AwsDynamoTableArgs } from "./dynamo-table";
+export { AwsDeadLetterQueue, type AwsDeadLetterQueueArgs } from "./dead-letter-queue";
+export { rawToBronzeDefinition, routeChoices } from "./raw-arrival-definition";
+export { schedulerCron } from "./scheduler-cron";
 export { AwsArtifactBucket, type AwsArtifactBucketArgs } from "./artifact-bucket";
 export { AwsIcebergTables, type AwsIcebergTablesArgs } from "./catalog-tables";
 export { AwsTransformJobs, type AwsTransformJobsArgs } from "./glue-jobs";

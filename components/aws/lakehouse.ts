@@ -5,14 +5,17 @@ import { AwsAccessLogBucket } from "./access-log-bucket";
 import { AwsAlertTopic } from "./alert-topic";
 import { awsContext } from "./context";
 import { AwsMedallionLayer, type AwsPrincipal } from "./medallion-layer";
+import { AwsIngestion, type AwsIngestionArgs } from "./ingestion";
 import { AwsSecretStore } from "./secret-store";
 import { standardTags } from "./tags";
 import { addTransformations, type AwsTransformations } from "./transformations";
 
-export interface AwsLakehouseArgs extends LakehouseArgs {
+export type AwsLakehouseArgs = LakehouseArgs & {
+  /** Ingestion options beyond the spec (event job name, converter network). @default derived from the spec */
+  readonly ingestion?: Pick<AwsIngestionArgs, "eventJobName" | "converterNetwork">;
   /** Lake Formation administrators (IAM role/user ARNs). @default the deploying identity */
   readonly lakeFormationAdmins?: readonly pulumi.Input<string>[];
-}
+};
 
 /**
  * The whole lakehouse on AWS, from one spec: four hardened layers sharing an access-log bucket, the
@@ -24,6 +27,8 @@ export class AwsLakehouse extends pulumi.ComponentResource implements Lakehouse<
   readonly accessLogs: AwsAccessLogBucket;
   readonly secrets: AwsSecretStore;
   readonly monitoring: AwsAlertTopic;
+  /** CDC stream, raw arrival → bronze, event-driven jobs and API pulls (issue 4). */
+  readonly ingestion: AwsIngestion;
   /** Silver and gold: Glue jobs, workflows and schedules, Iceberg tables, Athena, Lake Formation. */
   readonly transformations: AwsTransformations;
 
@@ -92,6 +97,21 @@ export class AwsLakehouse extends pulumi.ComponentResource implements Lakehouse<
         webhooks: spec.alerts.webhooks,
         context,
         tags: tagsFor("alerts"),
+      },
+      { parent: this },
+    );
+    this.ingestion = new AwsIngestion(
+      `${name}-ingestion`,
+      {
+        ...args.ingestion,
+        spec,
+        environment,
+        raw: layers.raw,
+        bronze: layers.bronze,
+        secrets: this.secrets,
+        alerts: this.monitoring,
+        context,
+        tags: tagsFor("ingestion"),
       },
       { parent: this },
     );

@@ -28,46 +28,111 @@ export const SECRET_READ_ACTIONS = [
 /** What CloudWatch alarms and EventBridge need to publish to an SNS topic encrypted with a customer key. */
 export const KMS_SERVICE_PUBLISH_ACTIONS = ["kms:GenerateDataKey", "kms:Decrypt"] as const;
 
-/** Read the Glue Data Catalog (Iceberg's GlueCatalog, Athena): databases and tables. */
-export const GLUE_CATALOG_READ_ACTIONS = [
-  "glue:GetDatabase",
-  "glue:GetTable",
-  "glue:GetTables",
-  "glue:GetPartitions",
-] as const;
-/** Create and commit Iceberg tables (each commit is an UpdateTable of the metadata location). */
-export const GLUE_CATALOG_WRITE_ACTIONS = ["glue:CreateTable", "glue:UpdateTable"] as const;
+// ---- Ingestion (issue 4) ----
 
-/** Write a Glue job's continuous logs to its own log group. */
+/** A Lambda writing its own log group (the group exists; the function never creates it). */
 export const LOGS_WRITE_ACTIONS = ["logs:CreateLogStream", "logs:PutLogEvents"] as const;
-/** Glue security configurations with CloudWatch encryption associate the key with the job's log groups. */
-export const GLUE_ENCRYPTED_LOGS_ACTIONS = [
-  "logs:CreateLogGroup",
-  "logs:CreateLogStream",
-  "logs:PutLogEvents",
-  "logs:AssociateKmsKey",
+/** What CloudWatch Logs needs on a customer key to encrypt a log group (granted in the key policy). */
+export const KMS_LOGS_SERVICE_ACTIONS = [
+  "kms:Encrypt",
+  "kms:Decrypt",
+  "kms:ReEncryptFrom",
+  "kms:ReEncryptTo",
+  "kms:GenerateDataKey",
+  "kms:GenerateDataKeyWithoutPlaintext",
+  "kms:DescribeKey",
 ] as const;
-/** Job bookmarks are encrypted client-side (CSE-KMS): the job role calls KMS itself. */
-export const KMS_CLIENT_SIDE_ACTIONS = ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey"] as const;
-
-/** Run a Glue job and wait for it (`glue:startJobRun.sync`). */
-export const GLUE_RUN_JOB_ACTIONS = [
-  "glue:StartJobRun",
-  "glue:GetJobRun",
-  "glue:GetJobRuns",
-  "glue:BatchStopJobRun",
+/** Read and write items of a DynamoDB table encrypted with a customer key (through DynamoDB). */
+export const KMS_DYNAMODB_ACTIONS = ["kms:Decrypt", "kms:GenerateDataKey"] as const;
+/** The control-record function: create a record once (conditional put), read it, update its status. */
+export const DYNAMODB_CONTROL_ACTIONS = [
+  "dynamodb:PutItem",
+  "dynamodb:GetItem",
+  "dynamodb:UpdateItem",
 ] as const;
-/** Publish to an SNS topic. */
-export const SNS_PUBLISH_ACTIONS = ["sns:Publish"] as const;
-/** Start a state machine (EventBridge Scheduler's target). */
+/** Update a control record's status and counts (converter, workflow). */
+export const DYNAMODB_UPDATE_ACTIONS = ["dynamodb:UpdateItem"] as const;
+/** Powertools idempotency on DynamoDB: conditional put, read, update, delete of an in-progress record. */
+export const DYNAMODB_IDEMPOTENCY_ACTIONS = [
+  "dynamodb:PutItem",
+  "dynamodb:GetItem",
+  "dynamodb:UpdateItem",
+  "dynamodb:DeleteItem",
+] as const;
+/** Read and advance a watermark. */
+export const DYNAMODB_WATERMARK_ACTIONS = [
+  "dynamodb:GetItem",
+  "dynamodb:PutItem",
+  "dynamodb:UpdateItem",
+] as const;
+/** Start the raw → bronze workflow. */
 export const STATES_START_ACTIONS = ["states:StartExecution"] as const;
-/** Send to a queue (EventBridge Scheduler's dead-letter queue). */
+/** Start one named Glue job. */
+export const GLUE_START_JOB_ACTIONS = ["glue:StartJobRun"] as const;
+/** Invoke one function (EventBridge Scheduler, Step Functions, Firehose). */
+export const LAMBDA_INVOKE_ACTIONS = ["lambda:InvokeFunction"] as const;
+/** Firehose calls its processor function and reads its configuration. */
+export const FIREHOSE_LAMBDA_ACTIONS = ["lambda:InvokeFunction", "lambda:GetFunctionConfiguration"] as const;
+/** Firehose reading a Kinesis Data Stream source. */
+export const KINESIS_READ_ACTIONS = [
+  "kinesis:DescribeStream",
+  "kinesis:DescribeStreamSummary",
+  "kinesis:GetShardIterator",
+  "kinesis:GetRecords",
+  "kinesis:ListShards",
+] as const;
+/** Decrypt records of a KMS-encrypted stream (through Kinesis). */
+export const KMS_KINESIS_READ_ACTIONS = ["kms:Decrypt"] as const;
+/** Firehose's bucket-level checks besides the object writes `grantWrite` gives. */
+export const S3_FIREHOSE_BUCKET_ACTIONS = ["s3:GetBucketLocation", "s3:ListBucketMultipartUploads"] as const;
+/** An SQS event source mapping consuming a queue. */
+export const SQS_CONSUME_ACTIONS = [
+  "sqs:ReceiveMessage",
+  "sqs:DeleteMessage",
+  "sqs:ChangeMessageVisibility",
+  "sqs:GetQueueAttributes",
+] as const;
+/** Send to a queue (a dead-letter queue) encrypted with a customer key. */
 export const SQS_SEND_ACTIONS = ["sqs:SendMessage"] as const;
+export const KMS_SQS_SEND_ACTIONS = ["kms:GenerateDataKey", "kms:Decrypt"] as const;
+/** Read messages of a queue encrypted with a customer key (through SQS). */
+export const KMS_SQS_CONSUME_ACTIONS = ["kms:Decrypt"] as const;
+/** Publish to an SNS topic encrypted with a customer key (through SNS). */
+export const SNS_PUBLISH_ACTIONS = ["sns:Publish"] as const;
+export const KMS_SNS_PUBLISH_ACTIONS = ["kms:GenerateDataKey", "kms:Decrypt"] as const;
+/** Step Functions running a Fargate task synchronously (`ecs:runTask.sync`). */
+export const ECS_RUN_TASK_ACTIONS = ["ecs:RunTask"] as const;
+export const ECS_TRACK_TASK_ACTIONS = ["ecs:StopTask", "ecs:DescribeTasks"] as const;
+/** The managed rule Step Functions uses to learn when a `.sync` ECS task stops. */
+export const EVENTS_SYNC_RULE_ACTIONS = [
+  "events:PutTargets",
+  "events:PutRule",
+  "events:DescribeRule",
+] as const;
+/** Hand the task and execution roles to ECS. */
+export const IAM_PASS_ROLE_ACTIONS = ["iam:PassRole"] as const;
+/** The ECS execution role pulling the converter image from one repository. */
+export const ECR_PULL_ACTIONS = [
+  "ecr:BatchCheckLayerAvailability",
+  "ecr:GetDownloadUrlForLayer",
+  "ecr:BatchGetImage",
+] as const;
+export const KMS_ECR_PULL_ACTIONS = ["kms:Decrypt"] as const;
+
 /**
- * Step Functions log delivery: these CloudWatch Logs actions support no resource-level permissions, so
- * AWS documents them on `*`; they configure delivery and grant no access to log data.
+ * Actions that accept no resource ARN at all (IAM requires `Resource: "*"` for them). They are the only
+ * statements with a `*` resource; they expose no data: an ECR login token (the pull itself is scoped to
+ * one repository), X-Ray trace segments, and CloudWatch Logs' vended-log delivery set-up that Step
+ * Functions logging needs.
  */
-export const STATES_LOG_DELIVERY_ACTIONS = [
+export const ECR_AUTH_ACTIONS = ["ecr:GetAuthorizationToken"] as const;
+export const XRAY_WRITE_ACTIONS = [
+  "xray:PutTraceSegments",
+  "xray:PutTelemetryRecords",
+  "xray:GetSamplingRules",
+  "xray:GetSamplingTargets",
+] as const;
+export const LOGS_DELIVERY_ACTIONS = [
   "logs:CreateLogDelivery",
   "logs:GetLogDelivery",
   "logs:UpdateLogDelivery",
@@ -77,14 +142,40 @@ export const STATES_LOG_DELIVERY_ACTIONS = [
   "logs:DescribeResourcePolicies",
   "logs:DescribeLogGroups",
 ] as const;
-/** X-Ray tracing for state machines; these actions support no resource-level permissions. */
-export const XRAY_WRITE_ACTIONS = [
-  "xray:PutTraceSegments",
-  "xray:PutTelemetryRecords",
-  "xray:GetSamplingRules",
-  "xray:GetSamplingTargets",
-] as const;
+/** Every action allowed on `Resource: "*"`, for the tests and the policy pack. */
+export const UNSCOPABLE_ACTIONS: readonly string[] = [
+  ...ECR_AUTH_ACTIONS,
+  ...XRAY_WRITE_ACTIONS,
+  ...LOGS_DELIVERY_ACTIONS,
+];
 
+// ---- Transformations (issue 5) ----
+
+/** Read the Glue Data Catalog (Iceberg's GlueCatalog, Athena): databases and tables. */
+export const GLUE_CATALOG_READ_ACTIONS = [
+  "glue:GetDatabase",
+  "glue:GetTable",
+  "glue:GetTables",
+  "glue:GetPartitions",
+] as const;
+/** Create and commit Iceberg tables (each commit is an UpdateTable of the metadata location). */
+export const GLUE_CATALOG_WRITE_ACTIONS = ["glue:CreateTable", "glue:UpdateTable"] as const;
+/** Glue security configurations with CloudWatch encryption associate the key with the job's log groups. */
+export const GLUE_ENCRYPTED_LOGS_ACTIONS = [
+  "logs:CreateLogGroup",
+  "logs:CreateLogStream",
+  "logs:PutLogEvents",
+  "logs:AssociateKmsKey",
+] as const;
+/** Job bookmarks are encrypted client-side (CSE-KMS): the job role calls KMS itself. */
+export const KMS_CLIENT_SIDE_ACTIONS = ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey"] as const;
+/** Run a Glue job and wait for it (`glue:startJobRun.sync`). */
+export const GLUE_RUN_JOB_ACTIONS = [
+  "glue:StartJobRun",
+  "glue:GetJobRun",
+  "glue:GetJobRuns",
+  "glue:BatchStopJobRun",
+] as const;
 /** Query through one Athena workgroup. */
 export const ATHENA_QUERY_ACTIONS = [
   "athena:StartQueryExecution",

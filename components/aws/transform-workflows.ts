@@ -16,7 +16,7 @@ import {
   KMS_SERVICE_PUBLISH_ACTIONS,
   SNS_PUBLISH_ACTIONS,
   SQS_SEND_ACTIONS,
-  STATES_LOG_DELIVERY_ACTIONS,
+  LOGS_DELIVERY_ACTIONS,
   STATES_START_ACTIONS,
   XRAY_WRITE_ACTIONS,
 } from "./perms";
@@ -119,7 +119,7 @@ export class AwsTransformWorkflows extends pulumi.ComponentResource implements O
             Condition: via("sns"),
           },
           // Log delivery and X-Ray actions support no resource ARNs (AWS documents them on *).
-          { Sid: "LogDelivery", Effect: "Allow", Action: [...STATES_LOG_DELIVERY_ACTIONS], Resource: "*" },
+          { Sid: "LogDelivery", Effect: "Allow", Action: [...LOGS_DELIVERY_ACTIONS], Resource: "*" },
           { Sid: "Tracing", Effect: "Allow", Action: [...XRAY_WRITE_ACTIONS], Resource: "*" },
         ]),
       },

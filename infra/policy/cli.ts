@@ -1,6 +1,6 @@
 import * as fs from "node:fs";
-import { parseArgs } from "node:util";
 import { ConfigError } from "../../components/spec";
+import { parseCli, runAsMain } from "../cli";
 import { parsePlan, type Plan } from "../preview/plan";
 import { previewStack } from "../preview/preview";
 import { StackFileError } from "../preview/stack-file";
@@ -17,27 +17,18 @@ policy simulator decides it from the plan's identity, bucket and key policies.`;
 
 /** Exit codes: 0 compliant, 1 mandatory violations or unreadable input, 2 usage error. */
 export async function main(argv: readonly string[], root = process.cwd()): Promise<number> {
-  let args;
-  try {
-    args = parseArgs({
-      args: [...argv],
-      options: {
-        stack: { type: "string", short: "s" },
-        plan: { type: "string", short: "p" },
-        protected: { type: "boolean", default: false },
-        matrix: { type: "boolean", default: false },
-        help: { type: "boolean", short: "h", default: false },
-      },
-      strict: true,
-    }).values;
-  } catch (error) {
-    console.error(`${(error as Error).message}\n\n${USAGE}`);
-    return 2;
-  }
-  if (args.help) {
-    console.log(USAGE);
-    return 0;
-  }
+  const parsed = parseCli(
+    argv,
+    {
+      stack: { type: "string", short: "s" },
+      plan: { type: "string", short: "p" },
+      protected: { type: "boolean", default: false },
+      matrix: { type: "boolean", default: false },
+    },
+    USAGE,
+  );
+  if ("exit" in parsed) return parsed.exit;
+  const args = parsed.values;
   if (Boolean(args.stack) === Boolean(args.plan)) {
     console.error(`give exactly one of --stack or --plan\n\n${USAGE}`);
     return 2;
@@ -69,13 +60,4 @@ export async function main(argv: readonly string[], root = process.cwd()): Promi
   return mandatory.length > 0 ? 1 : 0;
 }
 
-if (require.main === module) {
-  Error.stackTraceLimit = Number(process.env.MEDALLION_STACK_TRACE_LIMIT ?? 3);
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (error: unknown) => {
-      console.error(error);
-      process.exit(1);
-    },
-  );
-}
+if (require.main === module) runAsMain(main);

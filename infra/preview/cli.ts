@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parseArgs } from "node:util";
 import { ConfigError } from "../../components/spec";
+import { parseCli, runAsMain } from "../cli";
 import { diffPlans, formatDiff } from "./diff";
 import { parsePlan } from "./plan";
 import { previewStack } from "./preview";
@@ -15,27 +15,18 @@ the resource tree. --out writes the plan JSON; --diff prints what changed agains
 
 /** Exit codes: 0 ok, 1 invalid stack config or program error, 2 usage error. */
 export async function main(argv: readonly string[], root = process.cwd()): Promise<number> {
-  let args;
-  try {
-    args = parseArgs({
-      args: [...argv],
-      options: {
-        stack: { type: "string", short: "s" },
-        out: { type: "string", short: "o" },
-        diff: { type: "string", short: "d" },
-        quiet: { type: "boolean", short: "q", default: false },
-        help: { type: "boolean", short: "h", default: false },
-      },
-      strict: true,
-    }).values;
-  } catch (error) {
-    console.error(`${(error as Error).message}\n\n${USAGE}`);
-    return 2;
-  }
-  if (args.help) {
-    console.log(USAGE);
-    return 0;
-  }
+  const parsed = parseCli(
+    argv,
+    {
+      stack: { type: "string", short: "s" },
+      out: { type: "string", short: "o" },
+      diff: { type: "string", short: "d" },
+      quiet: { type: "boolean", short: "q", default: false },
+    },
+    USAGE,
+  );
+  if ("exit" in parsed) return parsed.exit;
+  const args = parsed.values;
   if (!args.stack) {
     console.error(`--stack is required\n\n${USAGE}`);
     return 2;
@@ -78,15 +69,4 @@ export async function main(argv: readonly string[], root = process.cwd()): Promi
   return 0;
 }
 
-if (require.main === module) {
-  // Pulumi captures a stack trace for every registration and internal promise; a short limit trims that
-  // cost (measured, with the caveats, in docs/BENCHMARKS.md).
-  Error.stackTraceLimit = Number(process.env.MEDALLION_STACK_TRACE_LIMIT ?? 3);
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (error: unknown) => {
-      console.error(error);
-      process.exit(1);
-    },
-  );
-}
+if (require.main === module) runAsMain(main);

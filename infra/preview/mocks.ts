@@ -55,6 +55,23 @@ export function previewMocks(options: PreviewMocksOptions = {}): pulumi.runtime.
             endpoint: `ec2.${region}.amazonaws.com`,
             description: region,
           };
+        case "aws:ec2/getVpc:getVpc":
+          return { id: "vpc-0default0preview", cidrBlock: "172.31.0.0/16", default: true, region };
+        case "aws:ec2/getSubnets:getSubnets":
+          return {
+            id: region,
+            ids: ["a", "b", "c"].map((az, i) => `subnet-0preview${i}${az}`),
+            region,
+          };
+        case "aws:ecr/getAuthorizationToken:getAuthorizationToken":
+          return {
+            id: region,
+            userName: "AWS",
+            password: "offline-preview-token",
+            authorizationToken: "offline-preview-token",
+            proxyEndpoint: `https://${account}.dkr.ecr.${region}.amazonaws.com`,
+            expiresAt: "2030-01-01T00:00:00Z",
+          };
         default:
           throw new Error(
             `the offline preview has no mock for invoke ${args.token}; add one in infra/preview/mocks.ts`,
@@ -141,6 +158,87 @@ function awsState(
       };
     case "aws:iam/rolePolicy:RolePolicy":
       return { ...base, id: `${String(inputs.role)}:${physical}` };
+    // ---- Ingestion (issue 4) ----
+    case "aws:lambda/function:Function": {
+      const arn = `arn:aws:lambda:${region}:${account}:function:${physical}`;
+      return {
+        ...base,
+        id: physical,
+        arn,
+        qualifiedArn: `${arn}:$LATEST`,
+        invokeArn: `arn:aws:apigateway:${region}:lambda:path/2015-03-31/functions/${arn}/invocations`,
+        version: "$LATEST",
+      };
+    }
+    case "aws:cloudwatch/logGroup:LogGroup":
+      return { ...base, id: physical, arn: `arn:aws:logs:${region}:${account}:log-group:${physical}` };
+    case "aws:cloudwatch/metricAlarm:MetricAlarm":
+      return { ...base, arn: `arn:aws:cloudwatch:${region}:${account}:alarm:${physical}` };
+    case "aws:cloudwatch/eventRule:EventRule":
+      return { ...base, arn: `arn:aws:events:${region}:${account}:rule/${physical}` };
+    case "aws:dynamodb/table:Table":
+      return { ...base, id: physical, arn: `arn:aws:dynamodb:${region}:${account}:table/${physical}` };
+    case "aws:sqs/queue:Queue":
+      return {
+        ...base,
+        id: `https://sqs.${region}.amazonaws.com/${account}/${physical}`,
+        url: `https://sqs.${region}.amazonaws.com/${account}/${physical}`,
+        arn: `arn:aws:sqs:${region}:${account}:${physical}`,
+      };
+    case "aws:kinesis/stream:Stream":
+      return {
+        ...base,
+        id: `arn:aws:kinesis:${region}:${account}:stream/${physical}`,
+        arn: `arn:aws:kinesis:${region}:${account}:stream/${physical}`,
+      };
+    case "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream":
+      return {
+        ...base,
+        id: `arn:aws:firehose:${region}:${account}:deliverystream/${physical}`,
+        arn: `arn:aws:firehose:${region}:${account}:deliverystream/${physical}`,
+      };
+    case "aws:sfn/stateMachine:StateMachine": {
+      const arn = `arn:aws:states:${region}:${account}:stateMachine:${physical}`;
+      return { ...base, id: arn, arn };
+    }
+    case "aws:ecs/cluster:Cluster": {
+      const arn = `arn:aws:ecs:${region}:${account}:cluster/${physical}`;
+      return { ...base, id: arn, arn };
+    }
+    case "aws:ecs/taskDefinition:TaskDefinition": {
+      const family = (inputs.family as string | undefined) ?? autoname;
+      const arnWithoutRevision = `arn:aws:ecs:${region}:${account}:task-definition/${family}`;
+      return { ...base, id: family, arn: `${arnWithoutRevision}:1`, arnWithoutRevision, revision: 1 };
+    }
+    case "aws:ecr/repository:Repository":
+      return {
+        ...base,
+        id: physical,
+        arn: `arn:aws:ecr:${region}:${account}:repository/${physical}`,
+        registryId: account,
+        repositoryUrl: `${account}.dkr.ecr.${region}.amazonaws.com/${physical}`,
+      };
+    case "docker-build:index:Image": {
+      const digest = `sha256:${seed}`;
+      const tag = ((inputs.tags as string[] | undefined) ?? [autoname])[0];
+      return { ...inputs, id: digest, digest, ref: `${tag.replace(/:[^:/]+$/, "")}@${digest}` };
+    }
+    case "aws:ec2/securityGroup:SecurityGroup": {
+      const id = `sg-${seed.slice(0, 17)}`;
+      return { ...base, id, arn: `arn:aws:ec2:${region}:${account}:security-group/${id}` };
+    }
+    case "aws:scheduler/scheduleGroup:ScheduleGroup":
+      return { ...base, arn: `arn:aws:scheduler:${region}:${account}:schedule-group/${physical}` };
+    case "aws:scheduler/schedule:Schedule":
+      return {
+        ...base,
+        id: `${String(inputs.groupName ?? "default")}/${physical}`,
+        arn: `arn:aws:scheduler:${region}:${account}:schedule/${String(inputs.groupName ?? "default")}/${physical}`,
+      };
+    case "aws:lambda/eventSourceMapping:EventSourceMapping": {
+      const id = uuid(seed);
+      return { ...base, id, uuid: id, arn: `arn:aws:lambda:${region}:${account}:event-source-mapping:${id}` };
+    }
     // Transformations (issue 5): Glue, Step Functions, Scheduler, SQS, CloudWatch, Athena, Lake Formation.
     case "aws:glue/job:Job":
       return { ...base, id: physical, arn: `arn:aws:glue:${region}:${account}:job/${physical}` };
@@ -163,24 +261,6 @@ function awsState(
         etag: seed.slice(0, 32),
         versionId: seed.slice(32, 64),
       };
-    case "aws:sfn/stateMachine:StateMachine": {
-      const arn = `arn:aws:states:${region}:${account}:stateMachine:${physical}`;
-      return { ...base, id: arn, arn, status: "ACTIVE", revisionId: uuid(seed) };
-    }
-    case "aws:scheduler/schedule:Schedule":
-      return {
-        ...base,
-        id: `default/${physical}`,
-        arn: `arn:aws:scheduler:${region}:${account}:schedule/default/${physical}`,
-      };
-    case "aws:sqs/queue:Queue": {
-      const url = `https://sqs.${region}.amazonaws.com/${account}/${physical}`;
-      return { ...base, id: url, url, arn: `arn:aws:sqs:${region}:${account}:${physical}` };
-    }
-    case "aws:cloudwatch/logGroup:LogGroup":
-      return { ...base, id: physical, arn: `arn:aws:logs:${region}:${account}:log-group:${physical}` };
-    case "aws:cloudwatch/metricAlarm:MetricAlarm":
-      return { ...base, id: physical, arn: `arn:aws:cloudwatch:${region}:${account}:alarm:${physical}` };
     case "aws:athena/workgroup:Workgroup":
       return { ...base, id: physical, arn: `arn:aws:athena:${region}:${account}:workgroup/${physical}` };
     case "aws:lakeformation/dataLakeSettings:DataLakeSettings":

@@ -63,6 +63,25 @@ describe("coercion (property)", () => {
     expect(() => columnType("decimal(40,2)")).toThrow("precision must be 1-38");
   });
 
+  it("reads canonical UTC timestamps (fast path) exactly as Date does", () => {
+    const ts = coercer("t", columnType("timestamp"), true);
+    fc.assert(
+      fc.property(
+        fc.date({
+          min: new Date("0001-01-01T00:00:00Z"),
+          max: new Date("9999-12-31T23:59:59Z"),
+          noInvalidDate: true,
+        }),
+        (date) => {
+          const seconds = Math.floor(date.getTime() / 1000) * 1000;
+          const text = new Date(seconds).toISOString().replace(".000Z", "Z");
+          expect(ts(text)).toBe(seconds * 1000);
+        },
+      ),
+    );
+    expect(() => ts("2023-02-29T00:00:00Z")).toThrow("is not a timestamp");
+  });
+
   it("reads timestamps as UTC microseconds, honouring offsets and fractions", () => {
     const ts = coercer("t", columnType("timestamp"), true);
     expect(ts("2026-01-01T00:00:00Z")).toBe(Date.UTC(2026, 0, 1) * 1000);

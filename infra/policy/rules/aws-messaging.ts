@@ -58,33 +58,53 @@ export const sqsDeadLetterQueue: Rule = {
   },
 };
 
-export const sqsTlsOnly: Rule = {
-  id: "aws-sqs-tls-only",
-  kind: "stack",
-  description: "Every SQS queue's policy denies requests without TLS. Mirrors cdk-nag AwsSolutions-SQS4.",
-  sources: [{ source: "cdk-nag AwsSolutions", id: "SQS4" }],
-  enforcement: "mandatory",
-  check(stack) {
-    return stack
-      .ofType(QUEUE)
-      .filter((q) => !stack.dependents(q, QUEUE_POLICY, "queueUrl").some(deniesWithoutTls))
-      .map((q) => ({ urn: q.urn, message: `queue ${q.name} has no policy denying non-TLS requests` }));
-  },
-};
+interface TlsOnlyRule {
+  readonly id: string;
+  readonly type: string;
+  /** The policy resource type and the input linking it to the resource. */
+  readonly policyType: string;
+  readonly input: string;
+  readonly description: string;
+  readonly cdkNag: string;
+  readonly problem: (r: RuleResource) => string;
+}
 
-export const snsTlsOnly: Rule = {
+/** A stack rule: every resource of a type has a policy denying requests without TLS. */
+function tlsOnly(rule: TlsOnlyRule): Rule {
+  return {
+    id: rule.id,
+    kind: "stack",
+    description: `${rule.description} Mirrors cdk-nag AwsSolutions-${rule.cdkNag}.`,
+    sources: [{ source: "cdk-nag AwsSolutions", id: rule.cdkNag }],
+    enforcement: "mandatory",
+    check(stack) {
+      return stack
+        .ofType(rule.type)
+        .filter((r) => !stack.dependents(r, rule.policyType, rule.input).some(deniesWithoutTls))
+        .map((r) => ({ urn: r.urn, message: rule.problem(r) }));
+    },
+  };
+}
+
+export const sqsTlsOnly = tlsOnly({
+  id: "aws-sqs-tls-only",
+  type: QUEUE,
+  policyType: QUEUE_POLICY,
+  input: "queueUrl",
+  description: "Every SQS queue's policy denies requests without TLS.",
+  cdkNag: "SQS4",
+  problem: (q) => `queue ${q.name} has no policy denying non-TLS requests`,
+});
+
+export const snsTlsOnly = tlsOnly({
   id: "aws-sns-tls-only",
-  kind: "stack",
-  description: "Every SNS topic's policy denies publishing without TLS. Mirrors cdk-nag AwsSolutions-SNS3.",
-  sources: [{ source: "cdk-nag AwsSolutions", id: "SNS3" }],
-  enforcement: "mandatory",
-  check(stack) {
-    return stack
-      .ofType(TOPIC)
-      .filter((t) => !stack.dependents(t, TOPIC_POLICY, "arn").some(deniesWithoutTls))
-      .map((t) => ({ urn: t.urn, message: `topic ${t.name} has no policy denying non-TLS publishing` }));
-  },
-};
+  type: TOPIC,
+  policyType: TOPIC_POLICY,
+  input: "arn",
+  description: "Every SNS topic's policy denies publishing without TLS.",
+  cdkNag: "SNS3",
+  problem: (t) => `topic ${t.name} has no policy denying non-TLS publishing`,
+});
 
 function deniesWithoutTls(policy: RuleResource): boolean {
   return statementsOf(jsonInput(policy, "policy")).some(deniesInsecureTransport);

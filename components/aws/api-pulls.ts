@@ -1,0 +1,210 @@
+import * as iam from "@pulumi/aws/iam";
+import * as scheduler from "@pulumi/aws/scheduler";
+import * as pulumi from "@pulumi/pulumi";
+import { awsResourceName } from "../naming";
+import type { TableSpec } from "../spec";
+import type { AwsCustomerKey } from "./customer-key";
+import { AwsDeadLetterQueue } from "./dead-letter-queue";
+import { AwsDynamoTable } from "./dynamo-table";
+import { AwsFunction, functionCommon, trustPolicy, type AwsFunctionCommon } from "./function";
+import type { AwsMedallionLayer } from "./medallion-layer";
+import { DYNAMODB_WATERMARK_ACTIONS, LAMBDA_INVOKE_ACTIONS } from "./perms";
+import { policyJson } from "./policy-documents";
+import { schedulerCron } from "./scheduler-cron";
+import type { AwsSecretStore } from "./secret-store";
+
+/** How a run reads its source: since the watermark (hourly) or the whole previous day (daily D-1). */
+export type ApiPullMode = "hourly" | "daily";
+
+export interface AwsApiPullsArgs extends AwsFunctionCommon {
+  readonly product: string;
+  readonly environment: string;
+  /** The API tables (source kind `api`); at least one. */
+  readonly tables: readonly TableSpec[];
+  readonly raw: AwsMedallionLayer;
+  /** Holds the API credentials the tables name (`source.secret`). */
+  readonly secrets: AwsSecretStore;
+  /** Customer key of the watermark table. */
+  readonly stateKey: AwsCustomerKey;
+  /** Customer key of the schedules' dead-letter queue. */
+  readonly messagesKeyArn: pulumi.Input<string>;
+  /** Five-field cron of the hourly pull (the spec's `schedules.ingestion`). */
+  readonly hourlyCron: string;
+  /** Five-field cron of the daily D-1 run, in UTC (the spec's `schedules.daily`). */
+  readonly dailyCron: string;
+  /** Seconds a pull may run. @default 300 */
+  readonly timeoutSeconds?: number;
+  /** Pulls that may run at once (spares the source APIs). @default number of API tables, at least 2 */
+  readonly reservedConcurrency?: number;
+  readonly protect?: boolean;
+}
+
+/**
+ * API pulls into raw (seed 004): one pull function for every API table, invoked per table by EventBridge
+ * Scheduler hourly and once a day for D-1 (`{ table, mode }`), each schedule with a retry policy and a
+ * KMS-encrypted dead-letter queue (alarmed); a scheduler role that may invoke that function only; a
+ * watermark table (KMS, point-in-time recovery) the function advances after a successful write; read
+ * access to the tables' own secrets only.
+ */
+export class AwsApiPulls extends pulumi.ComponentResource {
+  readonly puller: AwsFunction;
+  readonly watermarkTable: AwsDynamoTable;
+  readonly deadLetterQueue: AwsDeadLetterQueue;
+  readonly schedules: Readonly<Record<string, scheduler.Schedule>>;
+
+  constructor(name: string, args: AwsApiPullsArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("medallion:aws:ApiPulls", name, {}, opts);
+    validateApiPullsArgs(name, args);
+    const timeoutSeconds = args.timeoutSeconds ?? 300;
+    const reservedConcurrency = args.reservedConcurrency ?? Math.max(2, args.tables.length);
+    const protect = args.protect ?? false;
+    const hourly = schedulerCron(args.hourlyCron);
+    const daily = schedulerCron(args.dailyCron);
+    const { context, product, environment } = args;
+    const secretNames = [
+      ...new Set(
+        args.tables.flatMap((t) => (t.source.kind === "api" && t.source.secret ? [t.source.secret] : [])),
+      ),
+    ].sort();
+
+    this.watermarkTable = new AwsDynamoTable(
+      `${name}-watermarks`,
+      {
+        tableName: awsResourceName([product, environment, "api-watermarks"], 255),
+        hashKey: "table",
+        key: args.stateKey,
+        protect,
+        context,
+        tags: args.tags,
+      },
+      { parent: this },
+    );
+    this.puller = new AwsFunction(
+      `${name}-puller`,
+      {
+        ...functionCommon(args),
+        entry: "api-pull/handler.ts",
+        functionName: awsResourceName([product, environment, "api-pull"], 64),
+        description: "Pulls API sources into raw from their watermark (hourly) or for D-1 (daily)",
+        principalName: "api-pull",
+        tables: args.tables,
+        environment: {
+          WATERMARK_TABLE: this.watermarkTable.tableName,
+          RAW_BUCKET: args.raw.bucketName,
+          SECRET_ARNS: pulumi.jsonStringify(
+            Object.fromEntries(secretNames.map((n) => [n, args.secrets.references[n]])),
+          ),
+        },
+        timeoutSeconds,
+        memorySizeMb: 512,
+        reservedConcurrency,
+      },
+      { parent: this },
+    );
+    args.raw.grantWrite(this.puller);
+    this.watermarkTable.grant(this.puller, DYNAMODB_WATERMARK_ACTIONS);
+    if (secretNames.length > 0) args.secrets.grantRead(this.puller, secretNames);
+
+    const schedulerRole = new iam.Role(
+      `${name}-scheduler-role`,
+      {
+        description: "Lets EventBridge Scheduler invoke the API pull function",
+        assumeRolePolicy: trustPolicy("scheduler.amazonaws.com", context.accountId),
+        tags: { ...args.tags },
+      },
+      { parent: this },
+    );
+    const schedulerPrincipal = { name: "api-scheduler", role: schedulerRole };
+    this.deadLetterQueue = new AwsDeadLetterQueue(
+      `${name}-dlq`,
+      {
+        queueName: awsResourceName([product, environment, "api-pull-dlq"], 80),
+        keyArn: args.messagesKeyArn,
+        alertTopicArn: args.alertTopicArn,
+        purpose: "API pull runs the scheduler could not start",
+        region: context.region,
+        tags: args.tags,
+      },
+      { parent: this },
+    );
+    const access = [
+      this.deadLetterQueue.grantSend(schedulerPrincipal),
+      new iam.RolePolicy(
+        `${name}-scheduler-invoke`,
+        {
+          role: schedulerRole.name,
+          policy: policyJson([
+            {
+              Sid: "InvokeApiPull",
+              Effect: "Allow",
+              Action: [...LAMBDA_INVOKE_ACTIONS],
+              Resource: [this.puller.arn, pulumi.interpolate`${this.puller.arn}:*`],
+            },
+          ]),
+        },
+        { parent: this },
+      ),
+    ];
+    const group = new scheduler.ScheduleGroup(
+      `${name}-schedules`,
+      { name: awsResourceName([product, environment, "api-pulls"], 64), tags: { ...args.tags } },
+      { parent: this },
+    );
+
+    const schedules: Record<string, scheduler.Schedule> = {};
+    for (const table of [...args.tables].sort((a, b) => a.name.localeCompare(b.name))) {
+      for (const [mode, expression] of [
+        ["hourly", hourly],
+        ["daily", daily],
+      ] as const) {
+        schedules[`${table.name}-${mode}`] = new scheduler.Schedule(
+          `${name}-${table.name}-${mode}`,
+          {
+            name: awsResourceName([table.name, mode], 64),
+            groupName: group.name,
+            description: `${mode === "hourly" ? "Hourly pull" : "Daily D-1 pull"} of ${table.name}`,
+            scheduleExpression: expression,
+            scheduleExpressionTimezone: "UTC",
+            flexibleTimeWindow: { mode: "OFF" },
+            state: "ENABLED",
+            target: {
+              arn: this.puller.arn,
+              roleArn: schedulerRole.arn,
+              input: JSON.stringify({ table: table.name, mode }),
+              retryPolicy: { maximumEventAgeInSeconds: 3600, maximumRetryAttempts: 5 },
+              deadLetterConfig: { arn: this.deadLetterQueue.arn },
+            },
+          },
+          { parent: this, dependsOn: access },
+        );
+      }
+    }
+    this.schedules = schedules;
+    this.registerOutputs({ watermarkTable: this.watermarkTable.tableName });
+  }
+}
+
+/** Collects every problem with the args and throws one error naming the component and each field. */
+export function validateApiPullsArgs(name: string, args: AwsApiPullsArgs): void {
+  const problems: string[] = [];
+  if (args.tables.length === 0) problems.push("tables: at least one API table is required");
+  const notApi = args.tables.filter((t) => t.source.kind !== "api").map((t) => t.name);
+  if (notApi.length > 0) problems.push(`tables: not API tables: ${notApi.join(", ")}`);
+  for (const t of args.tables) {
+    if (t.source.kind === "api" && t.source.secret && !(t.source.secret in args.secrets.references))
+      problems.push(`tables.${t.name}.source.secret: no secret "${t.source.secret}" in the secret store`);
+  }
+  for (const [field, cron] of [
+    ["hourlyCron", args.hourlyCron],
+    ["dailyCron", args.dailyCron],
+  ] as const) {
+    try {
+      schedulerCron(cron);
+    } catch (error) {
+      problems.push(`${field}: ${(error as Error).message}`);
+    }
+  }
+  if (problems.length > 0) {
+    throw new Error(`AwsApiPulls ${name} has invalid args:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+  }
+}

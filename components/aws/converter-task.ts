@@ -1,0 +1,309 @@
+import * as dockerBuild from "@pulumi/docker-build";
+import * as cloudwatch from "@pulumi/aws/cloudwatch";
+import * as ec2 from "@pulumi/aws/ec2";
+import { getSubnetsOutput } from "@pulumi/aws/ec2/getSubnets";
+import { getVpcOutput } from "@pulumi/aws/ec2/getVpc";
+import * as ecr from "@pulumi/aws/ecr";
+import { getAuthorizationTokenOutput } from "@pulumi/aws/ecr/getAuthorizationToken";
+import * as ecs from "@pulumi/aws/ecs";
+import * as iam from "@pulumi/aws/iam";
+import * as pulumi from "@pulumi/pulumi";
+import { awsResourceName } from "../naming";
+import type { TableSpec } from "../spec";
+import { tablesJson } from "./bundle";
+import { AwsCustomerKey } from "./customer-key";
+import { trustPolicy, type AwsFunctionCommon } from "./function";
+import type { AwsMedallionLayer } from "./medallion-layer";
+import { ECR_AUTH_ACTIONS, ECR_PULL_ACTIONS, KMS_ECR_PULL_ACTIONS, LOGS_WRITE_ACTIONS } from "./perms";
+import { policyJson } from "./policy-documents";
+import { CONVERTER_CONTAINER } from "./raw-arrival-definition";
+
+/** The Dockerfile that bundles `functions/converter/task.ts` (paths relative to the project directory). */
+export const CONVERTER_DOCKERFILE = "functions/converter/Dockerfile";
+
+/** Where the Fargate converter runs. */
+export interface ConverterNetwork {
+  readonly subnetIds: pulumi.Input<pulumi.Input<string>[]>;
+  /** Security groups of the task (with `subnetIds` in the same VPC). */
+  readonly securityGroupIds: pulumi.Input<pulumi.Input<string>[]>;
+  /** Give the task a public IP (needed in public subnets without NAT to reach ECR and S3). @default false */
+  readonly assignPublicIp?: boolean;
+}
+
+export interface AwsConverterTaskArgs extends AwsFunctionCommon {
+  readonly product: string;
+  readonly environment: string;
+  /** The tables the converter knows (baked into the image as `tables.json`). */
+  readonly tables: readonly TableSpec[];
+  readonly raw: AwsMedallionLayer;
+  readonly bronze: AwsMedallionLayer;
+  /** Extra environment of the container (CONTROL_TABLE, BRONZE_BUCKET). */
+  readonly environmentVariables: Readonly<Record<string, pulumi.Input<string>>>;
+  /** vCPU units (1024 = one vCPU). @default 1024 */
+  readonly cpu?: number;
+  /** MiB of memory. @default 4096 */
+  readonly memoryMb?: number;
+  /**
+   * Subnets (and security groups) of the task. @default the default VPC's default subnets with a public
+   * IP and a security group of its own that allows HTTPS out and nothing in: fine for a sandbox; pass
+   * private subnets with NAT or VPC endpoints for anything else.
+   */
+  readonly network?: ConverterNetwork;
+  readonly protect?: boolean;
+}
+
+/**
+ * The converter as an ECS Fargate task for files too big for Lambda: the same code
+ * (`functions/converter/task.ts`) built into an image by `@pulumi/docker-build` at `pulumi up` (BuildKit
+ * on the deploying machine, not on preview) and pushed to a KMS-encrypted ECR repository that scans on
+ * push; a cluster with Container Insights; a task role that reads raw and writes bronze through the
+ * layers' grants; a read-only root file system; logs in a KMS-encrypted group with finite retention.
+ */
+export class AwsConverterTask extends pulumi.ComponentResource {
+  readonly cluster: ecs.Cluster;
+  readonly taskDefinition: ecs.TaskDefinition;
+  readonly repository: ecr.Repository;
+  readonly image: dockerBuild.Image;
+  readonly taskRole: iam.Role;
+  readonly executionRole: iam.Role;
+  /** The task role as a principal, for grants (control table updates). */
+  readonly principal: { readonly name: string; readonly role: iam.Role };
+  readonly subnetIds: pulumi.Output<string[]>;
+  readonly securityGroupIds: pulumi.Output<string[]>;
+  readonly assignPublicIp: boolean;
+
+  constructor(name: string, args: AwsConverterTaskArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("medallion:aws:ConverterTask", name, {}, opts);
+    const cpu = args.cpu ?? 1024;
+    const memoryMb = args.memoryMb ?? 4096;
+    const protect = args.protect ?? false;
+    const { context, product, environment } = args;
+    const repositoryName = awsResourceName([product, environment, "converter"], 256);
+    const clusterName = awsResourceName([product, environment, "ingestion"], 255);
+
+    const key = new AwsCustomerKey(
+      `${name}-images-key`,
+      {
+        aliasParts: [product, environment, "images"],
+        description: `${product} ${environment} container images`,
+        context,
+        protect,
+        tags: args.tags,
+      },
+      { parent: this },
+    );
+    this.repository = new ecr.Repository(
+      `${name}-repository`,
+      {
+        name: repositoryName,
+        // Tasks run the image by digest, so a moved tag never changes what runs.
+        imageTagMutability: "MUTABLE",
+        imageScanningConfiguration: { scanOnPush: true },
+        encryptionConfigurations: [{ encryptionType: "KMS", kmsKey: key.arn }],
+        forceDelete: false,
+        tags: { ...args.tags },
+      },
+      { parent: this, protect, retainOnDelete: protect },
+    );
+    new ecr.LifecyclePolicy(
+      `${name}-repository-lifecycle`,
+      {
+        repository: this.repository.name,
+        policy: JSON.stringify({
+          rules: [
+            {
+              rulePriority: 1,
+              description: "keep the 20 most recent images",
+              selection: { tagStatus: "any", countType: "imageCountMoreThan", countNumber: 20 },
+              action: { type: "expire" },
+            },
+          ],
+        }),
+      },
+      { parent: this },
+    );
+    const auth = getAuthorizationTokenOutput({ registryId: this.repository.registryId }, { parent: this });
+    this.image = new dockerBuild.Image(
+      `${name}-image`,
+      {
+        context: { location: "." },
+        dockerfile: { location: CONVERTER_DOCKERFILE },
+        platforms: ["linux/amd64"],
+        buildArgs: { TABLES_JSON: tablesJson(args.tables) },
+        buildOnPreview: false,
+        push: true,
+        tags: [pulumi.interpolate`${this.repository.repositoryUrl}:latest`],
+        registries: [
+          {
+            address: this.repository.repositoryUrl,
+            username: auth.userName,
+            password: pulumi.secret(auth.password),
+          },
+        ],
+      },
+      { parent: this },
+    );
+
+    this.cluster = new ecs.Cluster(
+      `${name}-cluster`,
+      {
+        name: clusterName,
+        settings: [{ name: "containerInsights", value: "enabled" }],
+        tags: { ...args.tags },
+      },
+      { parent: this },
+    );
+    const logGroup = new cloudwatch.LogGroup(
+      `${name}-logs`,
+      {
+        name: `/ecs/${clusterName}/converter`,
+        retentionInDays: args.logRetentionDays,
+        kmsKeyId: args.logKeyArn,
+        tags: { ...args.tags },
+      },
+      { parent: this },
+    );
+    this.executionRole = new iam.Role(
+      `${name}-execution-role`,
+      {
+        description: "Pulls the converter image and writes its logs",
+        assumeRolePolicy: trustPolicy("ecs-tasks.amazonaws.com", context.accountId),
+        tags: { ...args.tags },
+      },
+      { parent: this },
+    );
+    const executionPolicy = new iam.RolePolicy(
+      `${name}-execution-access`,
+      {
+        role: this.executionRole.name,
+        policy: policyJson([
+          { Sid: "RegistryLogin", Effect: "Allow", Action: [...ECR_AUTH_ACTIONS], Resource: "*" },
+          {
+            Sid: "PullConverterImage",
+            Effect: "Allow",
+            Action: [...ECR_PULL_ACTIONS],
+            Resource: this.repository.arn,
+          },
+          {
+            Sid: "DecryptImageThroughEcr",
+            Effect: "Allow",
+            Action: [...KMS_ECR_PULL_ACTIONS],
+            Resource: key.arn,
+            Condition: {
+              StringEquals: { "kms:ViaService": pulumi.interpolate`ecr.${context.region}.amazonaws.com` },
+            },
+          },
+          {
+            Sid: "WriteTaskLogs",
+            Effect: "Allow",
+            Action: [...LOGS_WRITE_ACTIONS],
+            Resource: pulumi.interpolate`${logGroup.arn}:log-stream:*`,
+          },
+        ]),
+      },
+      { parent: this },
+    );
+    this.taskRole = new iam.Role(
+      `${name}-task-role`,
+      {
+        description: "Runs the converter: reads raw, writes bronze, updates the control record",
+        assumeRolePolicy: trustPolicy("ecs-tasks.amazonaws.com", context.accountId),
+        tags: { ...args.tags },
+      },
+      { parent: this },
+    );
+    this.principal = { name: "converter-task", role: this.taskRole };
+    args.raw.grantRead(this.principal);
+    args.bronze.grantWrite(this.principal);
+
+    this.taskDefinition = new ecs.TaskDefinition(
+      `${name}-task`,
+      {
+        family: awsResourceName([product, environment, "converter"], 255),
+        requiresCompatibilities: ["FARGATE"],
+        networkMode: "awsvpc",
+        cpu: String(cpu),
+        memory: String(memoryMb),
+        runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: "X86_64" },
+        executionRoleArn: this.executionRole.arn,
+        taskRoleArn: this.taskRole.arn,
+        containerDefinitions: pulumi.jsonStringify([
+          {
+            name: CONVERTER_CONTAINER,
+            image: this.image.ref,
+            essential: true,
+            readonlyRootFilesystem: true,
+            environment: Object.entries(args.environmentVariables)
+              .sort(([a], [b]) => a.localeCompare(b))
+              .map(([n, value]) => ({ name: n, value })),
+            logConfiguration: {
+              logDriver: "awslogs",
+              options: {
+                "awslogs-group": logGroup.name,
+                "awslogs-region": context.region,
+                "awslogs-stream-prefix": "converter",
+              },
+            },
+          },
+        ]),
+        tags: { ...args.tags },
+      },
+      { parent: this, dependsOn: [executionPolicy] },
+    );
+
+    if (args.network) {
+      this.assignPublicIp = args.network.assignPublicIp ?? false;
+      this.subnetIds = pulumi.output(args.network.subnetIds);
+      this.securityGroupIds = pulumi.output(args.network.securityGroupIds);
+    } else {
+      const fallback = defaultNetwork(this);
+      this.assignPublicIp = true;
+      this.subnetIds = fallback.subnetIds;
+      this.securityGroupIds = pulumi.output([this.securityGroup(name, fallback.vpcId, args).id]);
+    }
+    this.registerOutputs({ clusterArn: this.cluster.arn, taskDefinitionArn: this.taskDefinition.arn });
+  }
+
+  private securityGroup(
+    name: string,
+    vpcId: pulumi.Input<string>,
+    args: AwsConverterTaskArgs,
+  ): ec2.SecurityGroup {
+    return new ec2.SecurityGroup(
+      `${name}-security-group`,
+      {
+        description: "Converter tasks: HTTPS out to AWS APIs, nothing in",
+        vpcId,
+        egress: [
+          {
+            description: "HTTPS to AWS APIs",
+            protocol: "tcp",
+            fromPort: 443,
+            toPort: 443,
+            cidrBlocks: ["0.0.0.0/0"],
+          },
+        ],
+        tags: { ...args.tags },
+      },
+      { parent: this },
+    );
+  }
+}
+
+/** The default VPC and its default subnets, looked up through the component's provider. */
+function defaultNetwork(parent: pulumi.Resource): {
+  vpcId: pulumi.Output<string>;
+  subnetIds: pulumi.Output<string[]>;
+} {
+  const vpc = getVpcOutput({ default: true }, { parent });
+  const subnets = getSubnetsOutput(
+    {
+      filters: [
+        { name: "vpc-id", values: [vpc.id] },
+        { name: "default-for-az", values: ["true"] },
+      ],
+    },
+    { parent },
+  );
+  return { vpcId: vpc.id, subnetIds: subnets.ids };
+}

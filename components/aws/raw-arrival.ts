@@ -1,0 +1,357 @@
+import * as cloudwatch from "@pulumi/aws/cloudwatch";
+import * as iam from "@pulumi/aws/iam";
+import * as lambda from "@pulumi/aws/lambda";
+import * as s3 from "@pulumi/aws/s3";
+import * as sfn from "@pulumi/aws/sfn";
+import * as pulumi from "@pulumi/pulumi";
+import { awsResourceName } from "../naming";
+import type { TableSpec } from "../spec";
+import { AwsConverterTask, type ConverterNetwork } from "./converter-task";
+import type { AwsCustomerKey } from "./customer-key";
+import { AwsDeadLetterQueue } from "./dead-letter-queue";
+import { AwsDynamoTable } from "./dynamo-table";
+import { AwsFunction, functionCommon, trustPolicy, type AwsFunctionCommon } from "./function";
+import type { AwsMedallionLayer } from "./medallion-layer";
+import { DYNAMODB_CONTROL_ACTIONS, DYNAMODB_UPDATE_ACTIONS, STATES_START_ACTIONS } from "./perms";
+import { rawToBronzeDefinition } from "./raw-arrival-definition";
+import { workflowRolePolicy } from "./raw-arrival-role";
+
+/** Raw objects under this prefix are Firehose failures, not data: they alert instead of converting. */
+export const RAW_ERRORS_PREFIX = "_errors/";
+
+export interface AwsRawArrivalArgs extends AwsFunctionCommon {
+  readonly product: string;
+  readonly environment: string;
+  /** Every table that lands in raw (`<table>/...`); bundled for the control-record function and the converter. */
+  readonly tables: readonly TableSpec[];
+  readonly raw: AwsMedallionLayer;
+  readonly bronze: AwsMedallionLayer;
+  /** Customer key of the ingestion's DynamoDB tables. */
+  readonly stateKey: AwsCustomerKey;
+  /** Customer key of the ingestion's queues (the rule's dead-letter queue). */
+  readonly messagesKeyArn: pulumi.Input<string>;
+  /** Customer key of the alert topic (the workflow publishes failures through SNS). */
+  readonly alertKeyArn: pulumi.Input<string>;
+  /** Estimated records above which a file converts on ECS (the spec's `routing.lambdaMaxRecords`). */
+  readonly lambdaMaxRecords: number;
+  /** Where the Fargate converter runs. @default the default VPC (see `AwsConverterTask`) */
+  readonly converterNetwork?: ConverterNetwork;
+  readonly protect?: boolean;
+}
+
+/**
+ * Raw arrival → bronze (seed 001). S3 sends Object Created events to EventBridge; a rule (everything but
+ * `_errors/`) invokes the control-record function, which writes a control record (once per object: a
+ * re-delivered event finds it) in a KMS-encrypted table with point-in-time recovery and starts the
+ * raw → bronze workflow. The workflow routes each file by its estimated records to the converter on
+ * Lambda or on ECS Fargate (`.sync`), updates the control record at each step, and on any failure marks
+ * it FAILED and alerts. Firehose failures under `_errors/` alert through a second rule. Alarms: failed and
+ * timed-out executions, the functions' errors, the rule's dead-letter queue.
+ */
+export class AwsRawArrival extends pulumi.ComponentResource {
+  readonly controlTable: AwsDynamoTable;
+  readonly controlRecord: AwsFunction;
+  readonly converter: AwsFunction;
+  readonly converterTask: AwsConverterTask;
+  readonly stateMachine: sfn.StateMachine;
+  readonly definition: pulumi.Output<string>;
+  readonly stateMachineArn: pulumi.Output<string>;
+
+  constructor(name: string, args: AwsRawArrivalArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("medallion:aws:RawArrival", name, {}, opts);
+    const protect = args.protect ?? false;
+    const { context, product, environment } = args;
+    const common = functionCommon(args);
+    const machineName = awsResourceName([product, environment, "raw-to-bronze"], 80);
+
+    this.controlTable = new AwsDynamoTable(
+      `${name}-control`,
+      {
+        tableName: awsResourceName([product, environment, "raw-control"], 255),
+        hashKey: "controlId",
+        key: args.stateKey,
+        protect,
+        context,
+        tags: args.tags,
+      },
+      { parent: this },
+    );
+    this.converter = new AwsFunction(
+      `${name}-converter`,
+      {
+        ...common,
+        entry: "converter/handler.ts",
+        functionName: awsResourceName([product, environment, "converter"], 64),
+        description: "Converts a raw JSON/CSV(.gz) file into Parquet in bronze",
+        principalName: "converter",
+        tables: args.tables,
+        environment: { CONTROL_TABLE: this.controlTable.tableName, BRONZE_BUCKET: args.bronze.bucketName },
+        timeoutSeconds: 900,
+        // 1769 MiB is one full vCPU; the converter's memory is bounded by batch size, not file size.
+        memorySizeMb: 2048,
+      },
+      { parent: this },
+    );
+    args.raw.grantRead(this.converter);
+    args.bronze.grantWrite(this.converter);
+    this.controlTable.grant(this.converter, DYNAMODB_UPDATE_ACTIONS);
+
+    this.converterTask = new AwsConverterTask(
+      `${name}-converter-task`,
+      {
+        ...common,
+        product,
+        environment,
+        tables: args.tables,
+        raw: args.raw,
+        bronze: args.bronze,
+        environmentVariables: {
+          CONTROL_TABLE: this.controlTable.tableName,
+          BRONZE_BUCKET: args.bronze.bucketName,
+        },
+        ...(args.converterNetwork ? { network: args.converterNetwork } : {}),
+        protect,
+      },
+      { parent: this },
+    );
+    this.controlTable.grant(this.converterTask.principal, DYNAMODB_UPDATE_ACTIONS);
+
+    this.definition = pulumi
+      .all([
+        this.controlTable.tableName,
+        this.converter.arn,
+        this.converterTask.cluster.arn,
+        this.converterTask.taskDefinition.arn,
+        this.converterTask.subnetIds,
+        this.converterTask.securityGroupIds,
+        pulumi.output(args.alertTopicArn),
+      ])
+      .apply(
+        ([
+          controlTable,
+          converterFunctionArn,
+          clusterArn,
+          taskDefinitionArn,
+          subnetIds,
+          securityGroupIds,
+          alertTopicArn,
+        ]) =>
+          JSON.stringify(
+            rawToBronzeDefinition(
+              {
+                controlTable,
+                converterFunctionArn,
+                clusterArn,
+                taskDefinitionArn,
+                subnetIds,
+                securityGroupIds,
+                assignPublicIp: this.converterTask.assignPublicIp,
+                alertTopicArn,
+              },
+              { lambdaMaxRecords: args.lambdaMaxRecords, tables: args.tables },
+            ),
+          ),
+      );
+    const workflowLogs = new cloudwatch.LogGroup(
+      `${name}-workflow-logs`,
+      {
+        name: `/aws/vendedlogs/states/${machineName}`,
+        retentionInDays: args.logRetentionDays,
+        kmsKeyId: args.logKeyArn,
+        tags: { ...args.tags },
+      },
+      { parent: this },
+    );
+    const workflowRole = new iam.Role(
+      `${name}-workflow-role`,
+      {
+        description: `Runs the ${machineName} workflow`,
+        assumeRolePolicy: trustPolicy("states.amazonaws.com", context.accountId),
+        tags: { ...args.tags },
+      },
+      { parent: this },
+    );
+    const workflowPrincipal = { name: "raw-to-bronze", role: workflowRole };
+    const workflowPolicies = [
+      this.controlTable.grant(workflowPrincipal, DYNAMODB_UPDATE_ACTIONS),
+      new iam.RolePolicy(
+        `${name}-workflow-access`,
+        {
+          role: workflowRole.name,
+          policy: workflowRolePolicy({
+            converterFunctionArn: this.converter.arn,
+            clusterArn: this.converterTask.cluster.arn,
+            clusterName: this.converterTask.cluster.name,
+            taskDefinitionArn: this.converterTask.taskDefinition.arnWithoutRevision,
+            passRoleArns: [this.converterTask.taskRole.arn, this.converterTask.executionRole.arn],
+            alertTopicArn: args.alertTopicArn,
+            alertKeyArn: args.alertKeyArn,
+            context,
+          }),
+        },
+        { parent: this },
+      ),
+    ];
+    this.stateMachine = new sfn.StateMachine(
+      `${name}-workflow`,
+      {
+        name: machineName,
+        type: "STANDARD",
+        roleArn: workflowRole.arn,
+        definition: this.definition,
+        loggingConfiguration: {
+          level: "ALL",
+          includeExecutionData: true,
+          logDestination: pulumi.interpolate`${workflowLogs.arn}:*`,
+        },
+        tracingConfiguration: { enabled: true },
+        tags: { ...args.tags },
+      },
+      { parent: this, dependsOn: workflowPolicies },
+    );
+    this.stateMachineArn = this.stateMachine.arn;
+    for (const [suffix, metricName] of [
+      ["failed", "ExecutionsFailed"],
+      ["timed-out", "ExecutionsTimedOut"],
+    ] as const) {
+      new cloudwatch.MetricAlarm(
+        `${name}-workflow-${suffix}`,
+        {
+          alarmDescription: `${machineName}: executions ${suffix.replace("-", " ")}`,
+          namespace: "AWS/States",
+          metricName,
+          dimensions: { StateMachineArn: this.stateMachine.arn },
+          statistic: "Sum",
+          period: 300,
+          evaluationPeriods: 1,
+          threshold: 0,
+          comparisonOperator: "GreaterThanThreshold",
+          treatMissingData: "notBreaching",
+          alarmActions: [args.alertTopicArn],
+          okActions: [args.alertTopicArn],
+          tags: { ...args.tags },
+        },
+        { parent: this },
+      );
+    }
+
+    this.controlRecord = new AwsFunction(
+      `${name}-control-record`,
+      {
+        ...common,
+        entry: "control-record/handler.ts",
+        functionName: awsResourceName([product, environment, "control-record"], 64),
+        description: "Writes a control record for each raw object and starts the raw → bronze workflow",
+        principalName: "control-record",
+        tables: args.tables,
+        environment: { CONTROL_TABLE: this.controlTable.tableName, STATE_MACHINE_ARN: this.stateMachine.arn },
+        timeoutSeconds: 30,
+        memorySizeMb: 256,
+      },
+      { parent: this },
+    );
+    this.controlTable.grant(this.controlRecord, DYNAMODB_CONTROL_ACTIONS);
+    this.controlRecord.allow("start-workflow", [
+      {
+        Sid: "StartRawToBronze",
+        Effect: "Allow",
+        Action: [...STATES_START_ACTIONS],
+        Resource: this.stateMachine.arn,
+      },
+    ]);
+
+    this.wireArrivalEvents(name, args);
+    this.registerOutputs({
+      stateMachineArn: this.stateMachineArn,
+      controlTable: this.controlTable.tableName,
+    });
+  }
+
+  /** S3 → EventBridge → control-record function (with retries and a DLQ); `_errors/` → alert topic. */
+  private wireArrivalEvents(name: string, args: AwsRawArrivalArgs): void {
+    const { product, environment } = args;
+    const notification = new s3.BucketNotification(
+      `${name}-raw-events`,
+      { bucket: args.raw.bucketName, eventbridge: true },
+      { parent: this },
+    );
+    const objectCreated = (keyFilter: Record<string, unknown>) =>
+      JSON.stringify({
+        source: ["aws.s3"],
+        "detail-type": ["Object Created"],
+        detail: { bucket: { name: ["BUCKET"] }, object: { key: [keyFilter] } },
+      });
+    const pattern = (keyFilter: Record<string, unknown>) =>
+      args.raw.bucketName.apply((bucket) =>
+        objectCreated(keyFilter).replace('"BUCKET"', JSON.stringify(bucket)),
+      );
+
+    const arrivalRule = new cloudwatch.EventRule(
+      `${name}-arrival-rule`,
+      {
+        name: awsResourceName([product, environment, "raw-arrival"], 64),
+        description: "A data file landed in raw: write its control record and convert it",
+        eventPattern: pattern({ "anything-but": { prefix: RAW_ERRORS_PREFIX } }),
+        tags: { ...args.tags },
+      },
+      { parent: this, dependsOn: [notification] },
+    );
+    const dlq = new AwsDeadLetterQueue(
+      `${name}-arrival-dlq`,
+      {
+        queueName: awsResourceName([product, environment, "raw-arrival-dlq"], 80),
+        keyArn: args.messagesKeyArn,
+        serviceSender: { service: "events.amazonaws.com", sourceArns: [arrivalRule.arn] },
+        alertTopicArn: args.alertTopicArn,
+        purpose: "raw arrival events the control-record function could not take",
+        region: args.context.region,
+        tags: args.tags,
+      },
+      { parent: this },
+    );
+    const permission = new lambda.Permission(
+      `${name}-arrival-invoke`,
+      {
+        action: "lambda:InvokeFunction",
+        function: this.controlRecord.functionName,
+        principal: "events.amazonaws.com",
+        sourceArn: arrivalRule.arn,
+        sourceAccount: args.context.accountId,
+      },
+      { parent: this },
+    );
+    new cloudwatch.EventTarget(
+      `${name}-arrival-target`,
+      {
+        rule: arrivalRule.name,
+        arn: this.controlRecord.arn,
+        retryPolicy: { maximumEventAgeInSeconds: 3600, maximumRetryAttempts: 10 },
+        deadLetterConfig: { arn: dlq.arn },
+      },
+      { parent: this, dependsOn: [permission] },
+    );
+
+    const errorsRule = new cloudwatch.EventRule(
+      `${name}-errors-rule`,
+      {
+        name: awsResourceName([product, environment, "raw-delivery-errors"], 64),
+        description: "Firehose wrote failed records under _errors/ in raw",
+        eventPattern: pattern({ prefix: RAW_ERRORS_PREFIX }),
+        tags: { ...args.tags },
+      },
+      { parent: this, dependsOn: [notification] },
+    );
+    new cloudwatch.EventTarget(
+      `${name}-errors-alert`,
+      {
+        rule: errorsRule.name,
+        arn: args.alertTopicArn,
+        inputTransformer: {
+          inputPaths: { bucket: "$.detail.bucket.name", key: "$.detail.object.key" },
+          inputTemplate: '"CDC records failed processing or delivery: s3://<bucket>/<key>"',
+        },
+      },
+      { parent: this },
+    );
+  }
+}

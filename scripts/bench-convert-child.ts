@@ -1,0 +1,85 @@
+/**
+ * One measurement for scripts/bench-convert.ts, in its own process so peak RSS is this job's alone:
+ *   convert  <json|csv> <input.gz> <outdir> [batchRows]   the bronze converter (functions/lib/convert)
+ *   duckdb   <json|csv> <input.gz> <outdir>               DuckDB, SET threads=1, COPY ... TO parquet (snappy)
+ *   parse    <json|csv> <input.gz>                        gunzip + line split + JSON.parse / CSV split only
+ * Prints one JSON line `{ "rows": n, "ms": wall ms inside the process }`.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { createGunzip } from "node:zlib";
+import { convert } from "../functions/lib/convert/convert";
+import { CsvRecords } from "../functions/lib/convert/csv";
+import { DirectorySink } from "../functions/lib/convert/sinks";
+import { benchTable, DUCKDB_COLUMNS, INGESTED_AT } from "./bench-convert-data";
+
+async function main(): Promise<void> {
+  const [mode, format, input, output, batchRows] = process.argv.slice(2);
+  if (format !== "json" && format !== "csv") throw new Error(`format must be json or csv, got ${format}`);
+  const started = performance.now();
+  let rows: number;
+  if (mode === "convert") {
+    const result = await convert({
+      table: benchTable(format),
+      source: fs.createReadStream(input!, { highWaterMark: 1 << 20 }),
+      sink: new DirectorySink(output!),
+      controlId: `bench:${input}`,
+      ingestedAt: INGESTED_AT,
+      batchRows: batchRows ? Number(batchRows) : undefined,
+    });
+    rows = result.rowsWritten;
+    if (result.rowsQuarantined > 0) throw new Error(`${result.rowsQuarantined} rows quarantined`);
+  } else if (mode === "duckdb") {
+    rows = await duckdb(format, input!, output!);
+  } else if (mode === "parse") {
+    rows = await parseOnly(format, input!);
+  } else {
+    throw new Error(`unknown mode ${mode}`);
+  }
+  console.log(JSON.stringify({ rows, ms: performance.now() - started }));
+}
+
+async function duckdb(format: "json" | "csv", input: string, output: string): Promise<number> {
+  fs.mkdirSync(output, { recursive: true });
+  // Loaded only in this mode, so the converter's peak RSS does not include DuckDB.
+  const { DuckDBInstance } = await import("@duckdb/node-api");
+  const db = await DuckDBInstance.create(":memory:");
+  const connection = await db.connect();
+  await connection.run("SET threads = 1");
+  const columns = `{${Object.entries(DUCKDB_COLUMNS)
+    .map(([name, type]) => `'${name}': '${type}'`)
+    .join(", ")}}`;
+  const reader =
+    format === "json"
+      ? `read_json('${input}', format = 'newline_delimited', columns = ${columns})`
+      : `read_csv('${input}', header = true, columns = ${columns})`;
+  const target = path.join(output, "duckdb.parquet");
+  const result = await connection.runAndReadAll(
+    `COPY (SELECT *, TIMESTAMPTZ '${INGESTED_AT.toISOString()}' AS _ingested_at FROM ${reader})
+     TO '${target}' (FORMAT parquet, COMPRESSION snappy)`,
+  );
+  connection.closeSync();
+  return Number(result.getRows()[0]?.[0] ?? 0);
+}
+
+async function parseOnly(format: "json" | "csv", input: string): Promise<number> {
+  let rows = 0;
+  let carry = "";
+  const csv = new CsvRecords();
+  let lineNo = 0;
+  for await (const chunk of fs.createReadStream(input, { highWaterMark: 1 << 20 }).pipe(createGunzip())) {
+    const parts = (carry + (chunk as Buffer).toString("utf8")).split("\n");
+    carry = parts.pop()!;
+    if (format === "json") {
+      for (const line of parts) if (line) rows += JSON.parse(line) ? 1 : 0;
+    } else {
+      rows += csv.push(parts.map((text) => ({ line: ++lineNo, text }))).length;
+    }
+  }
+  return format === "csv" ? rows - 1 : rows;
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
