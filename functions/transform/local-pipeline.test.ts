@@ -58,6 +58,18 @@ describe("npm run pipeline:local (in-process, dev spec, 5 rows per table)", () =
     });
   });
 
+  it("reports what the converter quarantined in bronze, by reason", () => {
+    expect(initial.bronzeQuarantinedByReason).toEqual({
+      "brewery: brewery_id: required value is missing": 1,
+      'beer: brewery_id: "…" is not a bigint': 1,
+      'profile: updated_at: "…" is not a timestamp (ISO 8601 or epoch seconds)': 1,
+      'review: beer_id: "…" is not a bigint': 1,
+      "customers: customer_id: required value is missing": 1,
+      'customers: total_purchases: "…" is not a decimal(12,2)': 1,
+    });
+    expect(cdc.bronzeQuarantinedByReason).toEqual({});
+  });
+
   it("quarantines each deliberately bad row under the rule it breaks", () => {
     expect(initial.quarantinedByRule).toEqual({
       "brewery.required(name)": 1,

@@ -48,6 +48,8 @@ export interface TableSummary {
 export interface BatchSummary {
   readonly batch: string;
   readonly tables: Record<string, TableSummary>;
+  /** Rows the converter quarantined in this batch, by `table: reason` (values elided). */
+  readonly bronzeQuarantinedByReason: Record<string, number>;
   /** Rows in the silver quarantine by `table.rule(column)`, all batches so far. */
   readonly quarantinedByRule: Record<string, number>;
   readonly views: Record<string, number>;
@@ -62,6 +64,7 @@ export async function runLocalBatch(options: BatchOptions, sampleRows = 3): Prom
   const bronzeRoot = path.join(dir, "bronze");
   const tables: Record<string, TableSummary> = {};
   const converted: Record<string, { bronze: number; quarantined: number; raw: number }> = {};
+  const bronzeQuarantinedByReason: Record<string, number> = {};
   for (const file of options.files) {
     const table = spec.tables.find((t) => t.name === file.table);
     if (!table) throw new Error(`pipeline: no table "${file.table}" in the spec`);
@@ -80,6 +83,15 @@ export async function runLocalBatch(options: BatchOptions, sampleRows = 3): Prom
       bronze: result.rowsWritten,
       quarantined: result.rowsQuarantined,
     };
+    for (const key of result.quarantine) {
+      // The directory sink reports where it wrote (a path); keys relative to the root otherwise.
+      const file = path.isAbsolute(key) ? key : path.join(bronzeRoot, ...key.split("/"));
+      const text = await fs.readFile(file, "utf8");
+      for (const line of text.split("\n").filter(Boolean)) {
+        const reason = `${table.name}: ${elideValues(String((JSON.parse(line) as { reason: unknown }).reason))}`;
+        bronzeQuarantinedByReason[reason] = (bronzeQuarantinedByReason[reason] ?? 0) + 1;
+      }
+    }
   }
 
   const instance = await DuckDBInstance.create(path.join(dir, "lake.duckdb"));
@@ -127,7 +139,15 @@ export async function runLocalBatch(options: BatchOptions, sampleRows = 3): Prom
         await connection.runAndReadAll(`SELECT * FROM gold.${model.name} LIMIT ${sampleRows}`)
       ).getRowObjectsJson() as Record<string, unknown>[];
     }
-    return { batch: options.batch, tables, quarantinedByRule, views, gold, goldSamples };
+    return {
+      batch: options.batch,
+      tables,
+      bronzeQuarantinedByReason,
+      quarantinedByRule,
+      views,
+      gold,
+      goldSamples,
+    };
   } finally {
     connection.closeSync();
     instance.closeSync();
@@ -164,6 +184,11 @@ async function mergeCounts(
   return { inserted, updated, deleted };
 }
 
+/** `beer_id: "abc" is not a bigint` → `beer_id: "…" is not a bigint`, so reasons group across rows. */
+function elideValues(reason: string): string {
+  return reason.replace(/"(?:[^"\\]|\\.)*"/g, '"…"');
+}
+
 async function hasFiles(directory: string): Promise<boolean> {
   try {
     const entries = await fs.readdir(directory, { recursive: true });
@@ -185,6 +210,9 @@ export function formatSummary(summary: BatchSummary, samples: readonly string[] 
       `  ${table.padEnd(width)}  raw ${String(t.raw).padStart(4)}  bronze ${String(t.bronze).padStart(4)} [+${t.bronzeQuarantined}]  silver ${String(t.silver).padStart(4)} / ${t.silverDeleted}  (merge: ${t.merged.inserted} inserted, ${t.merged.updated} updated, ${t.merged.deleted} deleted)`,
     );
   }
+  lines.push("rows quarantined by the converter (bronze, this batch):");
+  for (const [reason, n] of Object.entries(summary.bronzeQuarantinedByReason))
+    lines.push(`  ${reason}: ${n}`);
   lines.push("rows quarantined by rule (silver quality gate, all batches):");
   for (const [rule, n] of Object.entries(summary.quarantinedByRule)) lines.push(`  ${rule}: ${n}`);
   lines.push("views and gold models (rows):");
