@@ -16,4 +16,11 @@ export { AwsFunction, type AwsFunctionArgs, type AwsFunctionCommon } from "./fun
 export { AwsDynamoTable, type AwsDynamoTableArgs } from "./dynamo-table";
 export { AwsDeadLetterQueue, type AwsDeadLetterQueueArgs } from "./dead-letter-queue";
 export { rawToBronzeDefinition, routeChoices } from "./raw-arrival-definition";
+export { AwsArtifactBucket, type AwsArtifactBucketArgs } from "./artifact-bucket";
+export { AwsIcebergTables, type AwsIcebergTablesArgs } from "./catalog-tables";
+export { AwsTransformJobs, type AwsTransformJobsArgs } from "./glue-jobs";
+export { AwsTransformWorkflows, type AwsTransformWorkflowsArgs } from "./transform-workflows";
+export { AwsAthenaWorkgroup, type AwsAthenaWorkgroupArgs } from "./athena";
+export { AwsLakeFormation, type AwsLakeFormationArgs } from "./lake-formation";
+export { type AwsTransformations } from "./transformations";
 export { awsCronExpression } from "./schedule-expression";

@@ -73,7 +73,7 @@ describe("ingestion argument validation", () => {
       [
         "AwsApiPulls pulls has invalid args:",
         '  - tables.profile.source.secret: no secret "missing" in the secret store',
-        '  - dailyCron: cron "0 2 1 * 1": EventBridge Scheduler cannot restrict both day-of-month and day-of-week; use * for one of them',
+        '  - dailyCron: cron "0 2 1 * 1": EventBridge Scheduler cannot restrict both day-of-month and day-of-week; use * in one of them',
       ].join("\n"),
     );
   });

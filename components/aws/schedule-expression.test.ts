@@ -23,7 +23,7 @@ describe("awsCronExpression", () => {
 
   it("fails if both day fields are restricted", () => {
     expect(() => awsCronExpression("0 0 1 * 1")).toThrow(
-      'cron "0 0 1 * 1": EventBridge cannot restrict both day-of-month and day-of-week; use * in one of them',
+      'cron "0 0 1 * 1": EventBridge Scheduler cannot restrict both day-of-month and day-of-week; use * in one of them',
     );
   });
 

@@ -12,7 +12,7 @@ export function awsCronExpression(cron: string): string {
   const anyDay = (field: string) => field === "*" || field === "?";
   if (!anyDay(dayOfMonth) && !anyDay(dayOfWeek)) {
     throw new Error(
-      `cron "${cron}": EventBridge cannot restrict both day-of-month and day-of-week; use * in one of them`,
+      `cron "${cron}": EventBridge Scheduler cannot restrict both day-of-month and day-of-week; use * in one of them`,
     );
   }
   // Exactly one day field is `?`; a crontab `?` in day-of-month (any day) becomes `*`.

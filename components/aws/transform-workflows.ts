@@ -4,6 +4,7 @@ import * as scheduler from "@pulumi/aws/scheduler";
 import * as sfn from "@pulumi/aws/sfn";
 import * as sqs from "@pulumi/aws/sqs";
 import * as pulumi from "@pulumi/pulumi";
+import type { Orchestrator } from "../contracts";
 import type { LakehouseSpec } from "../spec";
 import { dashedResourceName, logGroupName, NAME_LIMITS } from "../naming";
 import type { AwsAlertTopic } from "./alert-topic";
@@ -53,7 +54,7 @@ export interface AwsTransformWorkflowsArgs {
  * Scheduler runs them on the spec's cron with retries and a dead-letter queue, and alarms catch what a
  * Catch cannot (timeouts, a schedule that could not start).
  */
-export class AwsTransformWorkflows extends pulumi.ComponentResource {
+export class AwsTransformWorkflows extends pulumi.ComponentResource implements Orchestrator {
   readonly silverWorkflow: sfn.StateMachine;
   readonly goldWorkflow: sfn.StateMachine;
   readonly logGroup: cloudwatch.LogGroup;
