@@ -46,7 +46,7 @@ describe("the azure-dev stack under the offline preview", () => {
       "azure-native:managedidentity:UserAssignedIdentity": 1,
       "azure-native:containerregistry:Registry": 1,
       "azure-native:app:ManagedEnvironment": 1,
-      "azure-native:app:Job": 1,
+      "azure-native:app:Job": 2,
       "databricks:index/storageCredential:StorageCredential": 1,
       "databricks:index/catalog:Catalog": 1,
       "databricks:index/externalLocation:ExternalLocation": 4,
@@ -311,7 +311,7 @@ describe("the azure-dev stack under the offline preview", () => {
     const taggable = plan.resources.filter(
       (r) => r.custom && r.type.startsWith("azure-native:") && "tags" in r.inputs,
     );
-    expect(taggable).toHaveLength(15);
+    expect(taggable).toHaveLength(16);
     for (const r of taggable) {
       expect(Object.keys(r.inputs.tags as object).sort()).toEqual([
         "environment",

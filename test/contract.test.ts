@@ -26,7 +26,7 @@ interface Built {
 interface CloudCase {
   readonly cloud: "aws" | "azure";
   readonly stackName: string;
-  /** Workflows the cloud builds today (AWS has none until its orchestrator lands). */
+  /** Workflows the cloud builds from the dev spec (state machines, Databricks and Container Apps jobs). */
   readonly workflows: number;
   /** Builds the lakehouse and a consumer granted read on gold; returns the lakehouse. */
   build(stack: LoadedStack): Lakehouse<unknown>;
@@ -65,7 +65,7 @@ const layerOf = (text: string): LayerName | undefined =>
 const aws: CloudCase = {
   cloud: "aws",
   stackName: "dev",
-  workflows: 0,
+  workflows: 1,
   build(stack) {
     const lakehouse = new AwsLakehouse(stack.settings.spec.name, lakehouseArgs(stack));
     const role = new Role(CONSUMER, {
@@ -105,13 +105,20 @@ const aws: CloudCase = {
       )
       .filter((v, i, all) => all.indexOf(v) === i) as LayerName[],
   workflowNotifications: (resources) => {
-    const topic = of(resources, "aws:sns/topic:Topic")[0];
-    const machines = of(resources, "aws:sfn/stateMachine:StateMachine");
-    const targets = of(resources, "aws:cloudwatch/eventTarget:EventTarget");
+    const topic = String(of(resources, "aws:sns/topic:Topic")[0].inputs.name);
+    const alarms = of(resources, "aws:cloudwatch/metricAlarm:MetricAlarm");
+    // A state machine notifies when its failed-executions alarm acts on the alert topic.
     return Object.fromEntries(
-      machines.map((m) => [
-        m.name,
-        targets.some((t) => String(t.inputs.arn).includes(String(topic.inputs.name))),
+      of(resources, "aws:sfn/stateMachine:StateMachine").map((machine) => [
+        machine.name,
+        alarms.some(
+          (alarm) =>
+            alarm.inputs.metricName === "ExecutionsFailed" &&
+            String((alarm.inputs.dimensions as { StateMachineArn?: string }).StateMachineArn).endsWith(
+              `:stateMachine:${String(machine.inputs.name)}`,
+            ) &&
+            (alarm.inputs.alarmActions as string[]).some((action) => action.endsWith(`:${topic}`)),
+        ),
       ]),
     );
   },
@@ -125,7 +132,7 @@ const aws: CloudCase = {
 const azure: CloudCase = {
   cloud: "azure",
   stackName: "azure-dev",
-  workflows: 2,
+  workflows: 3,
   build(stack) {
     const azureSettings = stack.azure;
     if (!azureSettings) throw new Error("azure-dev must load Azure settings");
@@ -318,6 +325,7 @@ describe.each([aws, azure])("the Lakehouse contract on $cloud", (cloud) => {
       built.resources,
       built.stack.settings.spec.alerts.emails,
     );
+    expect(Object.keys(notifications)).toHaveLength(cloud.workflows);
     for (const [workflow, notifies] of Object.entries(notifications))
       expect({ workflow, notifies }).toEqual({ workflow, notifies: true });
   });

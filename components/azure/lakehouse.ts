@@ -261,7 +261,7 @@ export class AzureLakehouse extends pulumi.ComponentResource implements Lakehous
           location,
           subscriptionId: context.subscriptionId,
           tables: apiTables,
-          schedule: spec.schedules.ingestion,
+          schedules: { hourly: spec.schedules.ingestion, daily: spec.schedules.daily },
           raw: layers.raw,
           storage: this.storage,
           secrets: this.secrets,
