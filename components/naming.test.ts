@@ -1,5 +1,14 @@
 import fc from "fast-check";
-import { glueName, keyVaultName, kmsAliasName, s3BucketName, secretPath, storageAccountName } from "./naming";
+import {
+  dashedResourceName,
+  glueName,
+  keyVaultName,
+  kmsAliasName,
+  logGroupName,
+  s3BucketName,
+  secretPath,
+  storageAccountName,
+} from "./naming";
 
 const S3 = /^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/;
 const STORAGE = /^[a-z0-9]{3,24}$/;
@@ -130,5 +139,41 @@ describe("secretPath and kmsAliasName", () => {
   it("never produces a reserved alias/aws/ name", () => {
     expect(kmsAliasName(["aws", "raw"])).toBe("alias/x-aws/raw");
     expect(kmsAliasName(["brewery", "Dev env", "raw"])).toBe("alias/brewery/Dev-env/raw");
+  });
+});
+
+describe("dashedResourceName and logGroupName", () => {
+  it("joins lower-case dashed parts", () => {
+    expect(dashedResourceName(["Brewery", "dev", "bronze_to_silver"], 80)).toBe(
+      "brewery-dev-bronze-to-silver",
+    );
+  });
+
+  it("shortens long names to the limit, keeping a hash so they stay distinct", () => {
+    const a = dashedResourceName(["brewery", "x".repeat(100), "a"], 64);
+    const b = dashedResourceName(["brewery", "x".repeat(100), "b"], 64);
+    expect(a).toHaveLength(64);
+    expect(a).not.toBe(b);
+    expect(a).toMatch(/^[a-z0-9-]+[a-z0-9]$/);
+  });
+
+  it("always obeys the letters-digits-dashes rule", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.string(), { minLength: 1, maxLength: 5 }),
+        fc.integer({ min: 10, max: 255 }),
+        (parts, max) => {
+          const name = dashedResourceName(parts, max);
+          expect(name.length).toBeLessThanOrEqual(max);
+          expect(name).toMatch(/^[a-z0-9-]+$/);
+        },
+      ),
+    );
+  });
+
+  it("builds log group paths under a prefix", () => {
+    expect(logGroupName("/aws/vendedlogs/states/", ["brewery", "dev", "transform"])).toBe(
+      "/aws/vendedlogs/states/brewery-dev-transform",
+    );
   });
 });

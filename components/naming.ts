@@ -118,6 +118,45 @@ export function kmsAliasName(parts: readonly string[]): string {
   return name.length <= 256 ? name : `${name.slice(0, 247)}-${shortHash(parts.join("/"))}`;
 }
 
+/**
+ * Names of AWS resources whose rules are "letters, digits, `-` (and `_`), up to N characters": Glue jobs
+ * (255), Step Functions state machines (80), EventBridge schedules (64), IAM roles (64), SQS queues (80),
+ * Athena workgroups (128). Lower-case dashed parts, shortened with a hash when too long.
+ */
+export function dashedResourceName(parts: readonly string[], maxLength: number): string {
+  const name = fit(
+    parts
+      .map((p) => dashed(p))
+      .filter(Boolean)
+      .join("-"),
+    maxLength,
+    parts,
+    "-",
+  );
+  return padToMinimum(name, 1, parts);
+}
+
+/** Maximum lengths of the services named by {@link dashedResourceName}. */
+export const NAME_LIMITS = {
+  glueJob: 255,
+  stateMachine: 80,
+  schedule: 64,
+  iamRole: 64,
+  sqsQueue: 80,
+  athenaWorkgroup: 128,
+  glueSecurityConfiguration: 255,
+} as const;
+
+/** CloudWatch Logs group names: `/`-separated parts of letters, digits and `_-./#`, at most 512. */
+export function logGroupName(prefix: string, parts: readonly string[]): string {
+  const body = parts
+    .map((p) => dashed(p))
+    .filter(Boolean)
+    .join("-");
+  const name = `${prefix.replace(/\/+$/, "")}/${body}`;
+  return name.length <= 512 ? name : `${name.slice(0, 503)}-${shortHash(parts.join("/"))}`;
+}
+
 /** Lower case, runs of anything else than a-z0-9 become one dash, no leading/trailing dash. */
 function dashed(part: string): string {
   return part

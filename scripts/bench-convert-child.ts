@@ -3,7 +3,8 @@
  *   convert  <json|csv> <input.gz> <outdir> [batchRows]   the bronze converter (functions/lib/convert)
  *   duckdb   <json|csv> <input.gz> <outdir>               DuckDB, SET threads=1, COPY ... TO parquet (snappy)
  *   parse    <json|csv> <input.gz>                        gunzip + line split + JSON.parse / CSV split only
- * Prints one JSON line `{ "rows": n, "ms": wall ms inside the process }`.
+ * Prints one JSON line `{ "rows": n, "ms": wall ms, "cpuMs": CPU ms (user + system, all threads) }` of the work
+ * alone (module loading excluded, for every mode alike).
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -17,6 +18,7 @@ async function main(): Promise<void> {
   const [mode, format, input, output, batchRows] = process.argv.slice(2);
   if (format !== "json" && format !== "csv") throw new Error(`format must be json or csv, got ${format}`);
   const started = performance.now();
+  const cpuBefore = process.cpuUsage();
   let rows: number;
   if (mode === "convert") {
     const result = await convert({
@@ -36,7 +38,10 @@ async function main(): Promise<void> {
   } else {
     throw new Error(`unknown mode ${mode}`);
   }
-  console.log(JSON.stringify({ rows, ms: performance.now() - started }));
+  const cpu = process.cpuUsage(cpuBefore);
+  console.log(
+    JSON.stringify({ rows, ms: performance.now() - started, cpuMs: (cpu.user + cpu.system) / 1000 }),
+  );
 }
 
 async function duckdb(format: "json" | "csv", input: string, output: string): Promise<number> {

@@ -53,7 +53,8 @@ const WORDS = (
 /** Writes `rows` review rows as gzip JSON lines or CSV (with header); deterministic for a given row count. */
 export async function generate(file: string, format: "json" | "csv", rows: number): Promise<void> {
   let seed = 42;
-  const random = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
+  // Math.imul keeps the LCG in 32-bit integers (a plain * loses the low bits past 2^53 and cycles early).
+  const random = () => (seed = (Math.imul(seed, 1103515245) + 12345) & 0x7fffffff) / 0x7fffffff;
   const score = () => Math.round(random() * 8 + 2) / 2;
   const gzip = createGzip({ level: 6 });
   const out = fs.createWriteStream(file);

@@ -15,46 +15,59 @@ describe("the dev stack under the offline preview", () => {
   it("creates exactly the expected resources", () => {
     expect(countsByType(plan)).toEqual({
       "pulumi:providers:aws": 1,
-      "aws:s3/bucket:Bucket": 5,
-      "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": 5,
-      "aws:s3/bucketOwnershipControls:BucketOwnershipControls": 5,
-      "aws:s3/bucketVersioning:BucketVersioning": 5,
-      "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": 5,
-      "aws:s3/bucketPolicy:BucketPolicy": 5,
-      "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": 5,
-      "aws:s3/bucketLogging:BucketLogging": 4,
-      "aws:kms/key:Key": 6 + 5,
-      "aws:kms/alias:Alias": 6 + 5,
-      "aws:glue/catalogDatabase:CatalogDatabase": 4,
+      // Storage: four layers, the access-log bucket and the transformations' artifact bucket.
+      "aws:s3/bucket:Bucket": 6,
+      "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": 6,
+      "aws:s3/bucketOwnershipControls:BucketOwnershipControls": 6,
+      "aws:s3/bucketVersioning:BucketVersioning": 6,
+      "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": 6,
+      "aws:s3/bucketPolicy:BucketPolicy": 6,
+      "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": 6,
+      "aws:s3/bucketLogging:BucketLogging": 5,
+      // Keys: layers, secrets, alerts (6) + ingestion (5) + artifacts (1).
+      "aws:kms/key:Key": 6 + 5 + 1,
+      "aws:kms/alias:Alias": 6 + 5 + 1,
+      "aws:glue/catalogDatabase:CatalogDatabase": 4 + 1,
       "aws:secretsmanager/secret:Secret": 1,
       "aws:sns/topic:Topic": 1 + 1,
       "aws:sns/topicPolicy:TopicPolicy": 1 + 1,
       "aws:sns/topicSubscription:TopicSubscription": 2 + 1,
-      // Ingestion (issue 4); test/dev-ingestion.test.ts checks what each one is.
+      // Ingestion; test/dev-ingestion.test.ts checks what each one is.
       "aws:cloudwatch/eventRule:EventRule": 2,
       "aws:cloudwatch/eventTarget:EventTarget": 2,
-      "aws:cloudwatch/logGroup:LogGroup": 8,
-      "aws:cloudwatch/metricAlarm:MetricAlarm": 13,
       "aws:dynamodb/table:Table": 3,
       "aws:ec2/securityGroup:SecurityGroup": 1,
       "aws:ecr/lifecyclePolicy:LifecyclePolicy": 1,
       "aws:ecr/repository:Repository": 1,
       "aws:ecs/cluster:Cluster": 1,
       "aws:ecs/taskDefinition:TaskDefinition": 1,
-      "aws:iam/role:Role": 10,
-      "aws:iam/rolePolicy:RolePolicy": 26,
+      "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig": 2,
       "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream": 1,
       "aws:kinesis/stream:Stream": 1,
       "aws:lambda/eventSourceMapping:EventSourceMapping": 1,
       "aws:lambda/function:Function": 5,
       "aws:lambda/permission:Permission": 1,
       "aws:s3/bucketNotification:BucketNotification": 1,
-      "aws:scheduler/schedule:Schedule": 2,
       "aws:scheduler/scheduleGroup:ScheduleGroup": 1,
-      "aws:sfn/stateMachine:StateMachine": 1,
-      "aws:sqs/queue:Queue": 4,
-      "aws:sqs/queuePolicy:QueuePolicy": 4,
       "docker-build:index:Image": 1,
+      // Transformations: 5 silver + 5 quarantine + 1 view + 7 gold tables; one job per stage.
+      "aws:glue/catalogTable:CatalogTable": 18,
+      "aws:glue/job:Job": 2,
+      "aws:glue/securityConfiguration:SecurityConfiguration": 1,
+      "aws:s3/bucketObjectv2:BucketObjectv2": 4,
+      "aws:athena/workgroup:Workgroup": 1,
+      "aws:lakeformation/dataLakeSettings:DataLakeSettings": 1,
+      "aws:lakeformation/resource:Resource": 3,
+      "aws:lakeformation/permissions:Permissions": 10,
+      // Shared by ingestion (first term) and transformations (second).
+      "aws:cloudwatch/logGroup:LogGroup": 8 + 2,
+      "aws:cloudwatch/metricAlarm:MetricAlarm": 13 + 3,
+      "aws:iam/role:Role": 10 + 5,
+      "aws:iam/rolePolicy:RolePolicy": 28 + 21,
+      "aws:scheduler/schedule:Schedule": 2 + 2,
+      "aws:sfn/stateMachine:StateMachine": 1 + 2,
+      "aws:sqs/queue:Queue": 4 + 1,
+      "aws:sqs/queuePolicy:QueuePolicy": 4 + 1,
     });
     expect(
       plan.resources
@@ -65,18 +78,24 @@ describe("the dev stack under the offline preview", () => {
       "medallion:aws:AccessLogBucket",
       "medallion:aws:AlertTopic",
       "medallion:aws:ApiPulls",
+      "medallion:aws:ArtifactBucket",
+      "medallion:aws:AthenaWorkgroup",
       "medallion:aws:CdcStream",
       "medallion:aws:ConverterTask",
-      ...Array(6 + 5).fill("medallion:aws:CustomerKey"),
+      ...Array(6 + 5 + 1).fill("medallion:aws:CustomerKey"),
       ...Array(3).fill("medallion:aws:DeadLetterQueue"),
       ...Array(3).fill("medallion:aws:DynamoTable"),
       "medallion:aws:EventJobs",
       ...Array(5).fill("medallion:aws:Function"),
+      "medallion:aws:IcebergTables",
       "medallion:aws:Ingestion",
+      "medallion:aws:LakeFormation",
       "medallion:aws:Lakehouse",
       ...Array(4).fill("medallion:aws:MedallionLayer"),
       "medallion:aws:RawArrival",
       "medallion:aws:SecretStore",
+      "medallion:aws:TransformJobs",
+      "medallion:aws:TransformWorkflows",
       "pulumi:pulumi:Stack",
     ]);
   });
@@ -216,7 +235,13 @@ describe("the dev stack under the offline preview", () => {
       ofType(plan, "aws:glue/catalogDatabase:CatalogDatabase")
         .map((d) => [d.inputs.name, d.inputs.locationUri])
         .sort(),
-    ).toEqual(LAYERS.map((l) => [`brewery_dev_${l}`, `s3://brewery-dev-${l}-${ACCOUNT}-us-east-1/`]).sort());
+    ).toEqual(
+      [
+        ...LAYERS.map((l) => [`brewery_dev_${l}`, `s3://brewery-dev-${l}-${ACCOUNT}-us-east-1/`]),
+        // Rows failing a quality rule, beside silver.
+        ["brewery_dev_quarantine", `s3://brewery-dev-silver-${ACCOUNT}-us-east-1/_quarantine/`],
+      ].sort(),
+    );
   });
 
   it("holds the source secret under the secrets key", () => {
@@ -257,7 +282,9 @@ describe("the dev stack under the offline preview", () => {
     const taggable = plan.resources.filter(
       (r) => r.custom && "tags" in r.inputs && r.type.startsWith("aws:"),
     );
-    expect(taggable).toHaveLength(5 + 6 + 4 + 1 + 1 + 60);
+    // Foundation, then ingestion (60), then the transformations' bucket, key, quarantine database, 2 log
+    // groups, 2 jobs, 4 artifacts, 5 roles, 2 state machines, queue, 3 alarms and workgroup (23).
+    expect(taggable).toHaveLength(5 + 6 + 4 + 1 + 1 + 60 + 23);
     for (const r of taggable) {
       // `rotation` marks third-party secrets (no rotator); every other key is the standard set.
       const keys = Object.keys(r.inputs.tags as object).filter((k) => k !== "rotation");

@@ -71,7 +71,7 @@ export class AwsApiPulls extends pulumi.ComponentResource {
       `${name}-watermarks`,
       {
         tableName: awsResourceName([product, environment, "api-watermarks"], 255),
-        hashKey: "table",
+        hashKey: "source",
         key: args.stateKey,
         protect,
         context,
@@ -121,12 +121,13 @@ export class AwsApiPulls extends pulumi.ComponentResource {
         queueName: awsResourceName([product, environment, "api-pull-dlq"], 80),
         keyArn: args.messagesKeyArn,
         alertTopicArn: args.alertTopicArn,
-        purpose: "API pull runs the scheduler could not start",
+        purpose: "API pull runs the scheduler could not start, or that failed after retries",
         region: context.region,
         tags: args.tags,
       },
       { parent: this },
     );
+    this.puller.sendAsyncFailuresTo(this.deadLetterQueue);
     const access = [
       this.deadLetterQueue.grantSend(schedulerPrincipal),
       new iam.RolePolicy(

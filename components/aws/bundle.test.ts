@@ -1,8 +1,8 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { bundleEntry, functionArchive, tablesJson } from "./bundle";
 import type { TableSpec } from "../spec";
+import { bundleCacheFile, bundleEntry, functionArchive, tablesJson, type Bundle } from "./bundle";
 
 const table = (name: string) =>
   ({
@@ -17,26 +17,39 @@ const table = (name: string) =>
     overrides: {},
   }) as TableSpec;
 
+const codeOf = (bundle: Bundle) => fs.readFileSync(bundle.codeFile, "utf8");
+
+/** A handler in a temporary folder; removed with its cache record afterwards. */
+function temporaryEntry(source: string): { entry: string; cleanUp: () => void } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bundle-"));
+  const entry = path.join(dir, "handler.ts");
+  fs.writeFileSync(entry, source);
+  return {
+    entry,
+    cleanUp: () => {
+      fs.rmSync(dir, { recursive: true });
+      fs.rmSync(bundleCacheFile(entry), { force: true });
+    },
+  };
+}
+
 describe("function bundles", () => {
   it("bundles an entry once per run into minified CommonJS with a linked source map", async () => {
     const first = bundleEntry("control-record/handler.ts");
     expect(bundleEntry("control-record/handler.ts")).toBe(first);
-    const { code, sourceMap } = await first;
-    expect(code).toContain("handler");
-    expect(code).toMatch(/\/\/# sourceMappingURL=index\.js\.map\s*$/);
-    expect(JSON.parse(sourceMap).version).toBe(3);
+    const bundle = await first;
+    expect(codeOf(bundle)).toContain("handler");
+    expect(codeOf(bundle)).toMatch(/\/\/# sourceMappingURL=index\.js\.map\s*$/);
+    expect(JSON.parse(fs.readFileSync(bundle.sourceMapFile, "utf8")).version).toBe(3);
+    expect(path.dirname(bundle.codeFile)).toMatch(/node_modules\/\.cache\/medallion-bundles\/[0-9a-f]{32}$/);
   });
 
   it("leaves the AWS SDK out of the bundle (the nodejs22.x runtime provides it)", async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bundle-"));
-    const entry = path.join(dir, "handler.ts");
-    fs.writeFileSync(
-      entry,
+    const { entry, cleanUp } = temporaryEntry(
       'import { S3Client } from "@aws-sdk/client-s3";\nexport const handler = async () => new S3Client({});\n',
     );
-    const { code } = await bundleEntry(entry);
-    expect(code).toContain('require("@aws-sdk/client-s3")');
-    fs.rmSync(dir, { recursive: true });
+    expect(codeOf(await bundleEntry(entry))).toContain('require("@aws-sdk/client-s3")');
+    cleanUp();
   });
 
   it("writes tables.json sorted by name, so reordering the spec changes no archive", () => {
@@ -47,10 +60,35 @@ describe("function bundles", () => {
     expect(tablesJson([table("b"), table("a")])).toBe(tablesJson([table("a"), table("b")]));
   });
 
-  it("puts index.js, its map and tables.json in the archive", async () => {
+  it("puts index.js and its map as files, and tables.json, in the archive", async () => {
     const archive = functionArchive("event-trigger/handler.ts", [table("a")]);
-    const assets = (await archive.assets) as Record<string, unknown>;
+    const assets = (await archive.assets) as Record<string, { path?: Promise<string> }>;
     expect(Object.keys(assets).sort()).toEqual(["index.js", "index.js.map", "tables.json"]);
+    expect(await assets["index.js"].path).toMatch(
+      /^node_modules\/\.cache\/medallion-bundles\/[0-9a-f]{32}\/index\.js$/,
+    );
+  });
+
+  it("reuses a bundle from an earlier run while its inputs are unchanged, and rebuilds after an edit", async () => {
+    const { entry, cleanUp } = temporaryEntry('export const handler = async () => "v1";\n');
+    // Each isolated load is a new run: the in-memory map is empty, the cache on disk is not.
+    const freshRun = () => {
+      let loaded: typeof import("./bundle") | undefined;
+      jest.isolateModules(() => {
+        loaded = jest.requireActual<typeof import("./bundle")>("./bundle");
+      });
+      return loaded as typeof import("./bundle");
+    };
+    const first = await freshRun().bundleEntry(entry);
+    expect(codeOf(first)).toContain('"v1"');
+    const record = fs.readFileSync(bundleCacheFile(entry), "utf8");
+    expect(await freshRun().bundleEntry(entry)).toEqual(first);
+    fs.writeFileSync(entry, 'export const handler = async () => "version 2";\n');
+    const second = await freshRun().bundleEntry(entry);
+    expect(second.codeFile).not.toBe(first.codeFile);
+    expect(codeOf(second)).toContain('"version 2"');
+    expect(fs.readFileSync(bundleCacheFile(entry), "utf8")).not.toBe(record);
+    cleanUp();
   });
 
   it("fails if the entry does not exist", () => {

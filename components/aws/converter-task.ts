@@ -226,6 +226,8 @@ export class AwsConverterTask extends pulumi.ComponentResource {
         memory: String(memoryMb),
         runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: "X86_64" },
         executionRoleArn: this.executionRole.arn,
+        // The root file system is read-only; the converter may spill to /tmp, on the task's ephemeral storage.
+        volumes: [{ name: "tmp" }],
         taskRoleArn: this.taskRole.arn,
         containerDefinitions: pulumi.jsonStringify([
           {
@@ -233,6 +235,7 @@ export class AwsConverterTask extends pulumi.ComponentResource {
             image: this.image.ref,
             essential: true,
             readonlyRootFilesystem: true,
+            mountPoints: [{ sourceVolume: "tmp", containerPath: "/tmp", readOnly: false }],
             environment: Object.entries(args.environmentVariables)
               .sort(([a], [b]) => a.localeCompare(b))
               .map(([n, value]) => ({ name: n, value })),

@@ -14,7 +14,7 @@ export interface AwsCustomerKeyArgs {
    * AWS service principals (e.g. `cloudwatch.amazonaws.com`) that may generate data keys and decrypt,
    * limited to this account by `aws:SourceAccount`. @default none
    */
-  readonly servicePrincipals?: readonly string[];
+  readonly servicePrincipals?: readonly pulumi.Input<string>[];
   /** Keep the key on `pulumi destroy` and refuse deletion. @default false */
   readonly protect?: boolean;
   /** Days a scheduled deletion waits (7-30). @default 30 */
@@ -68,7 +68,7 @@ export class AwsCustomerKey extends pulumi.ComponentResource {
   }
 }
 
-function keyPolicy(context: AwsContext, servicePrincipals: readonly string[]): Statement[] {
+function keyPolicy(context: AwsContext, servicePrincipals: readonly pulumi.Input<string>[]): Statement[] {
   const statements: Statement[] = [
     {
       Sid: "EnableIamPolicies",

@@ -5,6 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { TableSpec } from "../spec";
 import { functionArchive } from "./bundle";
 import type { AwsContext } from "./context";
+import type { AwsDeadLetterQueue } from "./dead-letter-queue";
 import type { AwsPrincipal } from "./medallion-layer";
 import { LOGS_WRITE_ACTIONS } from "./perms";
 import { policyJson, type Statement } from "./policy-documents";
@@ -150,6 +151,24 @@ export class AwsFunction extends pulumi.ComponentResource implements AwsPrincipa
     this.arn = this.function.arn;
     this.functionName = this.function.name;
     this.registerOutputs({ arn: this.arn, functionName: this.functionName });
+  }
+
+  /**
+   * Events invoked asynchronously (EventBridge, Scheduler) that still fail after Lambda's two retries go
+   * to `queue` instead of being dropped; the queue's depth alarm then fires.
+   */
+  sendAsyncFailuresTo(queue: AwsDeadLetterQueue): lambda.FunctionEventInvokeConfig {
+    const send = queue.grantSend(this);
+    return new lambda.FunctionEventInvokeConfig(
+      `${this.logicalName}-async-failures`,
+      {
+        functionName: this.function.name,
+        maximumRetryAttempts: 2,
+        maximumEventAgeInSeconds: 3600,
+        destinationConfig: { onFailure: { destination: queue.arn } },
+      },
+      { parent: this, dependsOn: [send] },
+    );
   }
 
   /** Adds a narrow inline policy (DynamoDB items, a state machine, a Glue job) named for its purpose. */

@@ -8,11 +8,14 @@ import { AwsMedallionLayer, type AwsPrincipal } from "./medallion-layer";
 import { AwsIngestion, type AwsIngestionArgs } from "./ingestion";
 import { AwsSecretStore } from "./secret-store";
 import { standardTags } from "./tags";
+import { addTransformations, type AwsTransformations } from "./transformations";
 
-export type AwsLakehouseArgs = LakehouseArgs & {
+export interface AwsLakehouseArgs extends LakehouseArgs {
   /** Ingestion options beyond the spec (event job name, converter network). @default derived from the spec */
   readonly ingestion?: Pick<AwsIngestionArgs, "eventJobName" | "converterNetwork">;
-};
+  /** Lake Formation administrators (IAM role/user ARNs). @default the deploying identity */
+  readonly lakeFormationAdmins?: readonly pulumi.Input<string>[];
+}
 
 /**
  * The whole lakehouse on AWS, from one spec: four hardened layers sharing an access-log bucket, the
@@ -24,8 +27,10 @@ export class AwsLakehouse extends pulumi.ComponentResource implements Lakehouse<
   readonly accessLogs: AwsAccessLogBucket;
   readonly secrets: AwsSecretStore;
   readonly monitoring: AwsAlertTopic;
-  /** CDC stream, raw arrival → bronze, event-driven jobs and API pulls (issue 4). */
+  /** CDC stream, raw arrival → bronze, event-driven jobs and API pulls. */
   readonly ingestion: AwsIngestion;
+  /** Silver and gold: Glue jobs, workflows and schedules, Iceberg tables, Athena, Lake Formation. */
+  readonly transformations: AwsTransformations;
 
   constructor(name: string, args: AwsLakehouseArgs, opts?: pulumi.ComponentResourceOptions) {
     super("medallion:aws:Lakehouse", name, {}, opts);
@@ -110,6 +115,15 @@ export class AwsLakehouse extends pulumi.ComponentResource implements Lakehouse<
       },
       { parent: this },
     );
+    this.transformations = addTransformations(this, name, {
+      spec,
+      environment,
+      layers,
+      accessLogs: this.accessLogs,
+      alerts: this.monitoring,
+      context,
+      ...(args.lakeFormationAdmins ? { lakeFormationAdmins: args.lakeFormationAdmins } : {}),
+    });
     this.registerOutputs({});
   }
 }

@@ -50,7 +50,9 @@ export const DYNAMODB_CONTROL_ACTIONS = [
   "dynamodb:GetItem",
   "dynamodb:UpdateItem",
 ] as const;
-/** Update a control record's status and counts (converter, workflow). */
+/** The converter: read a control record (its creation time) and update its status and counts. */
+export const DYNAMODB_CONVERTER_ACTIONS = ["dynamodb:GetItem", "dynamodb:UpdateItem"] as const;
+/** Update a control record's status (the workflow). */
 export const DYNAMODB_UPDATE_ACTIONS = ["dynamodb:UpdateItem"] as const;
 /** Powertools idempotency on DynamoDB: conditional put, read, update, delete of an in-progress record. */
 export const DYNAMODB_IDEMPOTENCY_ACTIONS = [
@@ -148,3 +150,43 @@ export const UNSCOPABLE_ACTIONS: readonly string[] = [
   ...XRAY_WRITE_ACTIONS,
   ...LOGS_DELIVERY_ACTIONS,
 ];
+
+// ---- Transformations (silver and gold) ----
+
+/** Read the Glue Data Catalog (Iceberg's GlueCatalog, Athena): databases and tables. */
+export const GLUE_CATALOG_READ_ACTIONS = [
+  "glue:GetDatabase",
+  "glue:GetTable",
+  "glue:GetTables",
+  "glue:GetPartitions",
+] as const;
+/** Create and commit Iceberg tables (each commit is an UpdateTable of the metadata location). */
+export const GLUE_CATALOG_WRITE_ACTIONS = ["glue:CreateTable", "glue:UpdateTable"] as const;
+
+/** Glue security configurations with CloudWatch encryption associate the key with the job's log groups. */
+export const GLUE_ENCRYPTED_LOGS_ACTIONS = [
+  "logs:CreateLogGroup",
+  "logs:CreateLogStream",
+  "logs:PutLogEvents",
+  "logs:AssociateKmsKey",
+] as const;
+/** Job bookmarks are encrypted client-side (CSE-KMS): the job role calls KMS itself. */
+export const KMS_CLIENT_SIDE_ACTIONS = ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey"] as const;
+
+/** Run a Glue job and wait for it (`glue:startJobRun.sync`). */
+export const GLUE_RUN_JOB_ACTIONS = [
+  "glue:StartJobRun",
+  "glue:GetJobRun",
+  "glue:GetJobRuns",
+  "glue:BatchStopJobRun",
+] as const;
+/** Query through one Athena workgroup. */
+export const ATHENA_QUERY_ACTIONS = [
+  "athena:StartQueryExecution",
+  "athena:GetQueryExecution",
+  "athena:GetQueryResults",
+  "athena:StopQueryExecution",
+  "athena:GetWorkGroup",
+] as const;
+/** Bucket location lookup Athena performs on the results bucket. */
+export const S3_BUCKET_LOCATION_ACTIONS = ["s3:GetBucketLocation"] as const;

@@ -71,7 +71,8 @@ export function rawToBronzeDefinition(
   targets: RawToBronzeTargets,
   routing: RawToBronzeRouting,
 ): Record<string, unknown> {
-  const key = { controlId: { "S.$": "$.controlId" } };
+  // The control table's partition key is `pk` (the runtime's control records), holding the control id.
+  const key = { pk: { "S.$": "$.controlId" } };
   const mark = (
     status: string,
     extra: { set: string; values: Record<string, unknown> } | undefined,

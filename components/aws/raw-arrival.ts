@@ -12,7 +12,12 @@ import { AwsDeadLetterQueue } from "./dead-letter-queue";
 import { AwsDynamoTable } from "./dynamo-table";
 import { AwsFunction, functionCommon, trustPolicy, type AwsFunctionCommon } from "./function";
 import type { AwsMedallionLayer } from "./medallion-layer";
-import { DYNAMODB_CONTROL_ACTIONS, DYNAMODB_UPDATE_ACTIONS, STATES_START_ACTIONS } from "./perms";
+import {
+  DYNAMODB_CONTROL_ACTIONS,
+  DYNAMODB_CONVERTER_ACTIONS,
+  DYNAMODB_UPDATE_ACTIONS,
+  STATES_START_ACTIONS,
+} from "./perms";
 import { rawToBronzeDefinition } from "./raw-arrival-definition";
 import { workflowRolePolicy } from "./raw-arrival-role";
 
@@ -68,7 +73,7 @@ export class AwsRawArrival extends pulumi.ComponentResource {
       `${name}-control`,
       {
         tableName: awsResourceName([product, environment, "raw-control"], 255),
-        hashKey: "controlId",
+        hashKey: "pk",
         key: args.stateKey,
         protect,
         context,
@@ -94,7 +99,7 @@ export class AwsRawArrival extends pulumi.ComponentResource {
     );
     args.raw.grantRead(this.converter);
     args.bronze.grantWrite(this.converter);
-    this.controlTable.grant(this.converter, DYNAMODB_UPDATE_ACTIONS);
+    this.controlTable.grant(this.converter, DYNAMODB_CONVERTER_ACTIONS);
 
     this.converterTask = new AwsConverterTask(
       `${name}-converter-task`,
@@ -114,7 +119,7 @@ export class AwsRawArrival extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    this.controlTable.grant(this.converterTask.principal, DYNAMODB_UPDATE_ACTIONS);
+    this.controlTable.grant(this.converterTask.principal, DYNAMODB_CONVERTER_ACTIONS);
 
     this.definition = pulumi
       .all([
@@ -303,7 +308,8 @@ export class AwsRawArrival extends pulumi.ComponentResource {
         keyArn: args.messagesKeyArn,
         serviceSender: { service: "events.amazonaws.com", sourceArns: [arrivalRule.arn] },
         alertTopicArn: args.alertTopicArn,
-        purpose: "raw arrival events the control-record function could not take",
+        purpose:
+          "raw arrival events that could not be delivered to, or failed in, the control-record function",
         region: args.context.region,
         tags: args.tags,
       },
@@ -320,6 +326,7 @@ export class AwsRawArrival extends pulumi.ComponentResource {
       },
       { parent: this },
     );
+    this.controlRecord.sendAsyncFailuresTo(dlq);
     new cloudwatch.EventTarget(
       `${name}-arrival-target`,
       {

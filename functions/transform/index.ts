@@ -1,3 +1,4 @@
+import * as path from "node:path";
 import type { LakehouseSpec } from "../../components/spec";
 import { dialectFor, type Engine } from "./dialect";
 import { goldPlan } from "./gold";
@@ -68,4 +69,9 @@ export function autoloaderPlans(
       },
     ],
   }));
+}
+
+/** Path of spark_runner.py, which the Glue and Databricks jobs upload and run. */
+export function runnerScriptPath(): string {
+  return path.join(__dirname, "spark_runner.py");
 }

@@ -56,10 +56,10 @@ describe("IAM access matrix", () => {
   it("is readable as a table of principal × layer × read/write", () => {
     expect(table).toBe(
       [
-        "| principal     | brewery-raw read | brewery-raw write | brewery-bronze read | brewery-bronze write | brewery-silver read | brewery-silver write | brewery-gold read | brewery-gold write |",
-        "|---------------|------------------|-------------------|---------------------|----------------------|---------------------|----------------------|-------------------|--------------------|",
-        "| converter     | allow            | deny              | deny                | allow                | deny                | deny                 | deny              | deny               |",
-        "| gold-consumer | deny             | deny              | deny                | deny                 | deny                | deny                 | allow             | deny               |",
+        "| principal     | brewery-raw read | brewery-raw write | brewery-bronze read | brewery-bronze write | brewery-silver read | brewery-silver write | brewery-gold read | brewery-gold write | brewery-artifacts read | brewery-artifacts write |",
+        "|---------------|------------------|-------------------|---------------------|----------------------|---------------------|----------------------|-------------------|--------------------|------------------------|-------------------------|",
+        "| converter     | allow            | deny              | deny                | allow                | deny                | deny                 | deny              | deny               | deny                   | deny                    |",
+        "| gold-consumer | deny             | deny              | deny                | deny                 | deny                | deny                 | allow             | deny               | deny                   | deny                    |",
       ].join("\n"),
     );
   });

@@ -212,7 +212,7 @@ function awsState(
       };
     case "aws:sfn/stateMachine:StateMachine": {
       const arn = `arn:aws:states:${region}:${account}:stateMachine:${physical}`;
-      return { ...base, id: arn, arn };
+      return { ...base, id: arn, arn, status: "ACTIVE", revisionId: uuid(seed) };
     }
     case "aws:ecs/cluster:Cluster": {
       const arn = `arn:aws:ecs:${region}:${account}:cluster/${physical}`;
@@ -252,6 +252,36 @@ function awsState(
       const id = uuid(seed);
       return { ...base, id, uuid: id, arn: `arn:aws:lambda:${region}:${account}:event-source-mapping:${id}` };
     }
+    // Transformations (issue 5): Glue, Step Functions, Scheduler, SQS, CloudWatch, Athena, Lake Formation.
+    case "aws:glue/job:Job":
+      return { ...base, id: physical, arn: `arn:aws:glue:${region}:${account}:job/${physical}` };
+    case "aws:glue/securityConfiguration:SecurityConfiguration":
+      return { ...base, id: physical };
+    case "aws:glue/catalogTable:CatalogTable": {
+      const database = String(inputs.databaseName);
+      return {
+        ...base,
+        id: `${account}:${database}:${physical}`,
+        catalogId: account,
+        arn: `arn:aws:glue:${region}:${account}:table/${database}/${physical}`,
+      };
+    }
+    case "aws:s3/bucketObjectv2:BucketObjectv2":
+      return {
+        ...base,
+        id: String(inputs.key),
+        arn: `arn:aws:s3:::${String(inputs.bucket)}/${String(inputs.key)}`,
+        etag: seed.slice(0, 32),
+        versionId: seed.slice(32, 64),
+      };
+    case "aws:athena/workgroup:Workgroup":
+      return { ...base, id: physical, arn: `arn:aws:athena:${region}:${account}:workgroup/${physical}` };
+    case "aws:lakeformation/dataLakeSettings:DataLakeSettings":
+      return { ...base, id: account, catalogId: account };
+    case "aws:lakeformation/resource:Resource":
+      return { ...base, id: String(inputs.arn), lastModified: "2026-01-01T00:00:00Z" };
+    case "aws:lakeformation/permissions:Permissions":
+      return { ...base, id: seed.slice(0, 20) };
     default:
       if (type.startsWith("pulumi:providers:")) return { ...inputs, id: uuid(seed) };
       return base;

@@ -70,15 +70,19 @@ function converterFor(name: string, type: ColumnType): (value: unknown) => Conve
       return (v) => (typeof v === "string" ? v : typeof v === "object" ? JSON.stringify(v) : String(v));
     case "int":
       return (v) => {
-        const n = typeof v === "number" ? v : typeof v === "string" && INTEGER.test(v) ? Number(v) : NaN;
+        const n = typeof v === "number" ? v : typeof v === "string" ? integerText(v) : NaN;
         return Number.isInteger(n) && n >= INT32_MIN && n <= INT32_MAX ? n : fail(v, "an int (32-bit)");
       };
     case "bigint":
       return (v) => {
         if (typeof v === "number")
           return Number.isSafeInteger(v) ? v : fail(v, "an exact bigint (send it as a string)");
-        if (typeof v !== "string" || !INTEGER.test(v)) return fail(v, "a bigint");
-        if (v.length <= 15) return Number(v);
+        if (typeof v !== "string") return fail(v, "a bigint");
+        if (v.length <= 15) {
+          const n = integerText(v);
+          return Number.isNaN(n) ? fail(v, "a bigint") : n;
+        }
+        if (!INTEGER.test(v)) return fail(v, "a bigint");
         const big = BigInt(v);
         if (big < INT64_MIN || big > INT64_MAX) return fail(v, "a bigint (64-bit)");
         return Number.isSafeInteger(Number(big)) ? Number(big) : big;
@@ -86,7 +90,14 @@ function converterFor(name: string, type: ColumnType): (value: unknown) => Conve
     case "double":
       return (v) => {
         if (typeof v === "number") return v;
-        return typeof v === "string" && FLOAT.test(v.trim()) ? Number(v) : fail(v, "a double");
+        if (typeof v !== "string") return fail(v, "a double");
+        // Fast path: plain decimal text (Number() alone would also take "0x1F", "Infinity" and "  ").
+        const first = v.charCodeAt(0);
+        if ((first >= 48 && first <= 57) || first === 45) {
+          const n = Number(v);
+          if (Number.isFinite(n) && !(first === 48 && v.length > 1 && (v.charCodeAt(1) | 32) > 97)) return n;
+        }
+        return FLOAT.test(v.trim()) ? Number(v) : fail(v, "a double");
       };
     case "boolean":
       return (v) => {
@@ -103,6 +114,26 @@ function converterFor(name: string, type: ColumnType): (value: unknown) => Conve
     case "decimal":
       return (v) => parseDecimal(name, v, type.precision!, type.scale!);
   }
+}
+
+/** An integer of at most 15 digits (optional sign) read digit by digit, else NaN: no regex, no rounding. */
+function integerText(text: string): number {
+  const length = text.length;
+  let i = 0;
+  let sign = 1;
+  const first = text.charCodeAt(0);
+  if (first === 45 || first === 43) {
+    sign = first === 45 ? -1 : 1;
+    i = 1;
+  }
+  if (i === length || length - i > 15) return length - i > 15 && INTEGER.test(text) ? Number(text) : NaN;
+  let n = 0;
+  for (; i < length; i++) {
+    const d = text.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return NaN;
+    n = n * 10 + d;
+  }
+  return sign * n;
 }
 
 /** Days since the epoch, or undefined for an invalid calendar date. */

@@ -248,6 +248,44 @@ describe("convert (JSON lines)", () => {
   });
 });
 
+describe("convert (Parquet encoding)", () => {
+  it("dictionary-encodes short strings and small ints, not free text, 64-bit ids or doubles", async () => {
+    const notes = tableSpec({
+      name: "notes",
+      source: { kind: "batch" },
+      columns: [
+        { name: "id", type: "bigint" },
+        { name: "state", type: "string" },
+        { name: "stars", type: "int" },
+        { name: "score", type: "double" },
+        { name: "body", type: "string" },
+      ],
+    });
+    const input = Array.from({ length: 200 }, (_, i) =>
+      JSON.stringify({
+        id: i,
+        state: ["SP", "RJ"][i % 2],
+        stars: i % 5,
+        score: i / 7,
+        body: `note ${i} `.repeat(10),
+      }),
+    ).join("\n");
+    const result = await run(notes, input);
+    const meta = await query(
+      `SELECT path_in_schema c, encodings e FROM parquet_metadata('${result.outputs[0]}')`,
+    );
+    const dictionary = Object.fromEntries(meta.map((m) => [m.c, String(m.e).includes("DICTIONARY")]));
+    expect(dictionary).toEqual({
+      id: false,
+      state: true,
+      stars: true,
+      score: false,
+      body: false,
+      _ingested_at: false,
+    });
+  });
+});
+
 describe("convert (CSV)", () => {
   it("reads a BOM, quoted fields with delimiters, doubled quotes and embedded newlines", async () => {
     const csv =

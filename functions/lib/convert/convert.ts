@@ -34,7 +34,7 @@ export interface ConvertResult {
   maxBufferedRows: number;
 }
 
-export const DEFAULT_BATCH_ROWS = 50_000;
+export const DEFAULT_BATCH_ROWS = 20_000;
 const OPERATIONS = new Set(["insert", "update", "delete"]);
 const MAX_RAW_CHARS = 64 * 1024;
 
@@ -133,7 +133,7 @@ class ConversionRun {
           this.quarantine(line, error.message, text);
           continue;
         }
-        await this.append();
+        if (this.append()) await this.flush();
       }
     }
   }
@@ -142,7 +142,8 @@ class ConversionRun {
     const parser = new CsvRecords();
     let header: { indexes: number[]; width: number } | string | undefined;
     const records: CsvRecord[] = [];
-    const take = async (record: CsvRecord) => {
+    // Synchronous per record (no promise per row); the caller awaits only when a batch is full.
+    const take = (record: CsvRecord): void => {
       if (record.raw === "" && record.fields?.length === 1) return;
       if (header === undefined) {
         header = record.error
@@ -175,14 +176,20 @@ class ConversionRun {
         if (!(error instanceof CoercionError)) throw error;
         return this.quarantine(record.line, error.message, record.raw);
       }
-      await this.append();
+      this.append();
     };
     for await (const chunk of lines) {
       this.lastLine = chunk[chunk.length - 1]!.line;
       records.length = 0;
-      for (const record of parser.push(chunk, records)) await take(record);
+      for (const record of parser.push(chunk, records)) {
+        take(record);
+        if (this.buffered >= this.batchRows) await this.flush();
+      }
     }
-    for (const record of parser.end()) await take(record);
+    for (const record of parser.end()) {
+      take(record);
+      if (this.buffered >= this.batchRows) await this.flush();
+    }
   }
 
   /** Column positions by name in the header (-1 when absent: the column reads as null). */
@@ -204,8 +211,8 @@ class ConversionRun {
     return operation;
   }
 
-  /** Appends the row in `values` to its partition's buffers; flushes a full batch. */
-  private async append(): Promise<void> {
+  /** Appends the row in `values` to its partition's buffers; true when the batch is full and must be flushed before the next row. */
+  private append(): boolean {
     const partition = this.partitionOf();
     let buffers = this.partitions.get(partition);
     if (!buffers) {
@@ -219,7 +226,7 @@ class ConversionRun {
     buffers[b]!.append(this.ingestedAtMicros);
     this.counts.rowsWritten++;
     if (++this.buffered > this.counts.maxBufferedRows) this.counts.maxBufferedRows = this.buffered;
-    if (this.buffered >= this.batchRows) await this.flush();
+    return this.buffered >= this.batchRows;
   }
 
   /** The input broke off (truncated gzip): its unread rest counts as one quarantined row, with the reason. */

@@ -37,6 +37,18 @@ describe("coercion (property)", () => {
     );
   });
 
+  it("reads back any finite double from its text, and refuses hex, infinities and blanks", () => {
+    const double = coercer("d", columnType("double"), true);
+    fc.assert(
+      fc.property(
+        fc.double({ noNaN: true, noDefaultInfinity: true }),
+        (d) => expect(double(String(d))).toBe(d + 0), // String(-0) is "0"
+      ),
+    );
+    for (const bad of ["0x1F", "Infinity", "-Infinity", "  ", "1,5", "--1"])
+      expect(() => double(bad)).toThrow("is not a double");
+  });
+
   it("stores decimal(p,s) text exactly as its unscaled integer", () => {
     fc.assert(
       fc.property(

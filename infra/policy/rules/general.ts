@@ -175,7 +175,7 @@ export const TAGGABLE_TYPES = [
   BUCKET,
   KEY,
   "aws:glue/catalogDatabase:CatalogDatabase",
-  "aws:glue/catalogTable:CatalogTable",
+  // aws:glue/catalogTable:CatalogTable takes no tags (@pulumi/aws 7.x has no `tags` input on it).
   "aws:glue/job:Job",
   "aws:sns/topic:Topic",
   "aws:sqs/queue:Queue",

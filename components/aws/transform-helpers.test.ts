@@ -1,0 +1,66 @@
+import { icebergType } from "./catalog-tables";
+import { validateJobArgs, type AwsTransformJobsArgs } from "./glue-jobs";
+import { iamPrincipalArn } from "./lake-formation";
+import { mapWorkflowDefinition } from "./workflow-definitions";
+
+const validateAsl = require("asl-validator") as (definition: unknown) => { isValid: boolean };
+
+describe("transformation helpers", () => {
+  it("turns an assumed-role session into its role for Lake Formation admins", () => {
+    expect(iamPrincipalArn("arn:aws:sts::123456789012:assumed-role/Deployer/ci-session")).toBe(
+      "arn:aws:iam::123456789012:role/Deployer",
+    );
+    expect(iamPrincipalArn("arn:aws-cn:sts::123456789012:assumed-role/Ops/x")).toBe(
+      "arn:aws-cn:iam::123456789012:role/Ops",
+    );
+    expect(iamPrincipalArn("arn:aws:iam::123456789012:user/alice")).toBe(
+      "arn:aws:iam::123456789012:user/alice",
+    );
+  });
+
+  it("maps spec types to Iceberg types", () => {
+    expect(["bigint", "int", "string", "decimal(12,2)", "timestamp"].map((t) => icebergType(t))).toEqual([
+      "long",
+      "int",
+      "string",
+      "decimal(12,2)",
+      "timestamp",
+    ]);
+  });
+
+  it("fails if job settings are out of range, naming every field", () => {
+    const args = {
+      logDays: 0,
+      timeoutMinutes: 0,
+      numberOfWorkers: 1,
+      maxRetries: -1,
+    } as unknown as AwsTransformJobsArgs;
+    expect(() => validateJobArgs("jobs", args)).toThrow(
+      [
+        "AwsTransformJobs jobs has invalid args:",
+        "  - timeoutMinutes: must be a whole number of at least 1, got 0",
+        "  - maxRetries: must be a whole number of at least 0, got -1",
+        "  - numberOfWorkers: must be a whole number of at least 2, got 1",
+        "  - logDays: must be a whole number of at least 1, got 0",
+      ].join("\n"),
+    );
+  });
+
+  it("renders a Map workflow without an after-step as valid ASL ending at the Map", () => {
+    const definition = mapWorkflowDefinition({
+      description: "x silver to gold",
+      items: ["a"],
+      itemLabel: "Model",
+      jobName: "job",
+      alertTopicArn: "arn:aws:sns:us-east-1:123456789012:alerts",
+      alertSubject: "x failed",
+      maxConcurrency: 2,
+      retry: { maxAttempts: 1, intervalSeconds: 10, backoffRate: 2 },
+      taskTimeoutSeconds: 600,
+      timeoutSeconds: 3600,
+    }) as { States: Record<string, Record<string, unknown>> };
+    expect(validateAsl(definition).isValid).toBe(true);
+    expect(definition.States.ModelMap.End).toBe(true);
+    expect(Object.keys(definition.States)).toEqual(["ListModels", "ModelMap", "NotifyFailure", "Failed"]);
+  });
+});

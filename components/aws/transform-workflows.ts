@@ -1,0 +1,312 @@
+import * as cloudwatch from "@pulumi/aws/cloudwatch";
+import * as iam from "@pulumi/aws/iam";
+import * as scheduler from "@pulumi/aws/scheduler";
+import * as sfn from "@pulumi/aws/sfn";
+import * as sqs from "@pulumi/aws/sqs";
+import * as pulumi from "@pulumi/pulumi";
+import type { LakehouseSpec } from "../spec";
+import { dashedResourceName, logGroupName, NAME_LIMITS } from "../naming";
+import type { AwsAlertTopic } from "./alert-topic";
+import type { AwsArtifactBucket } from "./artifact-bucket";
+import type { AwsContext } from "./context";
+import type { AwsTransformJobs } from "./glue-jobs";
+import {
+  GLUE_RUN_JOB_ACTIONS,
+  KMS_SERVICE_PUBLISH_ACTIONS,
+  SNS_PUBLISH_ACTIONS,
+  SQS_SEND_ACTIONS,
+  LOGS_DELIVERY_ACTIONS,
+  STATES_START_ACTIONS,
+  XRAY_WRITE_ACTIONS,
+} from "./perms";
+import { denyInsecureTransport, policyJson } from "./policy-documents";
+import { awsCronExpression } from "./schedule-expression";
+import { serviceRole } from "./service-role";
+import { mapWorkflowDefinition, type RetrySettings } from "./workflow-definitions";
+
+export interface AwsTransformWorkflowsArgs {
+  readonly spec: LakehouseSpec;
+  readonly product: string;
+  readonly environment: string;
+  readonly jobs: AwsTransformJobs;
+  readonly alerts: AwsAlertTopic;
+  /** Its key encrypts the workflows' log group and the schedules' dead-letter queue. */
+  readonly artifacts: AwsArtifactBucket;
+  readonly context: AwsContext;
+  /** Log retention (the spec's `retention.logDays`). */
+  readonly logDays: number;
+  /** Job runs at once in each Map. @default 4 */
+  readonly maxConcurrency?: number;
+  /** Retry of a failed job run. @default 2 attempts, 60 s apart, backoff 2 */
+  readonly retry?: RetrySettings;
+  /** Limit of one job run, Glue's retries included. @default 2 hours */
+  readonly taskTimeoutSeconds?: number;
+  /** Limit of one workflow execution. @default 6 hours */
+  readonly timeoutSeconds?: number;
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+/**
+ * The orchestration of the transformations: a bronze → silver state machine (Map over the spec's tables,
+ * then the flat views) and a silver → gold one (Map over the gold models), each logging ALL to an
+ * encrypted log group with X-Ray tracing, every failure published to the alert topic; EventBridge
+ * Scheduler runs them on the spec's cron with retries and a dead-letter queue, and alarms catch what a
+ * Catch cannot (timeouts, a schedule that could not start).
+ */
+export class AwsTransformWorkflows extends pulumi.ComponentResource {
+  readonly silverWorkflow: sfn.StateMachine;
+  readonly goldWorkflow: sfn.StateMachine;
+  readonly logGroup: cloudwatch.LogGroup;
+  readonly deadLetterQueue: sqs.Queue;
+  readonly workflows: Readonly<Record<string, pulumi.Output<string>>>;
+
+  constructor(name: string, args: AwsTransformWorkflowsArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("medallion:aws:TransformWorkflows", name, {}, opts);
+    const maxConcurrency = args.maxConcurrency ?? 4;
+    const retry = args.retry ?? { maxAttempts: 2, intervalSeconds: 60, backoffRate: 2 };
+    const taskTimeoutSeconds = args.taskTimeoutSeconds ?? 2 * 3600;
+    const timeoutSeconds = args.timeoutSeconds ?? 6 * 3600;
+    const { spec, product, environment, jobs, alerts, artifacts, context } = args;
+    const tags = { ...args.tags };
+    const schedules = {
+      silver: awsCronExpression(spec.schedules.bronzeToSilver),
+      gold: awsCronExpression(spec.schedules.silverToGold),
+    };
+    const key = artifacts.key.arn;
+    const via = (service: string) => ({
+      StringEquals: { "kms:ViaService": pulumi.interpolate`${service}.${context.region}.amazonaws.com` },
+    });
+
+    this.logGroup = new cloudwatch.LogGroup(
+      `${name}-logs`,
+      {
+        name: logGroupName("/aws/vendedlogs/states", [product, environment, "transform"]),
+        retentionInDays: args.logDays,
+        kmsKeyId: key,
+        tags,
+      },
+      { parent: this },
+    );
+    const role = serviceRole(
+      `${name}-role`,
+      {
+        roleName: dashedResourceName([product, environment, "transform-workflow"], NAME_LIMITS.iamRole),
+        service: "states.amazonaws.com",
+        accountId: context.accountId,
+        description: `Transformation workflows of ${product} (${environment})`,
+        tags,
+      },
+      this,
+    );
+    new iam.RolePolicy(
+      `${name}-role-policy`,
+      {
+        role: role.name,
+        policy: policyJson([
+          {
+            Sid: "RunTransformJobs",
+            Effect: "Allow",
+            Action: [...GLUE_RUN_JOB_ACTIONS],
+            Resource: [jobs.silverJob.arn, jobs.goldJob.arn],
+          },
+          { Sid: "Alert", Effect: "Allow", Action: [...SNS_PUBLISH_ACTIONS], Resource: alerts.topic.arn },
+          {
+            Sid: "AlertKeyThroughSns",
+            Effect: "Allow",
+            Action: [...KMS_SERVICE_PUBLISH_ACTIONS],
+            Resource: alerts.key.arn,
+            Condition: via("sns"),
+          },
+          // Log delivery and X-Ray actions support no resource ARNs (AWS documents them on *).
+          { Sid: "LogDelivery", Effect: "Allow", Action: [...LOGS_DELIVERY_ACTIONS], Resource: "*" },
+          { Sid: "Tracing", Effect: "Allow", Action: [...XRAY_WRITE_ACTIONS], Resource: "*" },
+        ]),
+      },
+      { parent: this },
+    );
+
+    const machine = (stage: string, definition: pulumi.Output<string>) =>
+      new sfn.StateMachine(
+        `${name}-${stage}`,
+        {
+          name: dashedResourceName([product, environment, stage], NAME_LIMITS.stateMachine),
+          type: "STANDARD",
+          roleArn: role.arn,
+          definition,
+          loggingConfiguration: {
+            logDestination: pulumi.interpolate`${this.logGroup.arn}:*`,
+            includeExecutionData: true,
+            level: "ALL",
+          },
+          tracingConfiguration: { enabled: true },
+          tags,
+        },
+        { parent: this },
+      );
+    const common = { maxConcurrency, retry, taskTimeoutSeconds, timeoutSeconds };
+    this.silverWorkflow = machine(
+      "bronze-to-silver",
+      pulumi
+        .all([jobs.silverJob.name, jobs.viewsPlanUri, alerts.topic.arn])
+        .apply(([jobName, viewsPlan, topic]) =>
+          JSON.stringify(
+            mapWorkflowDefinition({
+              ...common,
+              description: `${product} ${environment} bronze to silver`,
+              items: spec.tables.map((t) => t.name),
+              itemLabel: "Table",
+              jobName,
+              ...(jobs.viewNames.length
+                ? { after: { name: "BuildFlatViews", jobName, arguments: { "--plan": viewsPlan } } }
+                : {}),
+              alertTopicArn: topic,
+              alertSubject: `${product} ${environment}: bronze to silver failed`,
+            }),
+          ),
+        ),
+    );
+    this.goldWorkflow = machine(
+      "silver-to-gold",
+      pulumi.all([jobs.goldJob.name, alerts.topic.arn]).apply(([jobName, topic]) =>
+        JSON.stringify(
+          mapWorkflowDefinition({
+            ...common,
+            description: `${product} ${environment} silver to gold`,
+            items: spec.gold.map((g) => g.name),
+            itemLabel: "Model",
+            jobName,
+            alertTopicArn: topic,
+            alertSubject: `${product} ${environment}: silver to gold failed`,
+          }),
+        ),
+      ),
+    );
+
+    this.deadLetterQueue = new sqs.Queue(
+      `${name}-schedule-dlq`,
+      {
+        name: dashedResourceName([product, environment, "transform-schedule-dlq"], NAME_LIMITS.sqsQueue),
+        kmsMasterKeyId: key,
+        kmsDataKeyReusePeriodSeconds: 300,
+        messageRetentionSeconds: 14 * 24 * 3600,
+        tags,
+      },
+      { parent: this },
+    );
+    new sqs.QueuePolicy(
+      `${name}-schedule-dlq-policy`,
+      {
+        queueUrl: this.deadLetterQueue.url,
+        policy: policyJson([denyInsecureTransport("sqs:*", [this.deadLetterQueue.arn])]),
+      },
+      { parent: this },
+    );
+    const schedulerRole = serviceRole(
+      `${name}-scheduler-role`,
+      {
+        roleName: dashedResourceName([product, environment, "transform-scheduler"], NAME_LIMITS.iamRole),
+        service: "scheduler.amazonaws.com",
+        accountId: context.accountId,
+        description: `Starts the transformation workflows of ${product} (${environment})`,
+        tags,
+      },
+      this,
+    );
+    new iam.RolePolicy(
+      `${name}-scheduler-role-policy`,
+      {
+        role: schedulerRole.name,
+        policy: policyJson([
+          {
+            Sid: "StartWorkflows",
+            Effect: "Allow",
+            Action: [...STATES_START_ACTIONS],
+            Resource: [this.silverWorkflow.arn, this.goldWorkflow.arn],
+          },
+          {
+            Sid: "DeadLetter",
+            Effect: "Allow",
+            Action: [...SQS_SEND_ACTIONS],
+            Resource: this.deadLetterQueue.arn,
+          },
+          {
+            Sid: "DeadLetterKeyThroughSqs",
+            Effect: "Allow",
+            Action: [...KMS_SERVICE_PUBLISH_ACTIONS],
+            Resource: key,
+            Condition: via("sqs"),
+          },
+        ]),
+      },
+      { parent: this },
+    );
+    const schedule = (stage: string, expression: string, target: sfn.StateMachine) =>
+      new scheduler.Schedule(
+        `${name}-${stage}-schedule`,
+        {
+          name: dashedResourceName([product, environment, stage], NAME_LIMITS.schedule),
+          description: `Runs ${stage} for ${product} (${environment})`,
+          scheduleExpression: expression,
+          scheduleExpressionTimezone: "UTC",
+          flexibleTimeWindow: { mode: "OFF" },
+          state: "ENABLED",
+          target: {
+            arn: target.arn,
+            roleArn: schedulerRole.arn,
+            input: JSON.stringify({ trigger: "schedule", stage }),
+            retryPolicy: { maximumRetryAttempts: 3, maximumEventAgeInSeconds: 3600 },
+            deadLetterConfig: { arn: this.deadLetterQueue.arn },
+          },
+        },
+        { parent: this },
+      );
+    schedule("bronze-to-silver", schedules.silver, this.silverWorkflow);
+    schedule("silver-to-gold", schedules.gold, this.goldWorkflow);
+
+    // A Catch cannot see an execution that timed out, nor a schedule that could not start one.
+    const alarm = (
+      suffix: string,
+      description: string,
+      metric: Omit<cloudwatch.MetricAlarmArgs, "comparisonOperator" | "evaluationPeriods">,
+    ) =>
+      new cloudwatch.MetricAlarm(
+        `${name}-${suffix}`,
+        {
+          statistic: "Sum",
+          ...metric,
+          alarmDescription: description,
+          comparisonOperator: "GreaterThanThreshold",
+          threshold: 0,
+          evaluationPeriods: 1,
+          period: 300,
+          treatMissingData: "notBreaching",
+          alarmActions: [alerts.alertChannel],
+          okActions: [alerts.alertChannel],
+          tags,
+        },
+        { parent: this },
+      );
+    for (const [stage, target] of [
+      ["bronze-to-silver", this.silverWorkflow],
+      ["silver-to-gold", this.goldWorkflow],
+    ] as const) {
+      alarm(`${stage}-timed-out`, `A ${stage} execution timed out`, {
+        namespace: "AWS/States",
+        metricName: "ExecutionsTimedOut",
+        dimensions: { StateMachineArn: target.arn },
+      });
+    }
+    alarm("schedule-dlq-depth", "A scheduled transformation could not be started", {
+      namespace: "AWS/SQS",
+      metricName: "ApproximateNumberOfMessagesVisible",
+      dimensions: { QueueName: this.deadLetterQueue.name },
+      statistic: "Maximum",
+    });
+
+    this.workflows = {
+      bronzeToSilver: this.silverWorkflow.arn,
+      silverToGold: this.goldWorkflow.arn,
+    };
+    this.registerOutputs({ workflows: this.workflows });
+  }
+}

@@ -1,0 +1,35 @@
+import { accessMatrix, formatMatrix, planLocations, planPrincipals } from "../infra/policy/access-matrix";
+import { preview } from "./helpers";
+
+/**
+ * The dev stack's IAM access matrix: every role the stack creates × every encrypted bucket × read/write,
+ * as an IAM policy simulator decides it from the plan's identity, bucket and key policies. A change that
+ * widens or narrows any role's data access changes this table, and a reviewer sees it here.
+ */
+describe("the dev stack's access matrix", () => {
+  it("grants each workload exactly the layers it works on, and the gold consumer gold only", async () => {
+    const { plan } = await preview("dev");
+    const table = formatMatrix(await accessMatrix(planPrincipals(plan), planLocations(plan)));
+    expect(table).toBe(
+      [
+        "| principal                                                   | brewery-raw read | brewery-raw write | brewery-bronze read | brewery-bronze write | brewery-silver read | brewery-silver write | brewery-gold read | brewery-gold write | brewery-artifacts read | brewery-artifacts write |",
+        "|-------------------------------------------------------------|------------------|-------------------|---------------------|----------------------|---------------------|----------------------|-------------------|--------------------|------------------------|-------------------------|",
+        "| brewery-ingestion-api-pulls-scheduler-role                  | deny             | deny              | deny                | deny                 | deny                | deny                 | deny              | deny               | deny                   | deny                    |",
+        "| brewery-ingestion-cdc-delivery-role                         | deny             | allow             | deny                | deny                 | deny                | deny                 | deny              | deny               | deny                   | deny                    |",
+        "| brewery-ingestion-raw-arrival-converter-task-execution-role | deny             | deny              | deny                | deny                 | deny                | deny                 | deny              | deny               | deny                   | deny                    |",
+        "| brewery-ingestion-raw-arrival-converter-task-task-role      | allow            | deny              | deny                | allow                | deny                | deny                 | deny              | deny               | deny                   | deny                    |",
+        "| brewery-ingestion-api-pulls-puller-role                     | deny             | allow             | deny                | deny                 | deny                | deny                 | deny              | deny               | deny                   | deny                    |",
+        "| brewery-ingestion-cdc-transformer-role                      | deny             | deny              | deny                | deny                 | deny                | deny                 | deny              | deny               | deny                   | deny                    |",
+        "| brewery-ingestion-event-jobs-trigger-role                   | deny             | deny              | deny                | deny                 | deny                | deny                 | deny              | deny               | deny                   | deny                    |",
+        "| brewery-ingestion-raw-arrival-control-record-role           | deny             | deny              | deny                | deny                 | deny                | deny                 | deny              | deny               | deny                   | deny                    |",
+        "| brewery-ingestion-raw-arrival-converter-role                | allow            | deny              | deny                | allow                | deny                | deny                 | deny              | deny               | deny                   | deny                    |",
+        "| brewery-lake-formation-gold-consumer                        | deny             | deny              | deny                | deny                 | deny                | deny                 | allow             | deny               | deny                   | deny                    |",
+        "| brewery-lake-formation-registration-role                    | deny             | deny              | allow               | deny                 | allow               | allow                | allow             | allow              | deny                   | deny                    |",
+        "| brewery-ingestion-raw-arrival-workflow-role                 | deny             | deny              | deny                | deny                 | deny                | deny                 | deny              | deny               | deny                   | deny                    |",
+        "| brewery-transform-role                                      | deny             | deny              | allow               | deny                 | allow               | allow                | allow             | allow              | deny                   | deny                    |",
+        "| brewery-workflows-role                                      | deny             | deny              | deny                | deny                 | deny                | deny                 | deny              | deny               | deny                   | deny                    |",
+        "| brewery-workflows-scheduler-role                            | deny             | deny              | deny                | deny                 | deny                | deny                 | deny              | deny               | deny                   | deny                    |",
+      ].join("\n"),
+    );
+  });
+});
