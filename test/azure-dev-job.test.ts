@@ -95,20 +95,35 @@ describe("the azure-dev jobs under the offline preview", () => {
     });
   });
 
-  it("pulls APIs into raw on the ingestion schedule as a managed identity, never with account keys", () => {
-    const job = named(plan, "brewery-ingestion", "azure-native:app:Job").inputs;
-    expect(job).toMatchObject({
-      identity: { type: "UserAssigned" },
-      configuration: {
-        triggerType: "Schedule",
-        scheduleTriggerConfig: { cronExpression: "0 * * * *", parallelism: 1 },
-        replicaRetryLimit: 2,
-        secrets: [
-          { name: "brewery-api", keyVaultUrl: "https://brewery-dev-kv.vault.azure.net/secrets/brewery-api" },
-        ],
-      },
-    });
-    expect(JSON.stringify(job)).not.toMatch(/AccountKey|SharedAccessSignature/);
+  it("pulls APIs into raw hourly and D-1 daily, like AWS, as a managed identity, never with account keys", () => {
+    for (const [mode, cron] of [
+      ["hourly", "0 * * * *"],
+      ["daily", "0 2 * * *"],
+    ]) {
+      const job = named(plan, `brewery-ingestion-${mode}`, "azure-native:app:Job").inputs;
+      expect(job).toMatchObject({
+        jobName: `brewery-dev-api-pull-${mode}`,
+        identity: { type: "UserAssigned" },
+        configuration: {
+          triggerType: "Schedule",
+          scheduleTriggerConfig: { cronExpression: cron, parallelism: 1 },
+          replicaRetryLimit: 2,
+          secrets: [
+            {
+              name: "brewery-api",
+              keyVaultUrl: "https://brewery-dev-kv.vault.azure.net/secrets/brewery-api",
+            },
+          ],
+        },
+      });
+      const env = (job.template as { containers: { env: { name: string; value?: string }[] }[] })
+        .containers[0].env;
+      expect(env).toContainEqual({ name: "PULL_MODE", value: mode });
+      expect(JSON.stringify(job)).not.toMatch(/AccountKey|SharedAccessSignature/);
+    }
+    const alert = JSON.stringify(named(plan, "brewery-monitoring-api-pull-failed").inputs.criteria);
+    expect(alert).toContain("brewery-dev-api-pull-hourly");
+    expect(alert).toContain("brewery-dev-api-pull-daily");
     const write = named(plan, "brewery-raw-write-api-pull-profile").inputs;
     expect(write).toMatchObject({
       scope: `${ACCOUNT_ID}/blobServices/default/containers/raw`,

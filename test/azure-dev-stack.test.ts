@@ -31,7 +31,7 @@ describe("the azure-dev stack under the offline preview", () => {
       "azure-native:storage:StorageAccount": 1,
       "azure-native:storage:BlobServiceProperties": 1,
       "azure-native:storage:ManagementPolicy": 1,
-      "azure-native:storage:BlobContainer": 4,
+      "azure-native:storage:BlobContainer": 5,
       "azure-native:storage:Table": 1,
       "azure-native:keyvault:Vault": 1,
       "azure-native:keyvault:Secret": 1,
@@ -46,10 +46,10 @@ describe("the azure-dev stack under the offline preview", () => {
       "azure-native:managedidentity:UserAssignedIdentity": 1,
       "azure-native:containerregistry:Registry": 1,
       "azure-native:app:ManagedEnvironment": 1,
-      "azure-native:app:Job": 1,
+      "azure-native:app:Job": 2,
       "databricks:index/storageCredential:StorageCredential": 1,
       "databricks:index/catalog:Catalog": 1,
-      "databricks:index/externalLocation:ExternalLocation": 4,
+      "databricks:index/externalLocation:ExternalLocation": 5,
       "databricks:index/schema:Schema": 5,
       "databricks:index/grants:Grants": 9,
       "databricks:index/servicePrincipal:ServicePrincipal": 1,
@@ -108,12 +108,12 @@ describe("the azure-dev stack under the offline preview", () => {
     });
   });
 
-  it("creates the four private containers and soft-deletes blobs and containers for 30 days", () => {
+  it("creates the four private layer containers (and the catalog's) and soft-deletes blobs and containers for 30 days", () => {
     expect(
       ofType(plan, "azure-native:storage:BlobContainer")
         .map((c) => [c.inputs.containerName, c.inputs.publicAccess, c.inputs.accountName])
         .sort(),
-    ).toEqual(LAYERS.map((l) => [l, "None", "brewerydevlake"]).sort());
+    ).toEqual([...LAYERS, "catalog"].map((c) => [c, "None", "brewerydevlake"]).sort());
     expect(named(plan, "brewery-lake-blob-service").inputs).toMatchObject({
       deleteRetentionPolicy: { enabled: true, days: 30, allowPermanentDelete: false },
       containerDeleteRetentionPolicy: { enabled: true, days: 30 },
@@ -206,6 +206,17 @@ describe("the azure-dev stack under the offline preview", () => {
       azureManagedIdentity: { accessConnectorId: CONNECTOR_ID },
       isolationMode: "ISOLATION_MODE_ISOLATED",
     });
+  });
+
+  it("gives the catalog its own managed location, created before it", () => {
+    expect(named(plan, "brewery-catalog-external-location").inputs).toMatchObject({
+      name: "brewery_dev_catalog",
+      url: "abfss://catalog@brewerydevlake.dfs.core.windows.net/",
+      credentialName: "brewery_dev_lake",
+    });
+    expect(named(plan, "brewery-catalog-catalog").inputs.storageRoot).toBe(
+      "abfss://catalog@brewerydevlake.dfs.core.windows.net/",
+    );
   });
 
   it("creates an external location and a schema per layer in the environment's catalog", () => {
@@ -311,7 +322,7 @@ describe("the azure-dev stack under the offline preview", () => {
     const taggable = plan.resources.filter(
       (r) => r.custom && r.type.startsWith("azure-native:") && "tags" in r.inputs,
     );
-    expect(taggable).toHaveLength(15);
+    expect(taggable).toHaveLength(16);
     for (const r of taggable) {
       expect(Object.keys(r.inputs.tags as object).sort()).toEqual([
         "environment",
@@ -368,6 +379,7 @@ describe("a protected Azure environment", () => {
         "brewery-secrets-brewery-api",
         "brewery-databricks",
         "brewery-catalog-catalog",
+        "brewery-catalog-container",
         ...LAYERS.flatMap((l) => [`brewery-${l}`, `brewery-${l}-schema`]),
       ].sort(),
     );

@@ -14,6 +14,10 @@ import { assignRole } from "./role-assignment";
 import type { AzureSecretStore } from "./secret-store";
 import type { AzureStorageAccount } from "./storage-account";
 
+/** The pulls AWS schedules too: hourly from the watermark, daily for D-1 (functions/lib/api-pull `mode`). */
+export const PULL_MODES = ["hourly", "daily"] as const;
+export type PullMode = (typeof PULL_MODES)[number];
+
 export interface AzureApiIngestionArgs {
   readonly product: string;
   readonly environment: string;
@@ -22,8 +26,11 @@ export interface AzureApiIngestionArgs {
   readonly subscriptionId: pulumi.Input<string>;
   /** The spec's tables with an `api` source (one or more). */
   readonly tables: readonly TableSpec[];
-  /** Five-field cron (UTC), the spec's ingestion schedule; Container Apps jobs take it as is. */
-  readonly schedule: string;
+  /**
+   * Five-field crons (UTC) of the hourly pull from the watermark and of the daily D-1 pull (the spec's
+   * `schedules.ingestion` and `schedules.daily`); Container Apps jobs take them as is.
+   */
+  readonly schedules: Readonly<Record<PullMode, string>>;
   readonly raw: AzureMedallionLayer;
   readonly storage: AzureStorageAccount;
   readonly secrets: AzureSecretStore;
@@ -50,7 +57,8 @@ export class AzureApiIngestion extends pulumi.ComponentResource {
   readonly registry: Registry;
   readonly watermarks: Table;
   readonly environment: ManagedEnvironment;
-  readonly job: Job;
+  /** One scheduled job per pull mode. */
+  readonly jobs: Readonly<Record<PullMode, Job>>;
 
   constructor(name: string, args: AzureApiIngestionArgs, opts?: pulumi.ComponentResourceOptions) {
     super("medallion:azure:ApiIngestion", name, {}, opts);
@@ -139,60 +147,71 @@ export class AzureApiIngestion extends pulumi.ComponentResource {
     args.monitoring.diagnose("ingestion", this.environment.id, { metrics: false });
 
     const accountName = args.storage.accountName;
-    const jobName = azureResourceName([args.product, args.environment, "api-pull"], 32);
-    this.job = new Job(
-      name,
-      {
-        jobName,
-        environmentId: this.environment.id,
-        workloadProfileName: "Consumption",
-        identity: { type: "UserAssigned", userAssignedIdentities: [this.identity.id] },
-        configuration: {
-          triggerType: "Schedule",
-          scheduleTriggerConfig: { cronExpression: args.schedule, parallelism: 1, replicaCompletionCount: 1 },
-          replicaTimeout: timeoutSeconds,
-          replicaRetryLimit: retries,
-          registries: [{ server: this.registry.loginServer, identity: this.identity.id }],
-          // Secrets are Key Vault references resolved with the identity; no value passes through Pulumi.
-          secrets: secretNames.map((secretName) => ({
-            name: secretName,
-            keyVaultUrl: args.secrets.references[secretName],
-            identity: this.identity.id,
-          })),
-        },
-        template: {
-          containers: [
-            {
-              name: "api-pull",
-              image: pulumi.interpolate`${this.registry.loginServer}/${args.product}-api-pull:${imageTag}`,
-              resources: { cpu: 0.5, memory: "1Gi" },
-              env: [
-                { name: "CLOUD", value: "azure" },
-                { name: "AZURE_CLIENT_ID", value: this.identity.clientId },
-                {
-                  name: "RAW_URL",
-                  value: pulumi.interpolate`https://${accountName}.blob.core.windows.net/raw`,
-                },
-                {
-                  name: "WATERMARK_TABLE_URL",
-                  value: pulumi.interpolate`https://${accountName}.table.core.windows.net/${this.watermarks.name}`,
-                },
-                { name: "SOURCES", value: JSON.stringify(apiTables.map(sourceOf)) },
-                ...secretNames.map((secretName) => ({ name: secretEnv(secretName), secretRef: secretName })),
-              ],
+    const jobs = {} as Record<PullMode, Job>;
+    for (const mode of PULL_MODES) {
+      jobs[mode] = new Job(
+        `${name}-${mode}`,
+        {
+          jobName: jobNameFor(args.product, args.environment, mode),
+          environmentId: this.environment.id,
+          workloadProfileName: "Consumption",
+          identity: { type: "UserAssigned", userAssignedIdentities: [this.identity.id] },
+          configuration: {
+            triggerType: "Schedule",
+            scheduleTriggerConfig: {
+              cronExpression: args.schedules[mode],
+              parallelism: 1,
+              replicaCompletionCount: 1,
             },
-          ],
+            replicaTimeout: timeoutSeconds,
+            replicaRetryLimit: retries,
+            registries: [{ server: this.registry.loginServer, identity: this.identity.id }],
+            // Secrets are Key Vault references resolved with the identity; no value passes through Pulumi.
+            secrets: secretNames.map((secretName) => ({
+              name: secretName,
+              keyVaultUrl: args.secrets.references[secretName],
+              identity: this.identity.id,
+            })),
+          },
+          template: {
+            containers: [
+              {
+                name: "api-pull",
+                image: pulumi.interpolate`${this.registry.loginServer}/${args.product}-api-pull:${imageTag}`,
+                resources: { cpu: 0.5, memory: "1Gi" },
+                env: [
+                  { name: "CLOUD", value: "azure" },
+                  { name: "PULL_MODE", value: mode },
+                  { name: "AZURE_CLIENT_ID", value: this.identity.clientId },
+                  {
+                    name: "RAW_URL",
+                    value: pulumi.interpolate`https://${accountName}.blob.core.windows.net/raw`,
+                  },
+                  {
+                    name: "WATERMARK_TABLE_URL",
+                    value: pulumi.interpolate`https://${accountName}.table.core.windows.net/${this.watermarks.name}`,
+                  },
+                  { name: "SOURCES", value: JSON.stringify(apiTables.map(sourceOf)) },
+                  ...secretNames.map((secretName) => ({
+                    name: secretEnv(secretName),
+                    secretRef: secretName,
+                  })),
+                ],
+              },
+            ],
+          },
+          ...common,
         },
-        ...common,
-      },
-      { parent: this },
-    );
+        { parent: this },
+      );
+    }
+    this.jobs = jobs;
     args.monitoring.alertOnQuery(
       "api-pull-failed",
       `${args.product} ${args.environment}: an API pull into raw failed`,
-      failedExecutionsQuery(jobName),
+      failedExecutionsQuery(PULL_MODES.map((mode) => jobNameFor(args.product, args.environment, mode))),
     );
-    this.registerOutputs({ jobId: this.job.id });
+    this.registerOutputs({ hourlyJobId: jobs.hourly.id, dailyJobId: jobs.daily.id });
   }
 }
 
@@ -212,11 +231,15 @@ function secretEnv(secretName: string): string {
   return `SECRET_${secretName.toUpperCase().replace(/[^A-Z0-9]+/g, "_")}`;
 }
 
-/** Failed executions of a Container Apps job in the environment's system logs. */
-export function failedExecutionsQuery(jobName: string): string {
+function jobNameFor(product: string, environment: string, mode: PullMode): string {
+  return azureResourceName([product, environment, "api-pull", mode], 32);
+}
+
+/** Failed executions of the named Container Apps jobs in the environment's system logs. */
+export function failedExecutionsQuery(jobNames: readonly string[]): string {
   return [
     "ContainerAppSystemLogs",
-    `| where JobName == "${jobName}"`,
+    `| where JobName in (${jobNames.map((n) => `"${n}"`).join(", ")})`,
     '| where Reason in ("BackoffLimitExceeded", "DeadlineExceeded", "JobExecutionFailed")',
     "| project TimeGenerated, JobName, ExecutionName, Reason, Log",
   ].join("\n");

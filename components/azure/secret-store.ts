@@ -163,13 +163,16 @@ export class AzureSecretStore extends pulumi.ComponentResource implements Secret
   }
 
   /** Assigns Key Vault Secrets User on each named secret (all when omitted), never the whole vault. */
-  grantRead(principal: AzurePrincipal, names?: readonly string[]): pulumi.Resource {
+  grantRead(principal: AzurePrincipal, names?: readonly string[]): RoleAssignment {
     const selected = names ?? Object.keys(this.secrets);
     const unknown = selected.filter((n) => !(n in this.secrets));
     if (unknown.length > 0) {
       throw new Error(
         `AzureSecretStore ${this.logicalName}: grantRead names unknown secrets ${unknown.join(", ")}`,
       );
+    }
+    if (selected.length === 0) {
+      throw new Error(`AzureSecretStore ${this.logicalName}: grantRead has no secret to grant`);
     }
     const assignments: RoleAssignment[] = selected.map((secretName) =>
       assignRole(
@@ -184,7 +187,8 @@ export class AzureSecretStore extends pulumi.ComponentResource implements Secret
         { parent: this },
       ),
     );
-    return assignments[0] ?? this;
+    // One assignment per secret; the contract hands back one resource, the first.
+    return assignments[0];
   }
 }
 

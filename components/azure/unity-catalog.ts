@@ -1,4 +1,6 @@
+import { BlobContainer } from "@pulumi/azure-native/storage/blobContainer";
 import { Catalog } from "@pulumi/databricks/catalog";
+import { ExternalLocation } from "@pulumi/databricks/externalLocation";
 import { Grants } from "@pulumi/databricks/grants";
 import { Group } from "@pulumi/databricks/group";
 import { MwsPermissionAssignment } from "@pulumi/databricks/mwsPermissionAssignment";
@@ -20,8 +22,9 @@ export interface AzureUnityCatalogArgs {
   readonly workspaceId: pulumi.Input<string>;
   /** ARM ID of the access connector whose identity reaches the storage account. */
   readonly accessConnectorId: pulumi.Input<string>;
-  /** Managed storage root of the catalog (an `abfss://` URI covered by an external location). */
-  readonly storageRoot: pulumi.Input<string>;
+  /** The hardened account; the catalog's own managed storage is a `catalog` container in it. */
+  readonly storage: { readonly accountName: pulumi.Input<string> };
+  readonly resourceGroupName: pulumi.Input<string>;
   /** Keep the catalog on `pulumi destroy`. @default false */
   readonly protect?: boolean;
 }
@@ -34,6 +37,9 @@ export interface AzureUnityCatalogArgs {
  */
 export class AzureUnityCatalog extends pulumi.ComponentResource {
   readonly storageCredential: StorageCredential;
+  /** Managed storage of the catalog itself (tables created outside the layer schemas). */
+  readonly catalogContainer: BlobContainer;
+  readonly catalogLocation: ExternalLocation;
   readonly catalog: Catalog;
   readonly jobPrincipal: ServicePrincipal;
   readonly consumerGroup: Group;
@@ -61,16 +67,41 @@ export class AzureUnityCatalog extends pulumi.ComponentResource {
       },
       workspace,
     );
+    // A catalog's managed location must lie in an external location that exists first; the layers'
+    // locations are created with their schemas, which need the catalog, so the catalog gets its own.
+    this.catalogContainer = new BlobContainer(
+      `${name}-container`,
+      {
+        accountName: args.storage.accountName,
+        resourceGroupName: args.resourceGroupName,
+        containerName: "catalog",
+        publicAccess: "None",
+      },
+      { parent: this, protect, retainOnDelete: protect },
+    );
+    const catalogRoot = pulumi.interpolate`abfss://${this.catalogContainer.name}@${args.storage.accountName}.dfs.core.windows.net/`;
+    this.catalogLocation = new ExternalLocation(
+      `${name}-external-location`,
+      {
+        name: `${baseName}_catalog`,
+        url: catalogRoot,
+        credentialName: this.storageCredential.name,
+        comment: "managed storage of the catalog",
+        isolationMode: "ISOLATION_MODE_ISOLATED",
+        forceDestroy: false,
+      },
+      workspace,
+    );
     this.catalog = new Catalog(
       `${name}-catalog`,
       {
         name: baseName,
         comment: `${args.product} lakehouse (${args.environment})`,
-        storageRoot: args.storageRoot,
+        storageRoot: catalogRoot,
         isolationMode: "ISOLATED",
         forceDestroy: false,
       },
-      { ...workspace, protect, retainOnDelete: protect },
+      { ...workspace, dependsOn: [this.catalogLocation], protect, retainOnDelete: protect },
     );
     this.jobPrincipal = new ServicePrincipal(
       `${name}-job-principal`,
