@@ -2,6 +2,7 @@ import * as cloudwatch from "@pulumi/aws/cloudwatch";
 import * as iam from "@pulumi/aws/iam";
 import * as kinesis from "@pulumi/aws/kinesis";
 import * as pulumi from "@pulumi/pulumi";
+import { alertAlarm } from "./alarms";
 import { awsResourceName } from "../naming";
 import type { TableSpec } from "../spec";
 import { AwsCustomerKey } from "./customer-key";
@@ -219,27 +220,23 @@ export class AwsCdcStream extends pulumi.ComponentResource {
       description: string,
       metricName: string,
       statistic: string,
-      comparison: string,
+      comparisonOperator: string,
       threshold: number,
     ) =>
-      new cloudwatch.MetricAlarm(
+      alertAlarm(
         `${name}-${suffix}`,
         {
-          alarmDescription: `${deliveryName}: ${description}`,
+          description: pulumi.interpolate`${deliveryName}: ${description}`,
           namespace: "AWS/Firehose",
           metricName,
           dimensions: { DeliveryStreamName: this.deliveryStream.name },
           statistic,
-          period: 300,
-          evaluationPeriods: 1,
+          comparisonOperator,
           threshold,
-          comparisonOperator: comparison,
-          treatMissingData: "notBreaching",
-          alarmActions: [args.alertTopicArn],
-          okActions: [args.alertTopicArn],
-          tags: { ...args.tags },
+          alertTopicArn: args.alertTopicArn,
+          tags: args.tags,
         },
-        { parent: this },
+        this,
       );
     alarm(
       "freshness",

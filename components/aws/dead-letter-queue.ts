@@ -2,6 +2,7 @@ import * as cloudwatch from "@pulumi/aws/cloudwatch";
 import * as iam from "@pulumi/aws/iam";
 import * as sqs from "@pulumi/aws/sqs";
 import * as pulumi from "@pulumi/pulumi";
+import { alertAlarm } from "./alarms";
 import type { AwsPrincipal } from "./medallion-layer";
 import { KMS_SQS_SEND_ACTIONS, SQS_SEND_ACTIONS } from "./perms";
 import { denyInsecureTransport, policyJson, type Statement } from "./policy-documents";
@@ -120,23 +121,18 @@ export function queueDepthAlarm(
   tags: Readonly<Record<string, string>>,
   parent: pulumi.Resource,
 ): cloudwatch.MetricAlarm {
-  return new cloudwatch.MetricAlarm(
+  return alertAlarm(
     name,
     {
-      alarmDescription: `Messages are waiting in a dead-letter queue: ${purpose}`,
+      description: `Messages are waiting in a dead-letter queue: ${purpose}`,
       namespace: "AWS/SQS",
       metricName: "ApproximateNumberOfMessagesVisible",
       dimensions: { QueueName: queue.name },
       statistic: "Maximum",
       period: 60,
-      evaluationPeriods: 1,
-      threshold: 0,
-      comparisonOperator: "GreaterThanThreshold",
-      treatMissingData: "notBreaching",
-      alarmActions: [alertTopicArn],
-      okActions: [alertTopicArn],
-      tags: { ...tags },
+      alertTopicArn,
+      tags,
     },
-    { parent },
+    parent,
   );
 }

@@ -2,6 +2,7 @@ import * as cloudwatch from "@pulumi/aws/cloudwatch";
 import * as iam from "@pulumi/aws/iam";
 import * as lambda from "@pulumi/aws/lambda";
 import * as pulumi from "@pulumi/pulumi";
+import { alertAlarm } from "./alarms";
 import type { TableSpec } from "../spec";
 import { functionArchive } from "./bundle";
 import type { AwsContext } from "./context";
@@ -129,24 +130,17 @@ export class AwsFunction extends pulumi.ComponentResource implements AwsPrincipa
       // The log group exists before the first invocation, so Lambda never creates an unencrypted one.
       { parent: this, dependsOn: [this.logGroup, logsPolicy] },
     );
-    this.errorAlarm = new cloudwatch.MetricAlarm(
+    this.errorAlarm = alertAlarm(
       `${name}-errors`,
       {
-        alarmDescription: `${args.functionName} raised errors`,
+        description: `${args.functionName} raised errors`,
         namespace: "AWS/Lambda",
         metricName: "Errors",
         dimensions: { FunctionName: this.function.name },
-        statistic: "Sum",
-        period: 300,
-        evaluationPeriods: 1,
-        threshold: 0,
-        comparisonOperator: "GreaterThanThreshold",
-        treatMissingData: "notBreaching",
-        alarmActions: [args.alertTopicArn],
-        okActions: [args.alertTopicArn],
-        tags: { ...args.tags },
+        alertTopicArn: args.alertTopicArn,
+        tags: args.tags,
       },
-      { parent: this },
+      this,
     );
     this.arn = this.function.arn;
     this.functionName = this.function.name;

@@ -4,6 +4,7 @@ import * as lambda from "@pulumi/aws/lambda";
 import * as s3 from "@pulumi/aws/s3";
 import * as sfn from "@pulumi/aws/sfn";
 import * as pulumi from "@pulumi/pulumi";
+import { alertAlarm } from "./alarms";
 import { awsResourceName } from "../naming";
 import type { TableSpec } from "../spec";
 import { AwsConverterTask, type ConverterNetwork } from "./converter-task";
@@ -219,24 +220,17 @@ export class AwsRawArrival extends pulumi.ComponentResource {
       ["failed", "ExecutionsFailed"],
       ["timed-out", "ExecutionsTimedOut"],
     ] as const) {
-      new cloudwatch.MetricAlarm(
+      alertAlarm(
         `${name}-workflow-${suffix}`,
         {
-          alarmDescription: `${machineName}: executions ${suffix.replace("-", " ")}`,
+          description: pulumi.interpolate`${machineName}: executions ${suffix.replace("-", " ")}`,
           namespace: "AWS/States",
           metricName,
           dimensions: { StateMachineArn: this.stateMachine.arn },
-          statistic: "Sum",
-          period: 300,
-          evaluationPeriods: 1,
-          threshold: 0,
-          comparisonOperator: "GreaterThanThreshold",
-          treatMissingData: "notBreaching",
-          alarmActions: [args.alertTopicArn],
-          okActions: [args.alertTopicArn],
-          tags: { ...args.tags },
+          alertTopicArn: args.alertTopicArn,
+          tags: args.tags,
         },
-        { parent: this },
+        this,
       );
     }
 

@@ -4,6 +4,7 @@ import * as scheduler from "@pulumi/aws/scheduler";
 import * as sfn from "@pulumi/aws/sfn";
 import * as sqs from "@pulumi/aws/sqs";
 import * as pulumi from "@pulumi/pulumi";
+import { alertAlarm, type AlertAlarmArgs } from "./alarms";
 import type { Orchestrator } from "../contracts";
 import type { LakehouseSpec } from "../spec";
 import { dashedResourceName, logGroupName, NAME_LIMITS } from "../naming";
@@ -268,24 +269,12 @@ export class AwsTransformWorkflows extends pulumi.ComponentResource implements O
     const alarm = (
       suffix: string,
       description: string,
-      metric: Omit<cloudwatch.MetricAlarmArgs, "comparisonOperator" | "evaluationPeriods">,
+      metric: Pick<AlertAlarmArgs, "namespace" | "metricName" | "dimensions" | "statistic">,
     ) =>
-      new cloudwatch.MetricAlarm(
+      alertAlarm(
         `${name}-${suffix}`,
-        {
-          statistic: "Sum",
-          ...metric,
-          alarmDescription: description,
-          comparisonOperator: "GreaterThanThreshold",
-          threshold: 0,
-          evaluationPeriods: 1,
-          period: 300,
-          treatMissingData: "notBreaching",
-          alarmActions: [alerts.alertChannel],
-          okActions: [alerts.alertChannel],
-          tags,
-        },
-        { parent: this },
+        { ...metric, description, alertTopicArn: alerts.alertChannel, tags },
+        this,
       );
     for (const [stage, target] of [
       ["bronze-to-silver", this.silverWorkflow],

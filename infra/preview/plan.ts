@@ -9,18 +9,8 @@ export interface Plan {
   readonly resources: PlanResource[];
 }
 
-export interface PlanResource {
-  readonly urn: string;
-  readonly type: string;
-  readonly name: string;
-  readonly parent: string | null;
-  readonly custom: boolean;
-  readonly protect: boolean;
-  readonly retainOnDelete: boolean;
-  readonly inputs: Record<string, unknown>;
-  /** Input name → URNs its value depends on. */
-  readonly dependencies: Record<string, string[]>;
-}
+/** A resource in the plan: exactly what the harness captured for it (inputs with keys sorted). */
+export type PlanResource = CapturedResource;
 
 /** Builds a plan with resources sorted by URN, so the same program always writes the same file. */
 export function buildPlan(
