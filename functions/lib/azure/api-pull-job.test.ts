@@ -4,7 +4,7 @@ import { gunzipSync } from "node:zlib";
 import { AzureNamedKeyCredential, TableClient } from "@azure/data-tables";
 import { ContainerClient, StorageSharedKeyCredential } from "@azure/storage-blob";
 import { AZURITE_ACCOUNT, AZURITE_KEY, startAzurite } from "../../test/servers";
-import { WATERMARK_PARTITION } from "./api-pull-stores";
+import { TableWatermarkStore, WATERMARK_PARTITION } from "./api-pull-stores";
 import {
   azureJobEnv,
   runAzurePulls,
@@ -149,7 +149,7 @@ describe("runAzurePulls (azurite blob + table, a local HTTP API)", () => {
     expect(log).toHaveBeenCalledWith(expect.objectContaining({ level: "ERROR", table: "profile" }));
   });
 
-  it("fails if the watermark moved during the run (the ETag condition), and keeps the other run's value", async () => {
+  it("fails if the watermark moved during the run (a concurrent pull), and keeps the other run's value", async () => {
     const racing: typeof fetch = async (input, init) => {
       await setWatermark("profile", "2026-11-21T08:00:00.000Z");
       return fetch(input, init);
@@ -162,6 +162,32 @@ describe("runAzurePulls (azurite blob + table, a local HTTP API)", () => {
       },
     ]);
     expect(await watermarkOf("profile")).toBe("2026-11-21T08:00:00.000Z");
+  });
+
+  it("fails if the watermark moves between its read and the replace (If-Match with the entity's ETag)", async () => {
+    // Another run writes right before the replace: the value read still matched, so only the ETag can catch it.
+    const racingTable = new Proxy(watermarks, {
+      get(target, property, receiver) {
+        if (property !== "updateEntity") return Reflect.get(target, property, receiver) as unknown;
+        return async (...args: Parameters<TableClient["updateEntity"]>) => {
+          await setWatermark("profile", "2026-11-21T07:00:00.000Z");
+          return target.updateEntity(...args);
+        };
+      },
+    });
+    const store = new TableWatermarkStore(racingTable);
+    expect(await store.advance("profile", "2026-11-21T06:00:00.000Z", "2026-11-21T10:00:00.000Z")).toBe(
+      false,
+    );
+    expect(await watermarkOf("profile")).toBe("2026-11-21T07:00:00.000Z");
+    expect(
+      await new TableWatermarkStore(watermarks).advance(
+        "profile",
+        "2026-11-21T07:00:00.000Z",
+        "2026-11-21T10:00:00.000Z",
+      ),
+    ).toBe(true);
+    expect(await watermarkOf("profile")).toBe("2026-11-21T10:00:00.000Z");
   });
 
   it("fails if another run created the first watermark meanwhile (the conditional insert)", async () => {
