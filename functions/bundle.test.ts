@@ -63,3 +63,30 @@ function load(out: string) {
     { env, encoding: "utf8" },
   );
 }
+
+describe("the Azure api-pull job bundle (functions/api-pull/Dockerfile)", () => {
+  it("bundles like the image does, and fails at start naming every missing variable, as JSON, exit 1", async () => {
+    const out = path.join(dir, "api-pull-azure");
+    await build({
+      entryPoints: [path.join(__dirname, "api-pull", "azure-job.ts")],
+      bundle: true,
+      platform: "node",
+      target: "node20",
+      format: "cjs",
+      outfile: path.join(out, "index.js"),
+      logLevel: "error",
+    });
+    const run = spawnSync(process.execPath, [path.join(out, "index.js")], {
+      env: { PATH: process.env.PATH, CLOUD: "azure", PULL_MODE: "daily" },
+      encoding: "utf8",
+    });
+    expect(run.status).toBe(1);
+    expect(JSON.parse(run.stderr.trim().split("\n").pop()!)).toMatchObject({
+      level: "ERROR",
+      service: "api-pull",
+      message: "run failed",
+      error:
+        "Invalid function environment: AZURE_CLIENT_ID is required; RAW_URL is required; WATERMARK_TABLE_URL is required; SOURCES is required",
+    });
+  });
+});

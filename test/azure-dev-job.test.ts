@@ -95,6 +95,27 @@ describe("the azure-dev jobs under the offline preview", () => {
     });
   });
 
+  it("builds the api-pull image at deploy time, pushes it without registry credentials, and runs it by digest", () => {
+    const image = named(plan, "brewery-ingestion-image", "docker-build:index:Image").inputs;
+    expect(image).toMatchObject({
+      context: { location: "." },
+      dockerfile: { location: "functions/api-pull/Dockerfile" },
+      platforms: ["linux/amd64"],
+      buildOnPreview: false,
+      push: true,
+      tags: ["brewerydevimages.azurecr.io/brewery-api-pull:latest"],
+    });
+    expect(image.registries).toBeUndefined();
+    expect(named(plan, "brewery-ingestion-registry").inputs.adminUserEnabled).toBe(false);
+    for (const mode of ["hourly", "daily"]) {
+      const job = named(plan, `brewery-ingestion-${mode}`, "azure-native:app:Job").inputs;
+      const container = (job.template as { containers: { image: string }[] }).containers[0];
+      expect(container.image).toMatch(
+        /^brewerydevimages\.azurecr\.io\/brewery-api-pull@sha256:[0-9a-f]{64}$/,
+      );
+    }
+  });
+
   it("pulls APIs into raw hourly and D-1 daily, like AWS, as a managed identity, never with account keys", () => {
     for (const [mode, cron] of [
       ["hourly", "0 * * * *"],

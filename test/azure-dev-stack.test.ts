@@ -47,6 +47,7 @@ describe("the azure-dev stack under the offline preview", () => {
       "azure-native:containerregistry:Registry": 1,
       "azure-native:app:ManagedEnvironment": 1,
       "azure-native:app:Job": 2,
+      "docker-build:index:Image": 1,
       "databricks:index/storageCredential:StorageCredential": 1,
       "databricks:index/catalog:Catalog": 1,
       "databricks:index/externalLocation:ExternalLocation": 5,

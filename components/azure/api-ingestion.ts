@@ -1,3 +1,4 @@
+import * as dockerBuild from "@pulumi/docker-build";
 import { Job } from "@pulumi/azure-native/app/job";
 import { ManagedEnvironment } from "@pulumi/azure-native/app/managedEnvironment";
 import { Registry } from "@pulumi/azure-native/containerregistry/registry";
@@ -13,6 +14,9 @@ import type { AzurePrincipal } from "./principal";
 import { assignRole } from "./role-assignment";
 import type { AzureSecretStore } from "./secret-store";
 import type { AzureStorageAccount } from "./storage-account";
+
+/** The Dockerfile that bundles `functions/api-pull/azure-job.ts` (paths relative to the project directory). */
+export const API_PULL_DOCKERFILE = "functions/api-pull/Dockerfile";
 
 /** The pulls AWS schedules too: hourly from the watermark, daily for D-1 (functions/lib/api-pull `mode`). */
 export const PULL_MODES = ["hourly", "daily"] as const;
@@ -36,7 +40,10 @@ export interface AzureApiIngestionArgs {
   readonly secrets: AzureSecretStore;
   readonly network: AzureIngestionNetwork;
   readonly monitoring: AzureMonitoring;
-  /** Tag of the `<registry>/<product>-api-pull` image the job runs. @default "latest" */
+  /**
+   * Tag the `<registry>/<product>-api-pull` image is pushed with at `pulumi up`; the jobs run the pushed
+   * digest, so a moved tag never changes what runs. @default "latest"
+   */
   readonly imageTag?: string;
   /** Seconds one execution may run before it is stopped and retried. @default 1800 */
   readonly timeoutSeconds?: number;
@@ -55,6 +62,11 @@ export interface AzureApiIngestionArgs {
 export class AzureApiIngestion extends pulumi.ComponentResource {
   readonly identity: UserAssignedIdentity;
   readonly registry: Registry;
+  /**
+   * The api-pull image (`functions/api-pull/Dockerfile`), built by BuildKit on the deploying machine at
+   * `pulumi up` (not on preview) and pushed with the docker credentials there (`az acr login` first).
+   */
+  readonly image: dockerBuild.Image;
   readonly watermarks: Table;
   readonly environment: ManagedEnvironment;
   /** One scheduled job per pull mode. */
@@ -100,6 +112,21 @@ export class AzureApiIngestion extends pulumi.ComponentResource {
         principal,
         subscriptionId: args.subscriptionId,
         description: "the ingestion job pulls its image",
+      },
+      { parent: this },
+    );
+    // No `registries` credentials: the admin user stays disabled, and an ACR token would be one more secret
+    // to rotate. The deploying identity (AcrPush on the registry, which Owner and Contributor include) signs
+    // the machine's docker in with `az acr login --name <registry>` before `pulumi up`; BuildKit uses it.
+    this.image = new dockerBuild.Image(
+      `${name}-image`,
+      {
+        context: { location: "." },
+        dockerfile: { location: API_PULL_DOCKERFILE },
+        platforms: ["linux/amd64"],
+        buildOnPreview: false,
+        push: true,
+        tags: [pulumi.interpolate`${this.registry.loginServer}/${args.product}-api-pull:${imageTag}`],
       },
       { parent: this },
     );
@@ -177,7 +204,8 @@ export class AzureApiIngestion extends pulumi.ComponentResource {
             containers: [
               {
                 name: "api-pull",
-                image: pulumi.interpolate`${this.registry.loginServer}/${args.product}-api-pull:${imageTag}`,
+                // By digest (`<registry>/<product>-api-pull@sha256:…`): a new image means a new job revision.
+                image: this.image.ref,
                 resources: { cpu: 0.5, memory: "1Gi" },
                 env: [
                   { name: "CLOUD", value: "azure" },

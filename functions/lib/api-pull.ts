@@ -1,9 +1,9 @@
 import { createGzip } from "node:zlib";
-import { PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
-import { GetSecretValueCommand, type SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
-import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import type { S3Client } from "@aws-sdk/client-s3";
+import type { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { TableSpec } from "../../components/spec/schema";
+import { DynamoWatermarkStore, S3RawWriter, SecretsManagerReader } from "./aws/api-pull-stores";
 
 export type PullMode = "hourly" | "daily";
 
@@ -12,6 +12,43 @@ export interface ApiPullInput {
   mode: PullMode;
 }
 
+/** Where a pull writes its rows: one gzip JSON-lines object per run, under the raw layer. */
+export interface RawWriter {
+  put(key: string, gzipBody: Buffer): Promise<void>;
+}
+
+/** The per-source watermark (ISO timestamp of the end of the last pulled window). */
+export interface WatermarkStore {
+  get(source: string): Promise<string | undefined>;
+  /**
+   * Sets the watermark to `next` only if it is still `expected` (undefined: no watermark yet), atomically;
+   * resolves false when someone else moved it since, so the caller never overwrites a concurrent run.
+   */
+  advance(source: string, expected: string | undefined, next: string, lastObject?: string): Promise<boolean>;
+}
+
+/** The API credential: the secret's string value by the name the source carries. */
+export interface SecretReader {
+  get(name: string): Promise<string>;
+}
+
+/** One API source: the table it lands in, its https URL and the name of its credential, if any. */
+export interface ApiSource {
+  table: string;
+  url: string;
+  secret?: string;
+}
+
+/** What one pull needs, cloud-neutral (AWS: S3, DynamoDB, Secrets Manager; Azure: Blob, Table, env). */
+export interface ApiPullPorts {
+  raw: RawWriter;
+  watermarks: WatermarkStore;
+  secrets: SecretReader;
+  fetch?: typeof fetch;
+  now?: () => Date;
+}
+
+/** The AWS Lambda's clients and configuration. */
 export interface ApiPullDeps {
   s3: S3Client;
   dynamo: DynamoDBDocumentClient;
@@ -60,21 +97,46 @@ export function pullWindow(
  * conditional update on the value read, so a failed write or a concurrent run never skips data. The run id comes
  * from the window, so a retried run overwrites its own object.
  */
+/**
+ * One API pull on AWS (the Lambda): the table comes from the bundled specs, and the ports are S3, the
+ * DynamoDB watermark table (conditional update) and Secrets Manager by ARN.
+ */
 export async function pullApi(deps: ApiPullDeps, input: ApiPullInput): Promise<ApiPullResult> {
   const table = deps.tables.get(input.table);
   if (!table || table.source.kind !== "api")
     throw new Error(`"${input.table}" is not an API-sourced table in the bundled specs`);
-  const source = table.source;
-  const now = (deps.now ?? (() => new Date()))();
-  const stored = await deps.dynamo.send(
-    new GetCommand({ TableName: deps.watermarkTable, Key: { source: table.name } }),
+  return pullSource(
+    {
+      raw: new S3RawWriter(deps.s3, deps.rawBucket),
+      watermarks: new DynamoWatermarkStore(deps.dynamo, deps.watermarkTable),
+      secrets: new SecretsManagerReader(deps.secrets, deps.secretArns),
+      fetch: deps.fetch,
+      now: deps.now,
+    },
+    { table: table.name, url: table.source.url, secret: table.source.secret },
+    input.mode,
   );
-  const previous = typeof stored.Item?.watermark === "string" ? stored.Item.watermark : undefined;
-  const { since, until } = pullWindow(input.mode, now, previous);
-  const window = { table: table.name, since: since.toISOString(), until: until.toISOString() };
+}
+
+/**
+ * One API pull (seed 004): read the source's watermark, fetch `?since=&until=` with the bearer token
+ * (following `next` links), write the rows as gzip JSON lines to
+ * `raw/<table>/ingest_date=<since date>/<run-id>.json.gz`, and only then advance the watermark, with a
+ * conditional update on the value read, so a failed write or a concurrent run never skips data. The run id
+ * comes from the window, so a retried run overwrites its own object. The same code runs on AWS and Azure.
+ */
+export async function pullSource(
+  ports: ApiPullPorts,
+  source: ApiSource,
+  mode: PullMode,
+): Promise<ApiPullResult> {
+  const now = (ports.now ?? (() => new Date()))();
+  const previous = await ports.watermarks.get(source.table);
+  const { since, until } = pullWindow(mode, now, previous);
+  const window = { table: source.table, since: since.toISOString(), until: until.toISOString() };
   if (since >= until) return { ...window, rows: 0, pages: 0, watermark: previous ?? window.until };
 
-  const token = source.secret ? await secretToken(deps, source.secret) : undefined;
+  const token = source.secret ? bearerToken(await ports.secrets.get(source.secret)) : undefined;
   const gzip = createGzip();
   const compressed: Buffer[] = [];
   gzip.on("data", (chunk: Buffer) => compressed.push(chunk));
@@ -83,8 +145,8 @@ export async function pullApi(deps: ApiPullDeps, input: ApiPullInput): Promise<A
   let url: string | undefined =
     `${source.url}${source.url.includes("?") ? "&" : "?"}since=${encodeURIComponent(window.since)}&until=${encodeURIComponent(window.until)}`;
   while (url) {
-    if (++pages > MAX_PAGES) throw new Error(`${table.name}: more than ${MAX_PAGES} pages; stopping`);
-    const page = await fetchPage(deps.fetch ?? fetch, url, token);
+    if (++pages > MAX_PAGES) throw new Error(`${source.table}: more than ${MAX_PAGES} pages; stopping`);
+    const page = await fetchPage(ports.fetch ?? fetch, url, token);
     for (const row of page.rows) gzip.write(JSON.stringify(row) + "\n");
     rows += page.rows.length;
     url = page.next ? new URL(page.next, url).toString() : undefined;
@@ -96,55 +158,17 @@ export async function pullApi(deps: ApiPullDeps, input: ApiPullInput): Promise<A
 
   let key: string | undefined;
   if (rows > 0) {
-    const runId = `${input.mode}-${compact(window.since)}-${compact(window.until)}`;
-    key = `${table.name}/ingest_date=${window.since.slice(0, 10)}/${runId}.json.gz`;
-    await deps.s3.send(
-      new PutObjectCommand({
-        Bucket: deps.rawBucket,
-        Key: key,
-        Body: Buffer.concat(compressed),
-        ContentType: "application/x-ndjson",
-        ContentEncoding: "gzip",
-      }),
-    );
+    const runId = `${mode}-${compact(window.since)}-${compact(window.until)}`;
+    key = `${source.table}/ingest_date=${window.since.slice(0, 10)}/${runId}.json.gz`;
+    await ports.raw.put(key, Buffer.concat(compressed));
   }
   const watermark = previous && previous > window.until ? previous : window.until;
-  await advanceWatermark(deps, table.name, previous, watermark, key);
-  return { ...window, rows, pages, key, watermark };
-}
-
-async function advanceWatermark(
-  deps: ApiPullDeps,
-  source: string,
-  previous: string | undefined,
-  next: string,
-  key: string | undefined,
-) {
-  try {
-    await deps.dynamo.send(
-      new UpdateCommand({
-        TableName: deps.watermarkTable,
-        Key: { source },
-        UpdateExpression: "SET watermark = :next, updatedAt = :now, lastObject = :key",
-        ConditionExpression:
-          previous === undefined ? "attribute_not_exists(watermark)" : "watermark = :previous",
-        ExpressionAttributeValues: {
-          ":next": next,
-          ":now": new Date().toISOString(),
-          ":key": key ?? null,
-          ...(previous === undefined ? {} : { ":previous": previous }),
-        },
-      }),
+  if (!(await ports.watermarks.advance(source.table, previous, watermark, key))) {
+    throw new Error(
+      `${source.table}: the watermark moved during this run (a concurrent pull); not advancing it`,
     );
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) {
-      throw new Error(
-        `${source}: the watermark moved during this run (a concurrent pull); not advancing it`,
-        { cause: error },
-      );
-    }
-    throw error;
   }
+  return { ...window, rows, pages, key, watermark };
 }
 
 async function fetchPage(
@@ -174,19 +198,15 @@ function linkNext(response: Response): string | undefined {
 }
 
 /** The credential: a JSON secret's `token`/`access_token`/`apiKey`, else the whole secret string. */
-async function secretToken(deps: ApiPullDeps, name: string): Promise<string> {
-  const arn = deps.secretArns[name];
-  if (!arn) throw new Error(`secret "${name}" has no ARN in SECRET_ARNS`);
-  const { SecretString } = await deps.secrets.send(new GetSecretValueCommand({ SecretId: arn }));
-  if (!SecretString) throw new Error(`secret "${name}" has no string value`);
+function bearerToken(secret: string): string {
   try {
-    const parsed = JSON.parse(SecretString) as Record<string, unknown>;
+    const parsed = JSON.parse(secret) as Record<string, unknown>;
     const token = parsed.token ?? parsed.access_token ?? parsed.apiKey;
     if (typeof token === "string") return token;
   } catch {
     // a plain-text secret is the token itself
   }
-  return SecretString;
+  return secret;
 }
 
 function compact(iso: string): string {

@@ -18,12 +18,15 @@ export function parseEnv<S extends z.ZodObject>(
 ): z.output<S> {
   const result = schema.safeParse(env);
   if (result.success) return result.data;
-  throw new EnvironmentError(
-    result.error.issues.map((issue) => {
-      const name = issue.path.join(".");
-      return env[name] === undefined || env[name] === "" ? `${name} is required` : `${name} ${issue.message}`;
-    }),
-  );
+  throw new EnvironmentError(envProblems(result.error.issues, env));
+}
+
+/** One line per bad variable: "X is required" when it is absent or empty, else "X <what is wrong>". */
+export function envProblems(issues: readonly z.core.$ZodIssue[], env: NodeJS.ProcessEnv): string[] {
+  return issues.map((issue) => {
+    const name = issue.path.join(".");
+    return env[name] === undefined || env[name] === "" ? `${name} is required` : `${name} ${issue.message}`;
+  });
 }
 
 /** A required, non-empty variable. */

@@ -1,6 +1,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { spawn } from "node:child_process";
 import type { AddressInfo } from "node:net";
 import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
 import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
@@ -58,5 +59,56 @@ export async function startDynamo(
       client.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
+  };
+}
+
+/** The well-known development account azurite serves (public, documented; tests only). */
+export const AZURITE_ACCOUNT = "devstoreaccount1";
+export const AZURITE_KEY =
+  "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+
+/** azurite (blob + table, in memory) on random loopback ports; the tests reach it with the dev account. */
+export async function startAzurite(): Promise<{ blob: string; table: string; close(): Promise<void> }> {
+  const child = spawn(
+    process.execPath,
+    [
+      require.resolve("azurite/dist/src/azurite.js"),
+      "--inMemoryPersistence",
+      "--skipApiVersionCheck",
+      "--disableTelemetry",
+      "--blobHost=127.0.0.1",
+      "--blobPort=0",
+      "--tableHost=127.0.0.1",
+      "--tablePort=0",
+      "--queueHost=127.0.0.1",
+      "--queuePort=0",
+      "--extentMemoryLimit=64",
+    ],
+    { stdio: ["ignore", "pipe", "pipe"] },
+  );
+  const listening: Record<string, string> = {};
+  await new Promise<void>((resolve, reject) => {
+    let output = "";
+    child.once("error", reject);
+    child.once("exit", (code) => reject(new Error(`azurite exited with ${code}: ${output}`)));
+    child.stdout.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+      for (const [, service, url] of output.matchAll(
+        /Azurite (\w+) service is successfully listening at (\S+)/g,
+      ))
+        listening[service!.toLowerCase()] = url!;
+      if (listening.blob && listening.table) resolve();
+    });
+    child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  });
+  child.removeAllListeners("exit");
+  return {
+    blob: `${listening.blob}/${AZURITE_ACCOUNT}`,
+    table: `${listening.table}/${AZURITE_ACCOUNT}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        child.once("exit", () => resolve());
+        child.kill();
+      }),
   };
 }
