@@ -91,7 +91,9 @@ function converterFor(name: string, type: ColumnType): (value: unknown) => Conve
       return (v) => {
         if (typeof v === "number") return v;
         if (typeof v !== "string") return fail(v, "a double");
-        // Fast path: plain decimal text (Number() alone would also take "0x1F", "Infinity" and "  ").
+        const plain = plainDecimal(v);
+        if (!Number.isNaN(plain)) return plain;
+        // Number() alone would also take "0x1F", "Infinity" and "  ".
         const first = v.charCodeAt(0);
         if ((first >= 48 && first <= 57) || first === 45) {
           const n = Number(v);
@@ -134,6 +136,31 @@ function integerText(text: string): number {
     n = n * 10 + d;
   }
   return sign * n;
+}
+
+/** 10^0 .. 10^22: every one is an exact double. */
+const EXACT_POWERS_OF_TEN = Array.from({ length: 23 }, (_, i) => Number(`1e${i}`));
+
+/**
+ * Plain decimal text `-?\d+(\.\d+)?` of at most 15 digits (`text` from `from` to `to`), read without Number(): the digits form an exact
+ * integer below 2^53 and the scale an exact power of ten, so the one division is correctly rounded and equals
+ * Number(text) (Clinger's fast path). Anything else is NaN (the caller takes the general path).
+ */
+export function plainDecimal(text: string, from = 0, to = text.length): number {
+  let i = text.charCodeAt(from) === 45 ? from + 1 : from;
+  const start = i;
+  let n = 0;
+  let point = -1;
+  for (; i < to; i++) {
+    const d = text.charCodeAt(i) - 48;
+    if (d >= 0 && d <= 9) n = n * 10 + d;
+    else if (d === -2 && point === -1 && i > start && i + 1 < to) point = i;
+    else return NaN;
+  }
+  const digitCount = to - start - (point === -1 ? 0 : 1);
+  if (digitCount <= 0 || digitCount > 15) return NaN;
+  const value = point === -1 ? n : n / EXACT_POWERS_OF_TEN[to - point - 1]!;
+  return start > from ? -value : value;
 }
 
 /** Days since the epoch, or undefined for an invalid calendar date. */
