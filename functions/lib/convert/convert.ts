@@ -3,7 +3,6 @@ import { controlHash } from "../control";
 import { coercer, CoercionError, columnType, type Coercer, type ColumnType, type Converted } from "./coerce";
 import { columnBuffer, type ColumnBuffer } from "./columns";
 import { CsvRecords, type CsvRecord } from "./csv";
-import { FlatJsonReader } from "./json";
 import { parquetFile } from "./parquet";
 import type { OutputSink } from "./sinks";
 import { decodeText, InputError, splitLines, type Line } from "./text";
@@ -108,25 +107,11 @@ class ConversionRun {
 
   async readJson(lines: AsyncIterable<Line[]>): Promise<void> {
     const columns = this.columns;
-    // CDC tables read the operation from the object: they take the reference path only.
-    const flat = this.cdcOperationField ? undefined : new FlatJsonReader(columns.map((c) => c.name));
-    const fields: unknown[] = new Array(columns.length);
     for await (const chunk of lines) {
       for (const { line, text } of chunk) {
         this.lastLine = line;
         if (text.trim() === "") continue;
         this.counts.rowsIn++;
-        if (flat?.read(text, fields)) {
-          try {
-            for (let i = 0; i < columns.length; i++) this.values[i] = columns[i]!.coerce(fields[i]);
-          } catch (error) {
-            if (!(error instanceof CoercionError)) throw error;
-            this.quarantine(line, error.message, text);
-            continue;
-          }
-          if (this.append()) await this.flush();
-          continue;
-        }
         let row: unknown;
         try {
           row = JSON.parse(text);
