@@ -12,6 +12,7 @@ import {
 } from "./coerce";
 import { columnBuffer, type ColumnBuffer } from "./columns";
 import { CsvFieldScanner, CsvRecords, type CsvRecord } from "./csv";
+import { readByName } from "./fields";
 import { parquetFile } from "./parquet";
 import type { OutputSink } from "./sinks";
 import { decodeText, InputError, splitLines, type Line } from "./text";
@@ -120,6 +121,8 @@ class ConversionRun {
 
   async readJson(lines: AsyncIterable<Line[]>): Promise<void> {
     const columns = this.columns;
+    const names = columns.map((c) => c.name);
+    const fields: unknown[] = new Array(columns.length);
     for await (const chunk of lines) {
       for (const { line, text } of chunk) {
         this.lastLine = line;
@@ -138,8 +141,8 @@ class ConversionRun {
         }
         const record = row as Record<string, unknown>;
         try {
-          for (let i = 0; i < columns.length; i++)
-            this.values[i] = columns[i]!.coerce(record[columns[i]!.name]);
+          readByName(record, names, fields);
+          for (let i = 0; i < columns.length; i++) this.values[i] = columns[i]!.coerce(fields[i]);
           if (this.cdcOperationField) this.values[columns.length] = this.operation(record);
         } catch (error) {
           if (!(error instanceof CoercionError)) throw error;
