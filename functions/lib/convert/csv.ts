@@ -21,6 +21,11 @@ export class CsvRecords {
 
   constructor(private readonly delimiter = ",") {}
 
+  /** No record is open across lines: the next line starts a record. */
+  get idle(): boolean {
+    return this.pending === undefined;
+  }
+
   /** Records completed by these lines (a record spanning lines completes on its last line). */
   push(lines: readonly Line[], out: CsvRecord[] = []): CsvRecord[] {
     for (const { line, text } of lines) {
@@ -122,4 +127,70 @@ export function parseQuoted(text: string, line: number, delimiter = ","): CsvRec
 /** Quotes a field when it needs it (used by tests and the benchmark's generator). */
 export function csvField(value: string): string {
   return /[",\r\n]/.test(value) || value === "" ? `"${value.replace(/"/g, '""')}"` : value;
+}
+
+/**
+ * Splits one single-line record into field ranges without building a string per field: field k is
+ * `text.slice(starts[k], ends[k])`, or `unescaped[k]` when it was quoted with doubled quotes inside. Returns the
+ * number of fields (ranges are kept for the first `width` only), or -1 when the line needs `CsvRecords` — an
+ * unterminated quote (a record spanning lines), a stray quote or text after a closing quote — so that parser
+ * stays the one that decides and words every error. Same fields as `parseQuoted` whenever it returns >= 0.
+ */
+export class CsvFieldScanner {
+  readonly starts: Int32Array;
+  readonly ends: Int32Array;
+  readonly unescaped: (string | undefined)[];
+
+  constructor(readonly width: number) {
+    this.starts = new Int32Array(width);
+    this.ends = new Int32Array(width);
+    this.unescaped = new Array<string | undefined>(width).fill(undefined);
+  }
+
+  scan(text: string): number {
+    const length = text.length;
+    let nextQuote = text.indexOf('"');
+    let p = 0;
+    let n = 0;
+    for (;;) {
+      if (p === nextQuote) {
+        let close = text.indexOf('"', p + 1);
+        if (close === -1) return -1;
+        let value: string | undefined;
+        if (text.charCodeAt(close + 1) === 34) {
+          value = text.slice(p + 1, close);
+          for (;;) {
+            const from = close + 2;
+            close = text.indexOf('"', from);
+            if (close === -1) return -1;
+            value += '"' + text.slice(from, close);
+            if (text.charCodeAt(close + 1) !== 34) break;
+          }
+        }
+        if (n < this.width) {
+          this.starts[n] = p + 1;
+          this.ends[n] = close;
+          this.unescaped[n] = value;
+        }
+        n++;
+        p = close + 1;
+        if (p === length) return n;
+        if (text.charCodeAt(p) !== 44) return -1;
+        p++;
+        nextQuote = text.indexOf('"', p);
+        continue;
+      }
+      const comma = text.indexOf(",", p);
+      const end = comma === -1 ? length : comma;
+      if (nextQuote !== -1 && nextQuote < end) return -1;
+      if (n < this.width) {
+        this.starts[n] = p;
+        this.ends[n] = end;
+        this.unescaped[n] = undefined;
+      }
+      n++;
+      if (comma === -1) return n;
+      p = comma + 1;
+    }
+  }
 }

@@ -1,5 +1,5 @@
 import fc from "fast-check";
-import { coercer, columnType, parseDecimal } from "./coerce";
+import { coercer, columnType, parseDecimal, plainDecimal } from "./coerce";
 import { csvField, CsvRecords } from "./csv";
 
 describe("CSV quoting round-trip (property)", () => {
@@ -101,5 +101,30 @@ describe("coercion (property)", () => {
     expect(ts("2026-01-01")).toBe(Date.UTC(2026, 0, 1) * 1000);
     expect(ts(1.25)).toBe(1_250_000);
     expect(() => ts("2026-13-01")).toThrow("is not a timestamp");
+  });
+});
+
+describe("plainDecimal (property: equals Number for plain decimal text)", () => {
+  it("reads any double's short decimal text exactly as Number() does", () => {
+    fc.assert(
+      fc.property(fc.double({ noNaN: true, noDefaultInfinity: true }), (d) => {
+        const text = String(d);
+        const n = plainDecimal(text);
+        if (!Number.isNaN(n)) expect(n).toBe(Number(text));
+      }),
+    );
+    fc.assert(
+      fc.property(fc.integer({ min: -1e9, max: 1e9 }), fc.nat({ max: 6 }), (unscaled, scale) => {
+        const digits = String(Math.abs(unscaled)).padStart(scale + 1, "0");
+        const text = `${unscaled < 0 ? "-" : ""}${scale ? `${digits.slice(0, -scale)}.${digits.slice(-scale)}` : digits}`;
+        expect(plainDecimal(text)).toBe(Number(text));
+      }),
+    );
+  });
+
+  it("declines anything but -?digits(.digits) of at most 15 digits", () => {
+    for (const text of ["", "-", ".5", "5.", "1e3", "+1", "0x1F", "1.2.3", " 1", "1234567890123456"])
+      expect(plainDecimal(text)).toBeNaN();
+    expect(plainDecimal("x12.50y", 1, 6)).toBe(12.5);
   });
 });
