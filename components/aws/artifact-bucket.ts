@@ -10,9 +10,8 @@ import {
 } from "./bucket-baseline";
 import type { AwsContext } from "./context";
 import { AwsCustomerKey } from "./customer-key";
-import { layerGrantStatements, normalisePrefix, type GrantAccess } from "./layer-grants";
+import { grantOnBucket, type GrantAccess } from "./layer-grants";
 import type { AwsPrincipal } from "./medallion-layer";
-import { policyJson } from "./policy-documents";
 
 /** Prefixes of the artifact bucket, each with its own lifecycle. */
 export const ARTIFACT_PREFIXES = {
@@ -118,23 +117,14 @@ export class AwsArtifactBucket extends pulumi.ComponentResource {
   }
 
   private grant(access: GrantAccess, principal: AwsPrincipal, prefix: string): iam.RolePolicy {
-    const normalised = normalisePrefix(prefix);
-    const suffix = normalised.replace(/[^A-Za-z0-9]+/g, "-").replace(/-+$/, "");
-    return new iam.RolePolicy(
-      `${this.logicalName}-${access}-${principal.name}-${suffix}`,
-      {
-        role: principal.role.name,
-        policy: policyJson(
-          layerGrantStatements(access, {
-            bucketArn: this.bucketArn,
-            keyArn: this.key.arn,
-            region: this.context.region,
-            prefix: normalised,
-          }),
-        ),
-      },
-      { parent: this },
-    );
+    const target = {
+      owner: this.logicalName,
+      bucketArn: this.bucketArn,
+      keyArn: this.key.arn,
+      region: this.context.region,
+      parent: this,
+    };
+    return grantOnBucket(target, access, principal, prefix);
   }
 }
 

@@ -1,4 +1,7 @@
+import * as iam from "@pulumi/aws/iam";
 import * as pulumi from "@pulumi/pulumi";
+import type { AwsPrincipal } from "./medallion-layer";
+import { policyJson } from "./policy-documents";
 import {
   KMS_DECRYPT_ACTIONS,
   KMS_ENCRYPT_ACTIONS,
@@ -67,4 +70,40 @@ export function normalisePrefix(prefix: string | undefined): string {
   const trimmed = prefix.replace(/^\/+/, "");
   if (trimmed === "") return "";
   return trimmed.endsWith("/") ? trimmed : `${trimmed}/`;
+}
+
+/** What a bucket grant is on: the bucket, its key, and the region the key is used through S3 in. */
+export interface GrantedBucket {
+  /** Logical name of the bucket's component; grants are named `${owner}-${access}-${principal}[-prefix]`. */
+  readonly owner: string;
+  readonly bucketArn: pulumi.Input<string>;
+  readonly keyArn: pulumi.Input<string>;
+  readonly region: pulumi.Input<string>;
+  readonly parent: pulumi.Resource;
+}
+
+/** An inline policy on the principal's role with the {@link layerGrantStatements} of one access and prefix. */
+export function grantOnBucket(
+  target: GrantedBucket,
+  access: GrantAccess,
+  principal: AwsPrincipal,
+  prefix: string | undefined,
+): iam.RolePolicy {
+  const normalised = normalisePrefix(prefix);
+  const suffix = normalised ? `-${normalised.replace(/[^A-Za-z0-9]+/g, "-").replace(/-+$/, "")}` : "";
+  return new iam.RolePolicy(
+    `${target.owner}-${access}-${principal.name}${suffix}`,
+    {
+      role: principal.role.name,
+      policy: policyJson(
+        layerGrantStatements(access, {
+          bucketArn: target.bucketArn,
+          keyArn: target.keyArn,
+          region: target.region,
+          prefix: normalised,
+        }),
+      ),
+    },
+    { parent: target.parent },
+  );
 }

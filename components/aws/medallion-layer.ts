@@ -13,8 +13,8 @@ import {
 } from "./bucket-baseline";
 import { awsContext, type AwsContext } from "./context";
 import { AwsCustomerKey } from "./customer-key";
-import { layerGrantStatements, normalisePrefix, type GrantAccess } from "./layer-grants";
-import { policyJson, type Statement } from "./policy-documents";
+import { grantOnBucket, type GrantAccess } from "./layer-grants";
+import type { Statement } from "./policy-documents";
 
 /** An IAM role that grants attach to; `name` keeps the grant's logical name stable. */
 export interface AwsPrincipal {
@@ -139,24 +139,14 @@ export class AwsMedallionLayer extends pulumi.ComponentResource implements Medal
   }
 
   private grant(access: GrantAccess, principal: AwsPrincipal, options?: GrantOptions): iam.RolePolicy {
-    const prefix = normalisePrefix(options?.prefix);
-    const suffix = prefix ? `-${prefix.replace(/[^A-Za-z0-9]+/g, "-").replace(/-+$/, "")}` : "";
-    const grantName = `${this.logicalName}-${access}-${principal.name}${suffix}`;
-    return new iam.RolePolicy(
-      grantName,
-      {
-        role: principal.role.name,
-        policy: policyJson(
-          layerGrantStatements(access, {
-            bucketArn: this.bucketArn,
-            keyArn: this.key.arn,
-            region: this.context.region,
-            prefix,
-          }),
-        ),
-      },
-      { parent: this },
-    );
+    const target = {
+      owner: this.logicalName,
+      bucketArn: this.bucketArn,
+      keyArn: this.key.arn,
+      region: this.context.region,
+      parent: this,
+    };
+    return grantOnBucket(target, access, principal, options?.prefix);
   }
 }
 
