@@ -13,9 +13,12 @@ import {
   TimeUnit,
   Utf8,
 } from "apache-arrow";
-import type { ColumnType, Converted } from "./coerce";
+import { canonicalUtcMicrosBytes, integerBytes, plainDecimalBytes, utf8 } from "./bytes";
+import { coercer, type Coercer, type ColumnType, type Converted } from "./coerce";
 
 const TWO_32 = 4294967296;
+const INT32_MIN = -2147483648;
+const INT32_MAX = 2147483647;
 /** Average UTF-8 bytes per value above which a string column is treated as free text (no dictionary). */
 const MAX_DICTIONARY_STRING_BYTES = 48;
 
@@ -30,7 +33,35 @@ export abstract class ColumnBuffer {
   protected validity = new Uint8Array(0);
   protected nulls = 0;
 
-  constructor(readonly field: Field) {}
+  constructor(
+    readonly field: Field,
+    /** The column's coercer: `read` falls back to it for any form its byte reader does not take. */
+    protected readonly coerce: Coercer,
+  ) {}
+
+  /**
+   * Appends a field given as UTF-8 bytes exactly as `append(coerce(text))` would, or throws the coercer's
+   * CoercionError having appended nothing. Subclasses read their common plain forms from the bytes directly:
+   * no string, no boxed number, no intermediate array per row.
+   */
+  read(bytes: Uint8Array, from: number, to: number): void {
+    this.append(this.coerce(utf8(bytes, from, to)));
+  }
+
+  /** Removes the last value (its row failed on a later column). */
+  pop(): void {
+    if (this.length === 0) throw new Error(`${this.field.name}: nothing to take back`);
+    const i = --this.length;
+    if ((this.validity[i >> 3]! & (1 << (i & 7))) === 0) this.nulls--;
+  }
+
+  /** Claims the next slot as non-null and returns its index. */
+  protected next(): number {
+    if (this.length === this.capacity) this.grow(Math.max(1024, this.capacity * 2));
+    const i = this.length++;
+    this.validity[i >> 3] |= 1 << (i & 7);
+    return i;
+  }
 
   append(value: Converted): void {
     if (this.length === this.capacity) this.grow(Math.max(1024, this.capacity * 2));
@@ -91,13 +122,29 @@ class StringColumn extends ColumnBuffer {
     const text = value as string;
     let at = this.offsets[i]!;
     // A UTF-8 encoding takes at most 3 bytes per UTF-16 unit.
-    if (at + text.length * 3 > this.bytes.length) {
-      const bigger = Buffer.allocUnsafe(Math.max(this.bytes.length * 2, at + text.length * 3));
-      this.bytes.copy(bigger, 0, 0, at);
-      this.bytes = bigger;
-    }
+    this.reserve(at, text.length * 3);
     at += text.length === 0 ? 0 : this.bytes.write(text, at, "utf8");
     this.offsets[i + 1] = at;
+  }
+
+  /** The bytes are valid UTF-8 (`byteLines` checked them), and a string column takes any text as it is. */
+  override read(bytes: Uint8Array, from: number, to: number): void {
+    const i = this.next();
+    const at = this.offsets[i]!;
+    const n = to - from;
+    this.reserve(at, n);
+    const target = this.bytes;
+    // A loop beats subarray() + set() (an object and a native call per value) for short values.
+    if (n <= 32) for (let k = 0; k < n; k++) target[at + k] = bytes[from + k]!;
+    else target.set(bytes.subarray(from, to), at);
+    this.offsets[i + 1] = at + n;
+  }
+
+  private reserve(at: number, n: number): void {
+    if (at + n <= this.bytes.length) return;
+    const bigger = Buffer.allocUnsafe(Math.max(this.bytes.length * 2, at + n));
+    this.bytes.copy(bigger, 0, 0, at);
+    this.bytes = bigger;
   }
   protected zero(): Converted {
     return "";
@@ -129,6 +176,22 @@ class StringColumn extends ColumnBuffer {
 /** int, double, date (days): one JS number per slot. */
 class NumberColumn extends ColumnBuffer {
   private values: Int32Array | Float64Array = this.allocate(0);
+  private readonly kind = this.field.type instanceof Float64 ? 2 : this.field.type instanceof Int32 ? 1 : 0;
+
+  override read(bytes: Uint8Array, from: number, to: number): void {
+    const n =
+      this.kind === 2
+        ? plainDecimalBytes(bytes, from, to)
+        : this.kind === 1
+          ? integerBytes(bytes, from, to)
+          : NaN;
+    if (Number.isNaN(n) || (this.kind === 1 && (n < INT32_MIN || n > INT32_MAX))) super.read(bytes, from, to);
+    else {
+      // next() may grow (replace) `values`: take the slot before reading the field.
+      const i = this.next();
+      this.values[i] = n;
+    }
+  }
 
   protected set(i: number, value: Converted): void {
     this.values[i] = value as number;
@@ -160,13 +223,27 @@ class NumberColumn extends ColumnBuffer {
 /** bigint and timestamp (µs): 64-bit little-endian words, written from safe integers without a BigInt. */
 class Int64Column extends ColumnBuffer {
   private words = new Int32Array(0);
+  private readonly timestamp = this.field.type instanceof Timestamp;
+
+  override read(bytes: Uint8Array, from: number, to: number): void {
+    const n = this.timestamp
+      ? to - from === 20
+        ? canonicalUtcMicrosBytes(bytes, from)
+        : undefined
+      : integerBytes(bytes, from, to);
+    if (n === undefined || Number.isNaN(n)) super.read(bytes, from, to);
+    else this.setNumber(this.next(), n);
+  }
 
   protected set(i: number, value: Converted): void {
     if (typeof value === "bigint") {
       new BigInt64Array(this.words.buffer, i * 8, 1)[0] = value;
       return;
     }
-    const n = value as number;
+    this.setNumber(i, value as number);
+  }
+
+  private setNumber(i: number, n: number): void {
     const high = Math.floor(n / TWO_32);
     this.words[2 * i] = (n - high * TWO_32) | 0;
     this.words[2 * i + 1] = high;
@@ -283,26 +360,31 @@ export function arrowType(type: ColumnType): DataType {
   }
 }
 
-export function columnBuffer(name: string, type: ColumnType, nullable: boolean): ColumnBuffer {
-  const buffer = newBuffer(new Field(name, arrowType(type), nullable), type);
+export function columnBuffer(
+  name: string,
+  type: ColumnType,
+  nullable: boolean,
+  coerce: Coercer = coercer(name, type, nullable),
+): ColumnBuffer {
+  const buffer = newBuffer(new Field(name, arrowType(type), nullable), type, coerce);
   // 64-bit integers, doubles and timestamps are mostly unique (keys, measures, event times).
   if (type.kind === "bigint" || type.kind === "double" || type.kind === "timestamp")
     buffer.dictionaryByDefault = false;
   return buffer;
 }
 
-function newBuffer(field: Field, type: ColumnType): ColumnBuffer {
+function newBuffer(field: Field, type: ColumnType, coerce: Coercer): ColumnBuffer {
   switch (type.kind) {
     case "string":
-      return new StringColumn(field);
+      return new StringColumn(field, coerce);
     case "bigint":
     case "timestamp":
-      return new Int64Column(field);
+      return new Int64Column(field, coerce);
     case "decimal":
-      return new DecimalColumn(field);
+      return new DecimalColumn(field, coerce);
     case "boolean":
-      return new BoolColumn(field);
+      return new BoolColumn(field, coerce);
     default:
-      return new NumberColumn(field);
+      return new NumberColumn(field, coerce);
   }
 }

@@ -1,21 +1,13 @@
 import type { TableSpec } from "../../../components/spec/schema";
 import { controlHash } from "../control";
-import {
-  coercer,
-  CoercionError,
-  columnType,
-  rangeCoercer,
-  type Coercer,
-  type ColumnType,
-  type Converted,
-  type RangeCoercer,
-} from "./coerce";
+import { byteCoercer, utf8, type ByteCoercer } from "./bytes";
+import { coercer, CoercionError, columnType, type Coercer, type ColumnType, type Converted } from "./coerce";
 import { columnBuffer, type ColumnBuffer } from "./columns";
-import { CsvFieldScanner, CsvRecords, type CsvRecord } from "./csv";
+import { CsvByteScanner, CsvRecords, unescapeQuotes, type CsvRecord } from "./csv";
 import { readByName } from "./fields";
 import { parquetFile } from "./parquet";
 import type { OutputSink } from "./sinks";
-import { decodeText, InputError, splitLines, type Line } from "./text";
+import { byteLines, decodeText, InputError, splitLines, type ByteLines, type Line } from "./text";
 
 export interface ConvertOptions {
   table: TableSpec;
@@ -26,8 +18,13 @@ export interface ConvertOptions {
   controlId: string;
   /** When the object arrived (the control record's createdAt): `_ingested_at` and the default partition. */
   ingestedAt: Date;
-  /** Rows per Parquet file (one row group); bounds memory. @default 50000 */
+  /** Rows per Parquet file (one row group); bounds memory. @default 20000 */
   batchRows?: number;
+  /**
+   * Read single-line CSV records from the input's bytes (fields straight into the column buffers); false reads
+   * every line as text through CsvRecords, the reference the fast path is tested against. @default true
+   */
+  csvFromBytes?: boolean;
 }
 
 export interface ConvertResult {
@@ -53,8 +50,8 @@ interface Column {
   type: ColumnType;
   nullable: boolean;
   coerce: Coercer;
-  /** The same coercion from a range of a CSV line (no string per field for numbers and timestamps). */
-  read: RangeCoercer;
+  /** The same coercion from the field's bytes (for partition columns; others are read by their buffer). */
+  readBytes: ByteCoercer;
   partition: boolean;
 }
 
@@ -66,10 +63,9 @@ interface Column {
  */
 export async function convert(options: ConvertOptions): Promise<ConvertResult> {
   const run = new ConversionRun(options);
-  const lines = splitLines(decodeText(options.source));
   try {
-    if (options.table.format === "csv") await run.readCsv(lines);
-    else await run.readJson(lines);
+    if (options.table.format === "csv") await run.readCsv(byteLines(options.source));
+    else await run.readJson(splitLines(decodeText(options.source)));
   } catch (error) {
     if (!(error instanceof InputError)) throw error;
     run.inputFailed(error.message);
@@ -83,6 +79,12 @@ class ConversionRun {
   private readonly table: TableSpec;
   private readonly columns: Column[];
   private readonly values: Converted[];
+  /** Fields with doubled quotes, unquoted for the current record (from 0 up to `scratchAt`). */
+  private scratch = Buffer.allocUnsafe(64 * 1024);
+  private scratchAt = 0;
+  /** The byte range of the field `field()` returned last. */
+  private from = 0;
+  private to = 0;
   private readonly partitions = new Map<string, ColumnBuffer[]>();
   private readonly defaultPartition: string;
   private readonly ingestedAtMicros: number;
@@ -102,16 +104,18 @@ class ConversionRun {
     this.columns = this.table.columns.map((c) => {
       const type = columnType(c.type);
       const coerce = coercer(c.name, type, c.nullable);
+      const partition = partitionBy.has(c.name);
       return {
         name: c.name,
         type,
         nullable: c.nullable,
         coerce,
-        read: rangeCoercer(type, coerce),
-        partition: partitionBy.has(c.name),
+        readBytes: byteCoercer(type, coerce),
+        partition,
       };
     });
     this.values = new Array(this.columns.length + 1);
+
     this.defaultPartition = `ingest_date=${options.ingestedAt.toISOString().slice(0, 10)}`;
     this.ingestedAtMicros = options.ingestedAt.getTime() * 1000;
     this.hash = controlHash(options.controlId);
@@ -154,7 +158,7 @@ class ConversionRun {
     }
   }
 
-  async readCsv(lines: AsyncIterable<Line[]>): Promise<void> {
+  async readCsv(chunks: AsyncIterable<ByteLines>): Promise<void> {
     const parser = new CsvRecords();
     let header: { indexes: number[]; width: number } | string | undefined;
     const records: CsvRecord[] = [];
@@ -194,28 +198,45 @@ class ConversionRun {
       }
       this.append();
     };
-    let scanner: CsvFieldScanner | undefined;
-    for await (const chunk of lines) {
-      this.lastLine = chunk[chunk.length - 1]!.line;
-      for (const physical of chunk) {
-        // Fast path: a record on one line, fields read in place. CDC tables and anything unusual (quotes
-        // spanning lines, broken quoting) go through CsvRecords and `take`, the reference path.
-        if (typeof header === "object" && parser.idle && !this.cdcOperationField) {
-          if (physical.text === "") continue;
-          scanner ??= new CsvFieldScanner(header.width);
-          const fields = scanner.scan(physical.text);
+    let scanner: CsvByteScanner | undefined;
+    let line = 0;
+    const fast = this.options.csvFromBytes ?? true;
+    for await (const chunk of chunks) {
+      const valid = chunk.valid;
+      // A plain view: subarray() of a Buffer goes through Buffer's JavaScript constructor, a Uint8Array's does not.
+      const bytes = new Uint8Array(chunk.bytes.buffer, chunk.bytes.byteOffset, chunk.bytes.length);
+      const length = bytes.length;
+      let p = 0;
+      while (p < length) {
+        line++;
+        // Fast path: a record on one line of valid UTF-8, fields read from the bytes in place. Anything unusual
+        // (quotes spanning lines, broken quoting, invalid UTF-8) goes through CsvRecords and `take`, the
+        // reference path, which decides and words every quarantine reason.
+        if (fast && valid && typeof header === "object" && parser.idle) {
+          const c = bytes[p];
+          if (c === 10 || (c === 13 && bytes[p + 1] === 10)) {
+            p += c === 10 ? 1 : 2;
+            continue;
+          }
+          scanner ??= new CsvByteScanner(header.width);
+          const fields = scanner.scan(bytes, p);
           if (fields >= 0) {
-            this.takeScanned(physical.line, physical.text, fields, scanner, header.indexes);
+            this.takeBytes(line, bytes, p, fields, scanner, header.indexes);
+            p = scanner.next;
             if (this.buffered >= this.batchRows) await this.flush();
             continue;
           }
         }
+        const newline = bytes.indexOf(10, p);
+        const text = utf8(bytes, p, newline > p && bytes[newline - 1] === 13 ? newline - 1 : newline);
+        p = newline + 1;
         records.length = 0;
-        for (const record of parser.push([physical], records)) {
+        for (const record of parser.push([{ line, text }], records)) {
           take(record);
           if (this.buffered >= this.batchRows) await this.flush();
         }
       }
+      this.lastLine = line;
     }
     for (const record of parser.end()) {
       take(record);
@@ -223,35 +244,95 @@ class ConversionRun {
     }
   }
 
-  /** One record from the scanner's field ranges: the same counts, coercions and quarantine reasons as `take`. */
-  private takeScanned(
+  /**
+   * One record from the scanner's field ranges, each field read by its column buffer straight from the bytes:
+   * the same counts, coercions and quarantine reasons as `take`. A field that fails to coerce takes the row's
+   * earlier fields back out of their buffers, so a row is written whole or quarantined.
+   */
+  private takeBytes(
     line: number,
-    text: string,
+    bytes: Uint8Array,
+    start: number,
     fields: number,
-    scanner: CsvFieldScanner,
+    scanner: CsvByteScanner,
     indexes: readonly number[],
   ): void {
     this.counts.rowsIn++;
-    if (fields !== scanner.width)
+    if (fields !== scanner.width) {
+      const text = lineText(bytes, start, scanner.next);
       return this.quarantine(line, `expected ${scanner.width} fields, got ${fields}`, text);
-    const { starts, ends, unescaped } = scanner;
+    }
     const columns = this.columns;
+    this.scratchAt = 0;
+    let buffers: ColumnBuffer[] | undefined;
+    let b = 0;
     try {
-      for (let i = 0; i < columns.length; i++) {
-        const at = indexes[i]!;
-        const column = columns[i]!;
-        if (at < 0) this.values[i] = column.coerce(undefined);
-        else {
-          const value = unescaped[at];
+      if (this.table.partitionBy.length > 0) {
+        // The partition's buffers depend on the row's values: coerce them all first, in column order.
+        for (let i = 0; i < columns.length; i++) {
+          const at = indexes[i]!;
+          const column = columns[i]!;
           this.values[i] =
-            value === undefined ? column.read(text, starts[at]!, ends[at]!) : column.coerce(value);
+            at < 0
+              ? column.coerce(undefined)
+              : column.readBytes(this.field(bytes, scanner, at), this.from, this.to);
+        }
+        if (this.cdcOperationField)
+          this.values[columns.length] = this.operation(
+            this.csvOperation(bytes, scanner, indexes[columns.length]!),
+          );
+      } else {
+        buffers = this.buffersOf(this.defaultPartition);
+        for (let i = 0; i < columns.length; i++) {
+          const at = indexes[i]!;
+          if (at < 0) buffers[b]!.append(columns[i]!.coerce(undefined));
+          else buffers[b]!.read(this.field(bytes, scanner, at), this.from, this.to);
+          b++;
+        }
+        if (this.cdcOperationField) {
+          // Read before claiming the slot: a bad operation must leave the buffer as it was.
+          const operation = this.operation(this.csvOperation(bytes, scanner, indexes[columns.length]!));
+          buffers[b]!.append(operation);
+          b++;
         }
       }
     } catch (error) {
+      for (let k = 0; k < b; k++) buffers![k]!.pop();
       if (!(error instanceof CoercionError)) throw error;
-      return this.quarantine(line, error.message, text);
+      return this.quarantine(line, error.message, lineText(bytes, start, scanner.next));
     }
-    this.append();
+    if (buffers === undefined) this.append();
+    else {
+      buffers[b]!.append(this.ingestedAtMicros);
+      this.rowAppended();
+    }
+  }
+
+  /** The CDC operation field of the scanned record, as `operation()` reads it. */
+  private csvOperation(
+    bytes: Uint8Array,
+    scanner: CsvByteScanner,
+    at: number,
+  ): { operation: string | undefined } {
+    return { operation: at < 0 ? undefined : utf8(this.field(bytes, scanner, at), this.from, this.to) };
+  }
+
+  /** Field `at` of the scanned record: its bytes, in `bytes` or unquoted into the scratch buffer, at `from`-`to`. */
+  private field(bytes: Uint8Array, scanner: CsvByteScanner, at: number): Uint8Array {
+    const from = scanner.starts[at]!;
+    const to = scanner.ends[at]!;
+    if (scanner.escaped[at] !== 1) {
+      this.from = from;
+      this.to = to;
+      return bytes;
+    }
+    if (this.scratch.length < this.scratchAt + to - from) {
+      // Earlier fields of this record were already read out of the old scratch buffer.
+      this.scratch = Buffer.allocUnsafe(2 * (this.scratchAt + to - from));
+    }
+    this.from = this.scratchAt;
+    this.to = this.scratchAt = unescapeQuotes(bytes, from, to, this.scratch, this.scratchAt);
+    return this.scratch;
   }
 
   /** Column positions by name in the header (-1 when absent: the column reads as null). */
@@ -275,17 +356,26 @@ class ConversionRun {
 
   /** Appends the row in `values` to its partition's buffers; true when the batch is full and must be flushed before the next row. */
   private append(): boolean {
-    const partition = this.partitionOf();
-    let buffers = this.partitions.get(partition);
-    if (!buffers) {
-      buffers = this.newBuffers();
-      this.partitions.set(partition, buffers);
-    }
+    const buffers = this.buffersOf(this.partitionOf());
     let b = 0;
     for (let i = 0; i < this.columns.length; i++)
       if (!this.columns[i]!.partition) buffers[b++]!.append(this.values[i]!);
     if (this.cdcOperationField) buffers[b++]!.append(this.values[this.columns.length]!);
     buffers[b]!.append(this.ingestedAtMicros);
+    return this.rowAppended();
+  }
+
+  private buffersOf(partition: string): ColumnBuffer[] {
+    let buffers = this.partitions.get(partition);
+    if (!buffers) {
+      buffers = this.newBuffers();
+      this.partitions.set(partition, buffers);
+    }
+    return buffers;
+  }
+
+  /** Counts a row appended to the buffers; true when the batch is full and must be flushed before the next row. */
+  private rowAppended(): boolean {
     this.counts.rowsWritten++;
     if (++this.buffered > this.counts.maxBufferedRows) this.counts.maxBufferedRows = this.buffered;
     return this.buffered >= this.batchRows;
@@ -337,7 +427,7 @@ class ConversionRun {
   private newBuffers(): ColumnBuffer[] {
     const buffers = this.columns
       .filter((c) => !c.partition)
-      .map((c) => columnBuffer(c.name, c.type, c.nullable));
+      .map((c) => columnBuffer(c.name, c.type, c.nullable, c.coerce));
     if (this.cdcOperationField) buffers.push(columnBuffer("operation", { kind: "string" }, false));
     buffers.push(columnBuffer("_ingested_at", { kind: "timestamp" }, false));
     return buffers;
@@ -352,6 +442,13 @@ class ConversionRun {
     }
     return parts.join("/");
   }
+}
+
+/** The text of the line from `start` to `next` (just past its newline), without its line ending. */
+function lineText(bytes: Uint8Array, start: number, next: number): string {
+  let end = next - 1;
+  if (end > start && bytes[end - 1] === 13) end--;
+  return utf8(bytes, start, end);
 }
 
 /** A partition value as Hive writes it: canonical text, with path-unsafe characters %-escaped. */

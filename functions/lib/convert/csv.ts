@@ -130,67 +130,97 @@ export function csvField(value: string): string {
 }
 
 /**
- * Splits one single-line record into field ranges without building a string per field: field k is
- * `text.slice(starts[k], ends[k])`, or `unescaped[k]` when it was quoted with doubled quotes inside. Returns the
- * number of fields (ranges are kept for the first `width` only), or -1 when the line needs `CsvRecords` — an
- * unterminated quote (a record spanning lines), a stray quote or text after a closing quote — so that parser
- * stays the one that decides and words every error. Same fields as `parseQuoted` whenever it returns >= 0.
+ * Splits single-line records into field ranges straight from the input's bytes, without a string per line or
+ * per field: field k of the last record is `bytes[starts[k], ends[k])`, with doubled quotes still in it when
+ * `escaped[k]` (see `unescapeQuotes`). `scan` returns the record's number of fields (ranges are kept for the
+ * first `width` only) and sets `next` past its line ending, or returns -1 when the line needs `CsvRecords` — a
+ * quoted field left open at the end of the line (a record spanning lines), a stray quote, text after a
+ * closing quote — so that parser stays the one that decides and words every error. Same fields as
+ * `parseQuoted` on the line's text whenever it returns >= 0.
  */
-export class CsvFieldScanner {
+export class CsvByteScanner {
   readonly starts: Int32Array;
   readonly ends: Int32Array;
-  readonly unescaped: (string | undefined)[];
+  readonly escaped: Uint8Array;
+  /** Where the next record starts: just past the newline of the last record scanned. */
+  next = 0;
 
   constructor(readonly width: number) {
     this.starts = new Int32Array(width);
     this.ends = new Int32Array(width);
-    this.unescaped = new Array<string | undefined>(width).fill(undefined);
+    this.escaped = new Uint8Array(width);
   }
 
-  scan(text: string): number {
-    const length = text.length;
-    let nextQuote = text.indexOf('"');
-    let p = 0;
+  /** Scans the record at `p`. `bytes` must hold a newline at or after `p` (`byteLines` chunks end with one). */
+  scan(bytes: Uint8Array, p: number): number {
     let n = 0;
     for (;;) {
-      if (p === nextQuote) {
-        let close = text.indexOf('"', p + 1);
-        if (close === -1) return -1;
-        let value: string | undefined;
-        if (text.charCodeAt(close + 1) === 34) {
-          value = text.slice(p + 1, close);
-          for (;;) {
-            const from = close + 2;
-            close = text.indexOf('"', from);
-            if (close === -1) return -1;
-            value += '"' + text.slice(from, close);
-            if (text.charCodeAt(close + 1) !== 34) break;
-          }
+      let c = bytes[p];
+      if (c === 34) {
+        let q = p + 1;
+        let escaped = 0;
+        for (;;) {
+          c = bytes[q];
+          if (c === 34) {
+            if (bytes[q + 1] !== 34) break;
+            escaped = 1;
+            q += 2;
+          } else if (c === 10) return -1;
+          else q++;
         }
         if (n < this.width) {
           this.starts[n] = p + 1;
-          this.ends[n] = close;
-          this.unescaped[n] = value;
+          this.ends[n] = q;
+          this.escaped[n] = escaped;
         }
         n++;
-        p = close + 1;
-        if (p === length) return n;
-        if (text.charCodeAt(p) !== 44) return -1;
-        p++;
-        nextQuote = text.indexOf('"', p);
-        continue;
+        p = q + 1;
+        c = bytes[p];
+        if (c === 44) {
+          p++;
+          continue;
+        }
+        if (c === 10) {
+          this.next = p + 1;
+          return n;
+        }
+        if (c === 13 && bytes[p + 1] === 10) {
+          this.next = p + 2;
+          return n;
+        }
+        return -1;
       }
-      const comma = text.indexOf(",", p);
-      const end = comma === -1 ? length : comma;
-      if (nextQuote !== -1 && nextQuote < end) return -1;
+      let q = p;
+      while (c !== 44 && c !== 10 && c !== 34) c = bytes[++q];
+      if (c === 34) return -1;
       if (n < this.width) {
         this.starts[n] = p;
-        this.ends[n] = end;
-        this.unescaped[n] = undefined;
+        // The line's "\r\n" ending is not part of the last field.
+        this.ends[n] = c === 10 && q > p && bytes[q - 1] === 13 ? q - 1 : q;
+        this.escaped[n] = 0;
       }
       n++;
-      if (comma === -1) return n;
-      p = comma + 1;
+      if (c === 10) {
+        this.next = q + 1;
+        return n;
+      }
+      p = q + 1;
     }
   }
+}
+
+/** Copies `bytes[from, to)` into `out` at `at` with each doubled quote made one; returns the end in `out`. */
+export function unescapeQuotes(
+  bytes: Uint8Array,
+  from: number,
+  to: number,
+  out: Uint8Array,
+  at: number,
+): number {
+  for (let i = from; i < to; i++) {
+    const c = bytes[i]!;
+    out[at++] = c;
+    if (c === 34) i++;
+  }
+  return at;
 }

@@ -1,5 +1,6 @@
 import fc from "fast-check";
-import { coercer, columnType, parseDecimal, plainDecimal } from "./coerce";
+import { plainDecimalBytes } from "./bytes";
+import { coercer, columnType, parseDecimal } from "./coerce";
 import { csvField, CsvRecords } from "./csv";
 
 describe("CSV quoting round-trip (property)", () => {
@@ -104,7 +105,12 @@ describe("coercion (property)", () => {
   });
 });
 
-describe("plainDecimal (property: equals Number for plain decimal text)", () => {
+const plainDecimal = (text: string, from = 0, to?: number): number => {
+  const bytes = Buffer.from(text, "latin1");
+  return plainDecimalBytes(bytes, from, to ?? bytes.length);
+};
+
+describe("plainDecimalBytes (property: equals Number for plain decimal text)", () => {
   it("reads any double's short decimal text exactly as Number() does", () => {
     fc.assert(
       fc.property(fc.double({ noNaN: true, noDefaultInfinity: true }), (d) => {

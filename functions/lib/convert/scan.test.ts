@@ -1,25 +1,36 @@
 import fc from "fast-check";
-import { coercer, columnType, rangeCoercer } from "./coerce";
-import { CsvFieldScanner, csvField, parseQuoted } from "./csv";
+import { byteCoercer } from "./bytes";
+import { coercer, columnType } from "./coerce";
+import { CsvByteScanner, csvField, parseQuoted, unescapeQuotes } from "./csv";
 
-/** The scanner's fields as strings. */
-function scanned(scanner: CsvFieldScanner, text: string): string[] | undefined {
-  const n = scanner.scan(text);
-  if (n < 0) return undefined;
-  return Array.from(
-    { length: Math.min(n, scanner.width) },
-    (_, k) => scanner.unescaped[k] ?? text.slice(scanner.starts[k], scanner.ends[k]),
-  );
+/** Scans `text` as one line of a chunk (a prefix before it, a newline after it); -1 when the scanner declines. */
+function scanCount(scanner: CsvByteScanner, text: string, ending = "\n"): { n: number; bytes: Buffer } {
+  const bytes = Buffer.from("x\n" + text + ending + "tail\n");
+  const n = scanner.scan(bytes, 2);
+  if (n >= 0) expect(scanner.next).toBe(2 + Buffer.byteLength(text) + ending.length);
+  return { n, bytes };
 }
 
-describe("CsvFieldScanner (property: the reference parser's fields, or declines)", () => {
+/** The scanner's fields as strings (unescaped as the converter does). */
+function scanned(scanner: CsvByteScanner, text: string, ending = "\n"): string[] | undefined {
+  const { n, bytes } = scanCount(scanner, text, ending);
+  if (n < 0) return undefined;
+  return Array.from({ length: Math.min(n, scanner.width) }, (_, k) => {
+    const [from, to] = [scanner.starts[k]!, scanner.ends[k]!];
+    if (scanner.escaped[k] !== 1) return bytes.toString("utf8", from, to);
+    const out = Buffer.alloc(to - from);
+    return out.toString("utf8", 0, unescapeQuotes(bytes, from, to, out, 0));
+  });
+}
+
+describe("CsvByteScanner (property: the reference parser's fields, or declines)", () => {
   const field = fc.string({ unit: fc.constantFrom("a", "b", ",", '"', " ", "é", "1", "") });
 
   it("reads any quoted single-line record exactly as parseQuoted does", () => {
     fc.assert(
       fc.property(fc.array(field, { minLength: 1, maxLength: 6 }), (fields) => {
         const text = fields.map(csvField).join(",");
-        const scanner = new CsvFieldScanner(fields.length);
+        const scanner = new CsvByteScanner(fields.length);
         expect(scanned(scanner, text)).toEqual(fields);
         expect(parseQuoted(text, 1).fields).toEqual(fields);
       }),
@@ -38,8 +49,8 @@ describe("CsvFieldScanner (property: the reference parser's fields, or declines)
           const i = at % (clean.length + 1);
           const text = clean.slice(0, i) + insert + clean.slice(i + remove);
           const reference = parseQuoted(text, 1);
-          const scanner = new CsvFieldScanner(8);
-          const n = scanner.scan(text);
+          const scanner = new CsvByteScanner(8);
+          const { n } = scanCount(scanner, text);
           if (reference.error !== undefined) expect(n).toBe(-1);
           else {
             expect(n).toBe(reference.fields.length);
@@ -52,16 +63,31 @@ describe("CsvFieldScanner (property: the reference parser's fields, or declines)
   });
 
   it("counts every field but keeps ranges only for the header's width", () => {
-    const scanner = new CsvFieldScanner(2);
-    expect(scanner.scan("a,b,c")).toBe(3);
+    const scanner = new CsvByteScanner(2);
+    expect(scanCount(scanner, "a,b,c").n).toBe(3);
     expect(scanned(scanner, "a,,")).toEqual(["a", ""]);
-    expect(scanner.scan('a,"b')).toBe(-1);
-    expect(scanner.scan('a,b"')).toBe(-1);
-    expect(scanner.scan('"a"b,c')).toBe(-1);
+    expect(scanCount(scanner, 'a,"b').n).toBe(-1);
+    expect(scanCount(scanner, 'a,b"').n).toBe(-1);
+    expect(scanCount(scanner, '"a"b,c').n).toBe(-1);
+  });
+
+  it("leaves a CRLF line ending out of the last field, quoted or not, and keeps a lone CR", () => {
+    const scanner = new CsvByteScanner(3);
+    expect(scanned(scanner, "a,b", "\r\n")).toEqual(["a", "b"]);
+    expect(scanned(scanner, 'a,"b"', "\r\n")).toEqual(["a", "b"]);
+    expect(scanned(scanner, "a,", "\r\n")).toEqual(["a", ""]);
+    expect(scanned(scanner, "a\rb,c")).toEqual(["a\rb", "c"]);
+    expect(scanCount(scanner, '"a"\rb').n).toBe(-1);
+  });
+
+  it("declines a quoted field that goes on past the end of the line (CsvRecords joins the lines)", () => {
+    const scanner = new CsvByteScanner(2);
+    expect(scanCount(scanner, 'a,"b').n).toBe(-1);
+    expect(scanCount(scanner, 'a,"b""').n).toBe(-1);
   });
 });
 
-describe("rangeCoercer (property: the coercer's result or error for the slice)", () => {
+describe("byteCoercer (property: the coercer's result or error for the decoded bytes)", () => {
   const outcome = (f: () => unknown): unknown => {
     try {
       return { value: f() };
@@ -85,13 +111,14 @@ describe("rangeCoercer (property: the coercer's result or error for the slice)",
   );
 
   for (const type of ["int", "bigint", "double", "timestamp", "string", "boolean", "date", "decimal(10,2)"]) {
-    it(`reads ${type} fields in place exactly as the coercer reads them sliced, nullable or not`, () => {
+    it(`reads ${type} fields from bytes exactly as the coercer reads their text, nullable or not`, () => {
       fc.assert(
         fc.property(text, fc.string({ maxLength: 3 }), fc.boolean(), (value, pad, nullable) => {
           const coerce = coercer("c", columnType(type), nullable);
-          const read = rangeCoercer(columnType(type), coerce);
-          const line = pad + value + pad;
-          expect(outcome(() => read(line, pad.length, pad.length + value.length))).toEqual(
+          const read = byteCoercer(columnType(type), coerce);
+          const line = Buffer.from(pad + value + pad);
+          const from = Buffer.byteLength(pad);
+          expect(outcome(() => read(line, from, from + Buffer.byteLength(value)))).toEqual(
             outcome(() => coerce(value)),
           );
         }),

@@ -1,3 +1,4 @@
+import { isUtf8 } from "node:buffer";
 import { StringDecoder } from "node:string_decoder";
 import { pipeline, Readable } from "node:stream";
 import { createGunzip } from "node:zlib";
@@ -52,6 +53,49 @@ export async function* splitLines(chunks: AsyncIterable<string>): AsyncGenerator
     if (lines.length > 0) yield lines;
   }
   if (carry) yield [{ line: lineNumber + 1, text: carry.endsWith("\r") ? carry.slice(0, -1) : carry }];
+}
+
+/** Whole lines of the input as bytes: every chunk ends with a newline (the last line gets one if it had none). */
+export interface ByteLines {
+  bytes: Buffer;
+  /** The chunk is valid UTF-8, so its fields can be copied as bytes; otherwise lines are decoded with U+FFFD. */
+  valid: boolean;
+}
+
+const NEWLINE = Buffer.from("\n");
+const BOM = [0xef, 0xbb, 0xbf];
+
+/**
+ * Streams the input as chunks of whole lines, without decoding it: gunzips when it starts with the gzip magic
+ * bytes, strips a leading UTF-8 byte-order mark and checks each chunk's UTF-8 (natively, simdutf). Lines are
+ * never split across chunks, and a newline cannot be part of a multi-byte sequence, so a line decodes the
+ * same from its chunk as from the whole text.
+ */
+export async function* byteLines(source: AsyncIterable<Uint8Array>): AsyncGenerator<ByteLines> {
+  let carry: Buffer | undefined;
+  let first = true;
+  const emit = (bytes: Buffer): ByteLines => {
+    if (first && bytes[0] === BOM[0] && bytes[1] === BOM[1] && bytes[2] === BOM[2]) bytes = bytes.subarray(3);
+    first = false;
+    return { bytes, valid: isUtf8(bytes) };
+  };
+  for await (const raw of maybeGunzip(source)) {
+    const chunk = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
+    const last = chunk.lastIndexOf(10);
+    if (last === -1) {
+      carry = carry ? Buffer.concat([carry, chunk]) : Buffer.from(chunk);
+      continue;
+    }
+    // The line begun in the previous chunk is joined on its own, so the chunk itself is never copied.
+    let from = 0;
+    if (carry) {
+      from = chunk.indexOf(10) + 1;
+      yield emit(Buffer.concat([carry, chunk.subarray(0, from)]));
+    }
+    if (from <= last) yield emit(chunk.subarray(from, last + 1));
+    carry = last + 1 < chunk.length ? Buffer.from(chunk.subarray(last + 1)) : undefined;
+  }
+  if (carry) yield emit(Buffer.concat([carry, NEWLINE]));
 }
 
 async function* maybeGunzip(source: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {

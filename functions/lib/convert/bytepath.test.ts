@@ -1,0 +1,180 @@
+import fc from "fast-check";
+import { chunks, tableSpec } from "../../test/fixtures";
+import { query } from "../../test/duck";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { convert } from "./convert";
+import { csvField } from "./csv";
+import { DirectorySink, type OutputSink } from "./sinks";
+
+/**
+ * The CSV fast path reads fields from the input's bytes straight into the column buffers; CsvRecords and the
+ * coercers on decoded text are the reference (`csvFromBytes: false`, and what a chunk of invalid UTF-8 takes).
+ * Both must write the same files, byte for byte.
+ */
+
+/** Keeps what a conversion writes, by key. */
+class MemorySink implements OutputSink {
+  readonly files = new Map<string, Buffer>();
+  async put(key: string, body: Uint8Array): Promise<void> {
+    this.files.set(key, Buffer.from(body));
+  }
+  describe(key: string): string {
+    return key;
+  }
+}
+
+const COLUMNS = [
+  { name: "id", type: "bigint", nullable: false },
+  { name: "name", type: "string" },
+  { name: "n", type: "int" },
+  { name: "price", type: "decimal(6,2)" },
+  { name: "score", type: "double" },
+  { name: "ok", type: "boolean" },
+  { name: "day", type: "date" },
+  { name: "at", type: "timestamp" },
+] as const;
+
+const tables = {
+  plain: tableSpec({ name: "t", source: { kind: "batch" }, format: "csv", columns: COLUMNS }),
+  partitioned: tableSpec({
+    name: "t",
+    source: { kind: "batch" },
+    format: "csv",
+    columns: COLUMNS,
+    partitionBy: ["name", "day"],
+  }),
+  cdc: tableSpec({ name: "t", source: { kind: "cdc" }, format: "csv", columns: COLUMNS }),
+};
+
+/** Any field text: valid and invalid forms of every type, empty, quotes, commas, CR, non-ASCII. */
+const anyText = fc.oneof(
+  fc.integer({ min: -3_000_000_000, max: 3_000_000_000 }).map(String),
+  fc.bigInt({ min: -(2n ** 64n), max: 2n ** 64n }).map(String),
+  fc.double({ noNaN: true }).map(String),
+  fc.constantFrom("1.5", "-0.25", "12.345", "true", "no", "2024-02-29", "2023-02-29", "x", "", " 7"),
+  fc.constantFrom("2026-11-20T08:30:00Z", "2026-11-20T25:30:00Z", "2026-11-20 08:30:00-03:00", "1700000000"),
+  fc.constantFrom("insert", "UPDATE", "delete", "merge"),
+  fc.string({ unit: fc.constantFrom("a", "é", "€", '"', ",", " ", "\r", "1"), maxLength: 8 }),
+);
+
+const instant = fc.date({
+  min: new Date("1900-01-01T00:00:00Z"),
+  max: new Date("2100-12-31T23:59:59Z"),
+  noInvalidDate: true,
+});
+
+/** Mostly valid text for each column (so rows get written), sometimes anything. */
+const validText: Record<string, fc.Arbitrary<string>> = {
+  id: fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }).map(String),
+  name: fc.string({ unit: fc.constantFrom("a", "é", "€", '"', ",", " ", "\r", "1"), maxLength: 12 }),
+  n: fc.integer().map(String),
+  price: fc.integer({ min: -999_999, max: 999_999 }).map((c) => (c / 100).toFixed(2)),
+  score: fc.oneof(
+    fc.double({ noNaN: true, noDefaultInfinity: true }).map(String),
+    fc.constantFrom("4.5", "-0.125"),
+  ),
+  ok: fc.constantFrom("true", "false", "yes", "N", "1", "0"),
+  day: instant.map((d) => d.toISOString().slice(0, 10)),
+  at: instant.map((d) => d.toISOString().replace(/\.\d{3}Z$/, "Z")),
+  operation: fc.constantFrom("insert", "update", "delete", "UPDATE"),
+};
+
+const header = [...COLUMNS.map((c) => c.name), "operation"];
+
+const record = fc
+  .tuple(
+    fc.tuple(
+      ...header.map((name) =>
+        fc.oneof({ weight: 12, arbitrary: validText[name]! }, { weight: 1, arbitrary: anyText }),
+      ),
+    ),
+    fc.constantFrom(0, 0, 0, 0, 0, 0, 1, -1),
+    fc.boolean(),
+  )
+  .map(([fields, extra, quoteAll]) => {
+    const row: string[] = extra < 0 ? fields.slice(1) : extra > 0 ? [...fields, "extra"] : fields;
+    return row.map((f) => (quoteAll ? `"${f.replace(/"/g, '""')}"` : csvField(f))).join(",");
+  });
+
+const document = fc.tuple(
+  fc.array(
+    fc.oneof(
+      { weight: 8, arbitrary: record },
+      { weight: 1, arbitrary: fc.constantFrom("", '1,"open', 'x"') },
+    ),
+    { maxLength: 12 },
+  ),
+  fc.constantFrom("\n", "\r\n"),
+);
+
+async function run(table: keyof typeof tables, input: Buffer, chunkSize: number, csvFromBytes = true) {
+  const sink = new MemorySink();
+  const result = await convert({
+    table: tables[table],
+    source: chunks(input, chunkSize),
+    sink,
+    controlId: "c",
+    ingestedAt: new Date("2026-11-21T10:00:00Z"),
+    batchRows: 4,
+    csvFromBytes,
+  });
+  return { result, sink };
+}
+
+describe("CSV byte path (property: the reference path's output, byte for byte)", () => {
+  for (const table of Object.keys(tables) as (keyof typeof tables)[]) {
+    it(`converts a ${table} table's rows exactly as CsvRecords and the coercers on text do`, async () => {
+      await fc.assert(
+        fc.asyncProperty(document, fc.integer({ min: 1, max: 64 }), async ([lines, newline], size) => {
+          const text = [header.join(","), ...lines].join(newline) + newline;
+          const fast = await run(table, Buffer.from(text), size);
+          const reference = await run(table, Buffer.from(text), size, false);
+          expect(fast.result).toEqual(reference.result);
+          expect(fast.result.rowsIn).toBe(fast.result.rowsWritten + fast.result.rowsQuarantined);
+          expect([...fast.sink.files.keys()]).toEqual([...reference.sink.files.keys()]);
+          for (const [key, body] of reference.sink.files) {
+            if (key.endsWith(".jsonl")) expect(fast.sink.files.get(key)!.toString()).toBe(body.toString());
+            else expect(fast.sink.files.get(key)!.equals(body)).toBe(true);
+          }
+        }),
+        { numRuns: 60 },
+      );
+    });
+  }
+});
+
+describe("convert (CSV from bytes)", () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "bytepath-"));
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it("takes a row back out of every column when a later field fails, and keeps invalid UTF-8 as U+FFFD", async () => {
+    const input = Buffer.concat([
+      Buffer.from(`${header.join(",")}\n`),
+      Buffer.from('1,"first, row",1,1.50,0.5,true,2026-01-01,2026-11-20T08:30:00Z,insert\n'),
+      Buffer.from("2,second row,2,2.00,1.5,false,2026-01-02,not a time,insert\n"),
+      Buffer.from("3,bad "),
+      Buffer.from([0xc3, 0x28]),
+      Buffer.from(" byte,3,3.00,2.5,true,2026-01-03,2026-11-20T08:30:01Z,insert\n"),
+    ]);
+    const result = await convert({
+      table: tables.plain,
+      source: chunks(input, 16),
+      sink: new DirectorySink(dir),
+      controlId: "c",
+      ingestedAt: new Date("2026-11-21T10:00:00Z"),
+    });
+    expect(result).toMatchObject({ rowsIn: 3, rowsWritten: 2, rowsQuarantined: 1 });
+    const rows = await query(
+      `SELECT id::INT id, name, n, price::VARCHAR price FROM '${result.outputs[0]}' ORDER BY id`,
+    );
+    expect(rows).toEqual([
+      { id: 1, name: "first, row", n: 1, price: "1.50" },
+      { id: 3, name: "bad \uFFFD( byte", n: 3, price: "3.00" },
+    ]);
+  });
+});

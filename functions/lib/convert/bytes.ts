@@ -1,0 +1,115 @@
+import { canonicalUtcFields, type Coercer, type ColumnType, type Converted } from "./coerce";
+
+/**
+ * Reading values straight from the input's UTF-8 bytes (a field of a CSV record, a JSON number or string),
+ * without decoding them to a JS string first: at a million rows the decode, the per-field strings and their
+ * garbage are a quarter of the converter's time. Each reader takes the common plain forms only and hands
+ * anything else to the column's coercer as the decoded text, so results and error messages are the coercer's.
+ */
+
+/** Reads a column's value from `bytes[from, to)`, exactly as its coercer reads the decoded text. */
+export type ByteCoercer = (bytes: Uint8Array, from: number, to: number) => Converted;
+
+const INT32_MIN = -2147483648;
+const INT32_MAX = 2147483647;
+
+/** The UTF-8 text of `bytes[from, to)`. */
+export function utf8(bytes: Uint8Array, from: number, to: number): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8", from, to);
+}
+
+/** A `ByteCoercer` for the column: in-place fast paths for int, bigint, double and canonical UTC timestamps. */
+export function byteCoercer(type: ColumnType, coerce: Coercer): ByteCoercer {
+  const slow: ByteCoercer = (bytes, from, to) => coerce(utf8(bytes, from, to));
+  switch (type.kind) {
+    case "int":
+      return (bytes, from, to) => {
+        const n = integerBytes(bytes, from, to);
+        return n >= INT32_MIN && n <= INT32_MAX ? n : slow(bytes, from, to);
+      };
+    case "bigint":
+      return (bytes, from, to) => {
+        const n = integerBytes(bytes, from, to);
+        return Number.isNaN(n) ? slow(bytes, from, to) : n;
+      };
+    case "double":
+      return (bytes, from, to) => {
+        const n = plainDecimalBytes(bytes, from, to);
+        return Number.isNaN(n) ? slow(bytes, from, to) : n;
+      };
+    case "timestamp":
+      return (bytes, from, to) =>
+        (to - from === 20 ? canonicalUtcMicrosBytes(bytes, from) : undefined) ?? slow(bytes, from, to);
+    default:
+      return slow;
+  }
+}
+
+/** `[+-]?\d{1,15}` in `bytes[from, to)` as a number, else NaN. */
+export function integerBytes(bytes: Uint8Array, from: number, to: number): number {
+  let i = from;
+  let sign = 1;
+  const first = bytes[from];
+  if (first === 45 || first === 43) {
+    sign = first === 45 ? -1 : 1;
+    i++;
+  }
+  if (i >= to || to - i > 15) return NaN;
+  let n = 0;
+  for (; i < to; i++) {
+    const d = bytes[i]! - 48;
+    if (d < 0 || d > 9) return NaN;
+    n = n * 10 + d;
+  }
+  return sign * n;
+}
+
+/** 10^0 .. 10^22: every one is an exact double. */
+const EXACT_POWERS_OF_TEN = Array.from({ length: 23 }, (_, i) => Number(`1e${i}`));
+
+/**
+ * Plain decimal text `-?\d+(\.\d+)?` of at most 15 digits in `bytes[from, to)`, read without Number(): the
+ * digits form an exact integer below 2^53 and the scale an exact power of ten, so the one division is
+ * correctly rounded and equals Number(text) (Clinger's fast path). Anything else is NaN (take the general path).
+ */
+export function plainDecimalBytes(bytes: Uint8Array, from: number, to: number): number {
+  let i = bytes[from] === 45 ? from + 1 : from;
+  const start = i;
+  let n = 0;
+  let point = -1;
+  for (; i < to; i++) {
+    const d = bytes[i]! - 48;
+    if (d >= 0 && d <= 9) n = n * 10 + d;
+    else if (d === -2 && point === -1 && i > start && i + 1 < to) point = i;
+    else return NaN;
+  }
+  const digitCount = to - start - (point === -1 ? 0 : 1);
+  if (digitCount <= 0 || digitCount > 15) return NaN;
+  const value = point === -1 ? n : n / EXACT_POWERS_OF_TEN[to - point - 1]!;
+  return start > from ? -value : value;
+}
+
+/** `YYYY-MM-DDTHH:MM:SSZ` at `at` as microseconds since the epoch, else undefined (take the general path). */
+export function canonicalUtcMicrosBytes(bytes: Uint8Array, at: number): number | undefined {
+  if (bytes[at + 4] !== 45 || bytes[at + 7] !== 45 || bytes[at + 10] !== 84) return undefined;
+  if (bytes[at + 13] !== 58 || bytes[at + 16] !== 58 || bytes[at + 19] !== 90) return undefined;
+  return canonicalUtcFields(
+    digits(bytes, at, 4),
+    digits(bytes, at + 5, 2),
+    digits(bytes, at + 8, 2),
+    digits(bytes, at + 11, 2),
+    digits(bytes, at + 14, 2),
+    digits(bytes, at + 17, 2),
+  );
+}
+
+/** The number in `length` ASCII digits at `at`, or -1 if any is not a digit. */
+function digits(bytes: Uint8Array, at: number, length: number): number {
+  let n = 0;
+  for (let i = at; i < at + length; i++) {
+    const d = bytes[i]! - 48;
+    if (d < 0 || d > 9) return -1;
+    n = n * 10 + d;
+  }
+  return n;
+}
