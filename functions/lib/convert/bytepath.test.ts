@@ -1,4 +1,5 @@
 import fc from "fast-check";
+import type { TableSpec } from "../../../components/spec/schema";
 import { chunks, tableSpec } from "../../test/fixtures";
 import { query } from "../../test/duck";
 import * as fs from "node:fs";
@@ -36,17 +37,18 @@ const COLUMNS = [
   { name: "at", type: "timestamp" },
 ] as const;
 
-const tables = {
-  plain: tableSpec({ name: "t", source: { kind: "batch" }, format: "csv", columns: COLUMNS }),
+const tablesOf = (format: "csv" | "json") => ({
+  plain: tableSpec({ name: "t", source: { kind: "batch" }, format, columns: COLUMNS }),
   partitioned: tableSpec({
     name: "t",
     source: { kind: "batch" },
-    format: "csv",
+    format,
     columns: COLUMNS,
     partitionBy: ["name", "day"],
   }),
-  cdc: tableSpec({ name: "t", source: { kind: "cdc" }, format: "csv", columns: COLUMNS }),
-};
+  cdc: tableSpec({ name: "t", source: { kind: "cdc" }, format, columns: COLUMNS }),
+});
+const tables = tablesOf("csv");
 
 /** Any field text: valid and invalid forms of every type, empty, quotes, commas, CR, non-ASCII. */
 const anyText = fc.oneof(
@@ -109,18 +111,31 @@ const document = fc.tuple(
   fc.constantFrom("\n", "\r\n"),
 );
 
-async function run(table: keyof typeof tables, input: Buffer, chunkSize: number, csvFromBytes = true) {
+async function run(table: TableSpec, input: Buffer, chunkSize: number, fromBytes = true) {
   const sink = new MemorySink();
   const result = await convert({
-    table: tables[table],
+    table,
     source: chunks(input, chunkSize),
     sink,
     controlId: "c",
     ingestedAt: new Date("2026-11-21T10:00:00Z"),
     batchRows: 4,
-    csvFromBytes,
+    fromBytes,
   });
   return { result, sink };
+}
+
+/** Converts `input` both ways and expects the same counts and the same files, byte for byte. */
+async function expectSameAsReference(table: TableSpec, input: Buffer, chunkSize: number): Promise<void> {
+  const fast = await run(table, input, chunkSize);
+  const reference = await run(table, input, chunkSize, false);
+  expect(fast.result).toEqual(reference.result);
+  expect(fast.result.rowsIn).toBe(fast.result.rowsWritten + fast.result.rowsQuarantined);
+  expect([...fast.sink.files.keys()]).toEqual([...reference.sink.files.keys()]);
+  for (const [key, body] of reference.sink.files) {
+    if (key.endsWith(".jsonl")) expect(fast.sink.files.get(key)!.toString()).toBe(body.toString());
+    else expect(fast.sink.files.get(key)!.equals(body)).toBe(true);
+  }
 }
 
 describe("CSV byte path (property: the reference path's output, byte for byte)", () => {
@@ -129,17 +144,96 @@ describe("CSV byte path (property: the reference path's output, byte for byte)",
       await fc.assert(
         fc.asyncProperty(document, fc.integer({ min: 1, max: 64 }), async ([lines, newline], size) => {
           const text = [header.join(","), ...lines].join(newline) + newline;
-          const fast = await run(table, Buffer.from(text), size);
-          const reference = await run(table, Buffer.from(text), size, false);
-          expect(fast.result).toEqual(reference.result);
-          expect(fast.result.rowsIn).toBe(fast.result.rowsWritten + fast.result.rowsQuarantined);
-          expect([...fast.sink.files.keys()]).toEqual([...reference.sink.files.keys()]);
-          for (const [key, body] of reference.sink.files) {
-            if (key.endsWith(".jsonl")) expect(fast.sink.files.get(key)!.toString()).toBe(body.toString());
-            else expect(fast.sink.files.get(key)!.equals(body)).toBe(true);
-          }
+          await expectSameAsReference(tables[table], Buffer.from(text), size);
         }),
         { numRuns: 60 },
+      );
+    });
+  }
+});
+
+/** A JSON value for a column: mostly what it should hold, sometimes text, odd numbers, literals or nesting. */
+const jsonValue: Record<string, fc.Arbitrary<unknown>> = {
+  id: fc.oneof(fc.integer(), fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }).map(String)),
+  name: fc.string({
+    unit: fc.constantFrom("a", "é", "€", '"', "\\", "/", "\n", "\t", "\u0001", "\ud800", " "),
+    maxLength: 10,
+  }),
+  n: fc.oneof(fc.integer(), fc.constantFrom(3.0, 2.5, 1e3, -0, 2 ** 31)),
+  price: fc.oneof(
+    fc.integer({ min: -999_999, max: 999_999 }).map((c) => c / 100),
+    fc.constantFrom("12.5", "1e-2"),
+  ),
+  score: fc.oneof(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.constantFrom("4.5", 1e21, 5e-7)),
+  ok: fc.constantFrom(true, false, "yes", 0, 1),
+  day: instant.map((d) => d.toISOString().slice(0, 10)),
+  at: fc.oneof(
+    instant.map((d) => d.toISOString().replace(/\.\d{3}Z$/, "Z")),
+    instant.map((d) => d.getTime() / 1000),
+    fc.constantFrom("2026-11-20T08:30:00.5+01:00"),
+  ),
+  operation: fc.constantFrom("insert", "update", "delete", "UPDATE", "merge", 1),
+};
+const oddValue = fc.oneof(
+  fc.constantFrom(null, true, "", "x", [1], { a: 1 }, 1e400, -1, "2026-02-30"),
+  fc.string({ maxLength: 4 }),
+);
+
+const jsonObject = fc
+  .tuple(
+    fc.tuple(
+      ...header.map((name) =>
+        fc.option(fc.oneof({ weight: 10, arbitrary: jsonValue[name]! }, { weight: 1, arbitrary: oddValue }), {
+          freq: 12,
+          nil: undefined,
+        }),
+      ),
+    ),
+    fc.constantFrom("none", "none", "none", "shuffle", "extra", "duplicate", "spaces"),
+  )
+  .map(([values, twist]) => {
+    let entries = header.flatMap((name, i) => (values[i] === undefined ? [] : [[name, values[i]] as const]));
+    if (twist === "shuffle") entries = [...entries].reverse();
+    if (twist === "extra") entries = [["zzz", { nested: [1, "x"] }], ...entries, ["tail", "t"]];
+    if (twist === "duplicate" && entries.length > 0) entries = [...entries, entries[0]!];
+    const body = entries.map(([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(v)}`);
+    return twist === "spaces" ? `\t{ ${body.join(" ,  ")} }  ` : `{${body.join(",")}}`;
+  });
+
+const jsonLine = fc.oneof(
+  { weight: 10, arbitrary: jsonObject },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom(
+      "",
+      "   ",
+      "[1]",
+      "null",
+      "{",
+      "{}",
+      '{"id":1}x',
+      '{"id":01}',
+      '{"id":1,}',
+      '{"id":"a\x01"}',
+    ),
+  },
+  { weight: 1, arbitrary: fc.tuple(jsonObject, fc.nat()).map(([o, at]) => o.slice(0, at % (o.length + 1))) },
+);
+
+describe("JSON byte path (property: the reference path's output, byte for byte)", () => {
+  const jsonTables = tablesOf("json");
+  for (const table of Object.keys(jsonTables) as (keyof typeof jsonTables)[]) {
+    it(`converts a ${table} table's lines exactly as JSON.parse and the coercers do`, async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(jsonLine, { maxLength: 12 }),
+          fc.constantFrom("\n", "\r\n"),
+          fc.integer({ min: 1, max: 64 }),
+          async (lines, newline, size) => {
+            await expectSameAsReference(jsonTables[table], Buffer.from(lines.join(newline) + newline), size);
+          },
+        ),
+        { numRuns: 80 },
       );
     });
   }

@@ -48,6 +48,16 @@ export abstract class ColumnBuffer {
     this.append(this.coerce(utf8(bytes, from, to)));
   }
 
+  /** Appends a JSON value as its coercer reads it. */
+  take(value: unknown): void {
+    this.append(this.coerce(value));
+  }
+
+  /** Appends a JSON number token (already checked against JSON's grammar) exactly as `take(JSON.parse(text))`. */
+  readNumber(bytes: Uint8Array, from: number, to: number): void {
+    this.take(Number(utf8(bytes, from, to)));
+  }
+
   /** Removes the last value (its row failed on a later column). */
   pop(): void {
     if (this.length === 0) throw new Error(`${this.field.name}: nothing to take back`);
@@ -179,18 +189,27 @@ class NumberColumn extends ColumnBuffer {
   private readonly kind = this.field.type instanceof Float64 ? 2 : this.field.type instanceof Int32 ? 1 : 0;
 
   override read(bytes: Uint8Array, from: number, to: number): void {
+    if (!this.readPlain(bytes, from, to)) super.read(bytes, from, to);
+  }
+
+  /** Plain digits read here equal JSON.parse's number (the same correctly rounded value); others take Number(). */
+  override readNumber(bytes: Uint8Array, from: number, to: number): void {
+    if (!this.readPlain(bytes, from, to)) super.readNumber(bytes, from, to);
+  }
+
+  /** Appends a plain decimal (double) or a 32-bit integer (int) read from the bytes; false for anything else. */
+  private readPlain(bytes: Uint8Array, from: number, to: number): boolean {
     const n =
       this.kind === 2
         ? plainDecimalBytes(bytes, from, to)
         : this.kind === 1
           ? integerBytes(bytes, from, to)
           : NaN;
-    if (Number.isNaN(n) || (this.kind === 1 && (n < INT32_MIN || n > INT32_MAX))) super.read(bytes, from, to);
-    else {
-      // next() may grow (replace) `values`: take the slot before reading the field.
-      const i = this.next();
-      this.values[i] = n;
-    }
+    if (Number.isNaN(n) || (this.kind === 1 && (n < INT32_MIN || n > INT32_MAX))) return false;
+    // next() may grow (replace) `values`: take the slot before indexing it.
+    const i = this.next();
+    this.values[i] = n;
+    return true;
   }
 
   protected set(i: number, value: Converted): void {
@@ -232,6 +251,13 @@ class Int64Column extends ColumnBuffer {
         : undefined
       : integerBytes(bytes, from, to);
     if (n === undefined || Number.isNaN(n)) super.read(bytes, from, to);
+    else this.setNumber(this.next(), n);
+  }
+
+  /** A JSON number: plain digits straight in for bigint; a timestamp's epoch seconds go through the coercer. */
+  override readNumber(bytes: Uint8Array, from: number, to: number): void {
+    const n = this.timestamp ? NaN : integerBytes(bytes, from, to);
+    if (Number.isNaN(n)) super.readNumber(bytes, from, to);
     else this.setNumber(this.next(), n);
   }
 

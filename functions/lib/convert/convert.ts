@@ -7,7 +7,8 @@ import { CsvByteScanner, CsvRecords, unescapeQuotes, type CsvRecord } from "./cs
 import { readByName } from "./fields";
 import { parquetFile } from "./parquet";
 import type { OutputSink } from "./sinks";
-import { byteLines, decodeText, InputError, splitLines, type ByteLines, type Line } from "./text";
+import { JsonRecordReader } from "./json";
+import { byteLines, InputError, type ByteLines } from "./text";
 
 export interface ConvertOptions {
   table: TableSpec;
@@ -21,10 +22,11 @@ export interface ConvertOptions {
   /** Rows per Parquet file (one row group); bounds memory. @default 20000 */
   batchRows?: number;
   /**
-   * Read single-line CSV records from the input's bytes (fields straight into the column buffers); false reads
-   * every line as text through CsvRecords, the reference the fast path is tested against. @default true
+   * Read records from the input's bytes, fields straight into the column buffers (single-line CSV records; flat
+   * JSON objects with their keys in column order); false reads every line as text through CsvRecords or
+   * JSON.parse, the reference the fast paths are tested against. @default true
    */
-  csvFromBytes?: boolean;
+  fromBytes?: boolean;
 }
 
 export interface ConvertResult {
@@ -65,7 +67,7 @@ export async function convert(options: ConvertOptions): Promise<ConvertResult> {
   const run = new ConversionRun(options);
   try {
     if (options.table.format === "csv") await run.readCsv(byteLines(options.source));
-    else await run.readJson(splitLines(decodeText(options.source)));
+    else await run.readJson(byteLines(options.source));
   } catch (error) {
     if (!(error instanceof InputError)) throw error;
     run.inputFailed(error.message);
@@ -79,6 +81,9 @@ class ConversionRun {
   private readonly table: TableSpec;
   private readonly columns: Column[];
   private readonly values: Converted[];
+  private readonly names: string[];
+  /** A JSON record's values by column, read by name. */
+  private readonly fields: unknown[];
   /** Fields with doubled quotes, unquoted for the current record (from 0 up to `scratchAt`). */
   private scratch = Buffer.allocUnsafe(64 * 1024);
   private scratchAt = 0;
@@ -115,6 +120,8 @@ class ConversionRun {
       };
     });
     this.values = new Array(this.columns.length + 1);
+    this.names = this.columns.map((c) => c.name);
+    this.fields = new Array(this.columns.length);
 
     this.defaultPartition = `ingest_date=${options.ingestedAt.toISOString().slice(0, 10)}`;
     this.ingestedAtMicros = options.ingestedAt.getTime() * 1000;
@@ -123,39 +130,103 @@ class ConversionRun {
     this.cdcOperationField = this.table.source.kind === "cdc" ? this.table.source.operationField : undefined;
   }
 
-  async readJson(lines: AsyncIterable<Line[]>): Promise<void> {
+  async readJson(chunks: AsyncIterable<ByteLines>): Promise<void> {
     const columns = this.columns;
     const names = columns.map((c) => c.name);
-    const fields: unknown[] = new Array(columns.length);
-    for await (const chunk of lines) {
-      for (const { line, text } of chunk) {
-        this.lastLine = line;
-        if (text.trim() === "") continue;
+    const operationField = this.cdcOperationField;
+    // The fast path appends to the columns in order, so a partitioned table (whose buffers depend on the row) and
+    // a CDC operation key that is also a column's name take the reference path.
+    const fast =
+      (this.options.fromBytes ?? true) &&
+      this.table.partitionBy.length === 0 &&
+      !(operationField !== undefined && (names.includes(operationField) || names.includes("operation")));
+    const reader = new JsonRecordReader(names, operationField);
+    const buffers = fast ? this.buffersOf(this.defaultPartition) : [];
+    let line = 0;
+    for await (const chunk of chunks) {
+      const bytes = new Uint8Array(chunk.bytes.buffer, chunk.bytes.byteOffset, chunk.bytes.length);
+      let p = 0;
+      while (p < bytes.length) {
+        line++;
+        if (fast && chunk.valid) {
+          const taken = this.takeJsonBytes(line, bytes, p, reader, buffers);
+          if (taken >= 0) {
+            p = taken;
+            if (this.buffered >= this.batchRows) await this.flush();
+            continue;
+          }
+        }
+        const newline = bytes.indexOf(10, p);
+        const text = lineText(bytes, p, newline + 1);
+        p = newline + 1;
+        if (this.takeJsonText(line, text) && this.buffered >= this.batchRows) await this.flush();
+      }
+      this.lastLine = line;
+    }
+  }
+
+  /**
+   * The line at `p` through the byte reader: returns where the next line starts once the row is written or
+   * quarantined, or -1 when the line needs JSON.parse. Blank lines are skipped, as `takeJsonText` skips them.
+   */
+  private takeJsonBytes(
+    line: number,
+    bytes: Uint8Array,
+    p: number,
+    reader: JsonRecordReader,
+    buffers: ColumnBuffer[],
+  ): number {
+    let q = p;
+    let c = bytes[q];
+    while (c === 32 || c === 9 || c === 13) c = bytes[++q];
+    if (c === 10) return q + 1;
+    if (!reader.read(bytes, p, buffers)) return -1;
+    if (this.cdcOperationField) {
+      try {
+        buffers[buffers.length - 2]!.append(this.operation(reader.operation));
+      } catch (error) {
+        if (!(error instanceof CoercionError)) throw error;
+        // Checked after every column, as the reference does: take the row back out and quarantine it.
+        for (let k = 0; k < this.columns.length; k++) buffers[k]!.pop();
         this.counts.rowsIn++;
-        let row: unknown;
-        try {
-          row = JSON.parse(text);
-        } catch (error) {
-          this.quarantine(line, `invalid JSON: ${(error as Error).message}`, text);
-          continue;
-        }
-        if (typeof row !== "object" || row === null || Array.isArray(row)) {
-          this.quarantine(line, "not a JSON object", text);
-          continue;
-        }
-        const record = row as Record<string, unknown>;
-        try {
-          readByName(record, names, fields);
-          for (let i = 0; i < columns.length; i++) this.values[i] = columns[i]!.coerce(fields[i]);
-          if (this.cdcOperationField) this.values[columns.length] = this.operation(record);
-        } catch (error) {
-          if (!(error instanceof CoercionError)) throw error;
-          this.quarantine(line, error.message, text);
-          continue;
-        }
-        if (this.append()) await this.flush();
+        this.quarantine(line, error.message, lineText(bytes, p, reader.next));
+        return reader.next;
       }
     }
+    this.counts.rowsIn++;
+    buffers[buffers.length - 1]!.append(this.ingestedAtMicros);
+    this.rowAppended();
+    return reader.next;
+  }
+
+  /** One line through JSON.parse and the coercers (the reference path); true when a row was appended. */
+  private takeJsonText(line: number, text: string): boolean {
+    if (text.trim() === "") return false;
+    this.counts.rowsIn++;
+    let row: unknown;
+    try {
+      row = JSON.parse(text);
+    } catch (error) {
+      this.quarantine(line, `invalid JSON: ${(error as Error).message}`, text);
+      return false;
+    }
+    if (typeof row !== "object" || row === null || Array.isArray(row)) {
+      this.quarantine(line, "not a JSON object", text);
+      return false;
+    }
+    const record = row as Record<string, unknown>;
+    const columns = this.columns;
+    try {
+      readByName(record, this.names, this.fields);
+      for (let i = 0; i < columns.length; i++) this.values[i] = columns[i]!.coerce(this.fields[i]);
+      if (this.cdcOperationField) this.values[columns.length] = this.operation(record);
+    } catch (error) {
+      if (!(error instanceof CoercionError)) throw error;
+      this.quarantine(line, error.message, text);
+      return false;
+    }
+    this.append();
+    return true;
   }
 
   async readCsv(chunks: AsyncIterable<ByteLines>): Promise<void> {
@@ -200,7 +271,7 @@ class ConversionRun {
     };
     let scanner: CsvByteScanner | undefined;
     let line = 0;
-    const fast = this.options.csvFromBytes ?? true;
+    const fast = this.options.fromBytes ?? true;
     for await (const chunk of chunks) {
       const valid = chunk.valid;
       // A plain view: subarray() of a Buffer goes through Buffer's JavaScript constructor, a Uint8Array's does not.

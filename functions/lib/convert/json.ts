@@ -1,0 +1,259 @@
+import { utf8 } from "./bytes";
+import { CoercionError } from "./coerce";
+import type { ColumnBuffer } from "./columns";
+
+/**
+ * Reads one JSON-lines record straight from the input's bytes into the column buffers, for the shape nearly
+ * every producer writes: a flat object whose keys are the columns in the spec's order (some may be missing,
+ * unknown keys may sit between them) with string, number, true/false/null values and the simple escapes.
+ * Anything else — a nested value, a `\u` escape in a column's string, keys out of order or repeated, a
+ * control character, any syntax error — makes `read` decline before or after taking its values back, and the
+ * caller reads the line with JSON.parse, the reference that words every error. Values reach the columns
+ * exactly as the reference's coercers would see them: strings as text, numbers as JSON.parse's numbers.
+ */
+export class JsonRecordReader {
+  /** Where the next line starts after a record was read. */
+  next = 0;
+  /** For CDC tables: the values of the operation field and of `operation` in the last record read. */
+  readonly operation: Record<string, unknown> = {};
+  private readonly names: Buffer[];
+  private scratch = Buffer.allocUnsafe(64 * 1024);
+  private scratchAt = 0;
+
+  /** `operationField`: the CDC operation key (its value and `operation`'s are kept for the caller). */
+  constructor(
+    names: readonly string[],
+    private readonly operationField?: string,
+  ) {
+    this.names = names.map((name) => Buffer.from(name));
+  }
+
+  /**
+   * Reads the record of the line at `p` into `buffers` (one per name, in order). True when every column got its
+   * value (`next` is then past the newline); false, with nothing appended, when the line needs JSON.parse —
+   * including any value that does not coerce: the line may be broken further on (JSON.parse's error is the
+   * reason then), a key may come later out of order, and the reference words the reason either way.
+   */
+  read(bytes: Uint8Array, p: number, buffers: readonly ColumnBuffer[]): boolean {
+    const count = this.names.length;
+    let j = 0;
+    this.scratchAt = 0;
+    if (this.operationField) {
+      this.operation[this.operationField] = undefined;
+      this.operation.operation = undefined;
+    }
+    try {
+      p = skipSpace(bytes, p);
+      if (bytes[p] !== 123) return this.decline(buffers, j);
+      p = skipSpace(bytes, p + 1);
+      if (bytes[p] === 125) p++;
+      else {
+        for (;;) {
+          if (bytes[p] !== 34) return this.decline(buffers, j);
+          const keyFrom = p + 1;
+          const keyTo = stringEnd(bytes, keyFrom);
+          if (keyTo < 0) return this.decline(buffers, j);
+          p = skipSpace(bytes, keyTo + 1);
+          if (bytes[p] !== 58) return this.decline(buffers, j);
+          p = skipSpace(bytes, p + 1);
+          const k =
+            j < count && this.named(j, bytes, keyFrom, keyTo) ? j : this.columnOf(bytes, keyFrom, keyTo);
+          if (k >= 0) {
+            if (k < j) return this.decline(buffers, j);
+            for (; j < k; j++) buffers[j]!.take(undefined);
+            p = this.value(bytes, p, buffers[k]!);
+            if (p < 0) return this.decline(buffers, j);
+            j++;
+          } else {
+            p = this.other(bytes, p, keyFrom, keyTo);
+            if (p < 0) return this.decline(buffers, j);
+          }
+          p = skipSpace(bytes, p);
+          if (bytes[p] === 44) {
+            p = skipSpace(bytes, p + 1);
+            continue;
+          }
+          if (bytes[p] !== 125) return this.decline(buffers, j);
+          p++;
+          break;
+        }
+      }
+      p = skipSpace(bytes, p);
+      if (bytes[p] !== 10) return this.decline(buffers, j);
+      for (; j < count; j++) buffers[j]!.take(undefined);
+      this.next = p + 1;
+      return true;
+    } catch (error) {
+      // The rest of the line may not even be JSON: JSON.parse's error comes first, so the reference decides.
+      if (error instanceof CoercionError) return this.decline(buffers, j);
+      throw error;
+    }
+  }
+
+  private decline(buffers: readonly ColumnBuffer[], appended: number): false {
+    for (let k = 0; k < appended; k++) buffers[k]!.pop();
+    return false;
+  }
+
+  private named(column: number, bytes: Uint8Array, from: number, to: number): boolean {
+    const name = this.names[column]!;
+    if (name.length !== to - from) return false;
+    for (let i = 0; i < name.length; i++) if (name[i] !== bytes[from + i]) return false;
+    return true;
+  }
+
+  private columnOf(bytes: Uint8Array, from: number, to: number): number {
+    for (let k = 0; k < this.names.length; k++) if (this.named(k, bytes, from, to)) return k;
+    return -1;
+  }
+
+  /** Reads the value at `p` into `buffer`; returns where it ends, or -1 to decline (nothing appended). */
+  private value(bytes: Uint8Array, p: number, buffer: ColumnBuffer): number {
+    const c = bytes[p]!;
+    if (c === 34) {
+      const to = stringEnd(bytes, p + 1);
+      if (to >= 0) {
+        buffer.read(bytes, p + 1, to);
+        return to + 1;
+      }
+      const from = this.scratchAt;
+      const end = this.unescape(bytes, p + 1);
+      if (end < 0) return -1;
+      buffer.read(this.scratch, from, this.scratchAt);
+      return end;
+    }
+    if (c === 45 || (c >= 48 && c <= 57)) {
+      const to = numberEnd(bytes, p);
+      if (to < 0) return -1;
+      buffer.readNumber(bytes, p, to);
+      return to;
+    }
+    const literal = literalAt(bytes, p);
+    if (literal === undefined) return -1;
+    buffer.take(literal);
+    return p + (literal === false ? 5 : 4);
+  }
+
+  /** Skips the value of a key that is not a column (keeping the CDC operation's); -1 to decline. */
+  private other(bytes: Uint8Array, p: number, keyFrom: number, keyTo: number): number {
+    const key = this.operationField === undefined ? undefined : utf8(bytes, keyFrom, keyTo);
+    const keep = key !== undefined && (key === this.operationField || key === "operation");
+    const c = bytes[p]!;
+    let end: number;
+    if (c === 34) end = quotedEnd(bytes, p + 1);
+    else if (c === 45 || (c >= 48 && c <= 57)) end = numberEnd(bytes, p);
+    else {
+      const literal = literalAt(bytes, p);
+      if (literal === undefined) return -1;
+      end = p + (literal === false ? 5 : 4);
+    }
+    if (end >= 0 && keep) this.operation[key] = JSON.parse(utf8(bytes, p, end)) as unknown;
+    return end;
+  }
+
+  /**
+   * Copies the string at `from` (just past its opening quote) into the scratch buffer with its simple escapes
+   * resolved; returns the position past its closing quote, or -1 for a `\u` escape or anything invalid.
+   */
+  private unescape(bytes: Uint8Array, from: number): number {
+    let at = this.scratchAt;
+    // An escaped string is never longer once unescaped; grow (never shrink) before copying.
+    const limit = quotedEnd(bytes, from);
+    if (limit < 0) return -1;
+    if (this.scratch.length < at + (limit - from)) {
+      const bigger = Buffer.allocUnsafe(2 * (at + limit - from));
+      this.scratch.copy(bigger, 0, 0, at);
+      this.scratch = bigger;
+    }
+    const out = this.scratch;
+    for (let i = from; ; i++) {
+      let c = bytes[i]!;
+      if (c === 34) {
+        this.scratchAt = at;
+        return i + 1;
+      }
+      if (c === 92) {
+        c = ESCAPES[bytes[++i]!] ?? 0;
+        if (c === 0) return -1;
+      }
+      out[at++] = c;
+    }
+  }
+}
+
+/** The byte each simple escape stands for (`\u` and anything else decline). */
+const ESCAPES: Record<number, number> = { 34: 34, 92: 92, 47: 47, 98: 8, 102: 12, 110: 10, 114: 13, 116: 9 };
+
+/** Space, tab and CR (the line's newline ends the record). */
+function skipSpace(bytes: Uint8Array, p: number): number {
+  let c = bytes[p];
+  while (c === 32 || c === 9 || c === 13) c = bytes[++p];
+  return p;
+}
+
+/** The closing quote of a string without escapes or control characters, else -1. */
+function stringEnd(bytes: Uint8Array, p: number): number {
+  let c = bytes[p]!;
+  while (c !== 34 && c !== 92 && c >= 32) c = bytes[++p]!;
+  return c === 34 ? p : -1;
+}
+
+/** Past the closing quote of a valid JSON string (any escapes, checked as JSON.parse checks them), else -1. */
+function quotedEnd(bytes: Uint8Array, p: number): number {
+  for (;;) {
+    const c = bytes[p]!;
+    if (c === 34) return p + 1;
+    if (c < 32) return -1;
+    if (c !== 92) {
+      p++;
+      continue;
+    }
+    const e = bytes[p + 1]!;
+    if (e === 117) {
+      for (let k = p + 2; k < p + 6; k++) if (!isHex(bytes[k]!)) return -1;
+      p += 6;
+    } else if (ESCAPES[e] !== undefined) p += 2;
+    else return -1;
+  }
+}
+
+function isHex(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
+}
+
+/** The end of a number by JSON's grammar, `-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?`, else -1. */
+function numberEnd(bytes: Uint8Array, p: number): number {
+  if (bytes[p] === 45) p++;
+  let c = bytes[p]!;
+  if (c === 48) c = bytes[++p]!;
+  else if (c >= 49 && c <= 57) while (c >= 48 && c <= 57) c = bytes[++p]!;
+  else return -1;
+  if (c === 46) {
+    c = bytes[++p]!;
+    if (!(c >= 48 && c <= 57)) return -1;
+    while (c >= 48 && c <= 57) c = bytes[++p]!;
+  }
+  if (c === 101 || c === 69) {
+    c = bytes[++p]!;
+    if (c === 43 || c === 45) c = bytes[++p]!;
+    if (!(c >= 48 && c <= 57)) return -1;
+    while (c >= 48 && c <= 57) c = bytes[++p]!;
+  }
+  return p;
+}
+
+/** `true`, `false` or `null` at `p`, else undefined. */
+function literalAt(bytes: Uint8Array, p: number): boolean | null | undefined {
+  const c = bytes[p];
+  if (c === 116 && bytes[p + 1] === 114 && bytes[p + 2] === 117 && bytes[p + 3] === 101) return true;
+  if (c === 110 && bytes[p + 1] === 117 && bytes[p + 2] === 108 && bytes[p + 3] === 108) return null;
+  if (
+    c === 102 &&
+    bytes[p + 1] === 97 &&
+    bytes[p + 2] === 108 &&
+    bytes[p + 3] === 115 &&
+    bytes[p + 4] === 101
+  )
+    return false;
+  return undefined;
+}
