@@ -175,7 +175,7 @@ const jsonValue: Record<string, fc.Arbitrary<unknown>> = {
   operation: fc.constantFrom("insert", "update", "delete", "UPDATE", "merge", 1),
 };
 const oddValue = fc.oneof(
-  fc.constantFrom(null, true, "", "x", [1], { a: 1 }, 1e400, -1, "2026-02-30"),
+  fc.constantFrom(null, true, "", "x", [1], { a: 1 }, -1, "2026-02-30"),
   fc.string({ maxLength: 4 }),
 );
 
@@ -214,6 +214,8 @@ const jsonLine = fc.oneof(
       '{"id":1}x',
       '{"id":01}',
       '{"id":1,}',
+      '{"id":1,"score":1e400}',
+      '{"id":1.0e2}',
       '{"id":"a\x01"}',
     ),
   },
