@@ -51,7 +51,11 @@ export class JsonRecordReader {
         for (;;) {
           if (bytes[p] !== 34) return this.decline(buffers, j);
           const keyFrom = p + 1;
-          const keyTo = stringEnd(bytes, keyFrom);
+          // Usually the key is the next column's name: compare in place rather than scan it first.
+          const keyTo =
+            j < count && this.namedAt(j, bytes, keyFrom)
+              ? keyFrom + this.names[j]!.length
+              : stringEnd(bytes, keyFrom);
           if (keyTo < 0) return this.decline(buffers, j);
           p = skipSpace(bytes, keyTo + 1);
           if (bytes[p] !== 58) return this.decline(buffers, j);
@@ -95,6 +99,14 @@ export class JsonRecordReader {
     return false;
   }
 
+  /** The key at `from` is column `column`'s name (its closing quote included). */
+  private namedAt(column: number, bytes: Uint8Array, from: number): boolean {
+    const name = this.names[column]!;
+    if (bytes[from + name.length] !== 34) return false;
+    for (let i = 0; i < name.length; i++) if (name[i] !== bytes[from + i]) return false;
+    return true;
+  }
+
   private named(column: number, bytes: Uint8Array, from: number, to: number): boolean {
     const name = this.names[column]!;
     if (name.length !== to - from) return false;
@@ -111,13 +123,13 @@ export class JsonRecordReader {
   private value(bytes: Uint8Array, p: number, buffer: ColumnBuffer): number {
     const c = bytes[p]!;
     if (c === 34) {
-      const to = stringEnd(bytes, p + 1);
-      if (to >= 0) {
-        buffer.read(bytes, p + 1, to);
-        return to + 1;
+      const stop = plainEnd(bytes, p + 1);
+      if (bytes[stop] === 34) {
+        buffer.read(bytes, p + 1, stop);
+        return stop + 1;
       }
       const from = this.scratchAt;
-      const end = this.unescape(bytes, p + 1);
+      const end = this.unescape(bytes, p + 1, stop);
       if (end < 0) return -1;
       buffer.read(this.scratch, from, this.scratchAt);
       return end;
@@ -152,37 +164,41 @@ export class JsonRecordReader {
   }
 
   /**
-   * Copies the string at `from` (just past its opening quote) into the scratch buffer with its simple escapes
-   * resolved; returns the position past its closing quote, or -1 for a `\u` escape or anything invalid.
+   * Copies the string at `from` (just past its opening quote; `stop` is its first backslash or control byte)
+   * into the scratch buffer with its simple escapes resolved, run by run; returns the position past its
+   * closing quote, or -1 for a `\u` escape, a control character or an unknown escape.
    */
-  private unescape(bytes: Uint8Array, from: number): number {
-    let at = this.scratchAt;
-    // An escaped string is never longer once unescaped; grow (never shrink) before copying.
-    const limit = quotedEnd(bytes, from);
-    if (limit < 0) return -1;
-    if (this.scratch.length < at + (limit - from)) {
-      const bigger = Buffer.allocUnsafe(2 * (at + limit - from));
+  private unescape(bytes: Uint8Array, from: number, stop: number): number {
+    for (;;) {
+      this.copy(bytes, from, stop);
+      const c = bytes[stop];
+      if (c === 34) return stop + 1;
+      if (c !== 92) return -1;
+      const escaped = ESCAPES[bytes[stop + 1]!];
+      if (escaped === undefined) return -1;
+      this.scratch[this.scratchAt++] = escaped;
+      from = stop + 2;
+      stop = plainEnd(bytes, from);
+    }
+  }
+
+  /** Appends `bytes[from, to)` (and room for one more byte) to the scratch buffer. */
+  private copy(bytes: Uint8Array, from: number, to: number): void {
+    const at = this.scratchAt;
+    if (this.scratch.length < at + (to - from) + 1) {
+      const bigger = Buffer.allocUnsafe(2 * (at + (to - from) + 1));
       this.scratch.copy(bigger, 0, 0, at);
       this.scratch = bigger;
     }
-    const out = this.scratch;
-    for (let i = from; ; i++) {
-      let c = bytes[i]!;
-      if (c === 34) {
-        this.scratchAt = at;
-        return i + 1;
-      }
-      if (c === 92) {
-        c = ESCAPES[bytes[++i]!] ?? 0;
-        if (c === 0) return -1;
-      }
-      out[at++] = c;
-    }
+    this.scratch.set(bytes.subarray(from, to), at);
+    this.scratchAt = at + (to - from);
   }
 }
 
-/** The byte each simple escape stands for (`\u` and anything else decline). */
-const ESCAPES: Record<number, number> = { 34: 34, 92: 92, 47: 47, 98: 8, 102: 12, 110: 10, 114: 13, 116: 9 };
+/** The byte each simple escape stands for, by the escape's letter (`\u` and anything else are undefined). */
+const ESCAPES: (number | undefined)[] = Array.from({ length: 256 }, () => undefined);
+for (const [letter, byte] of Object.entries({ '"': 34, "\\": 92, "/": 47, b: 8, f: 12, n: 10, r: 13, t: 9 }))
+  ESCAPES[letter.charCodeAt(0)] = byte;
 
 /** Space, tab and CR (the line's newline ends the record). */
 function skipSpace(bytes: Uint8Array, p: number): number {
@@ -193,9 +209,15 @@ function skipSpace(bytes: Uint8Array, p: number): number {
 
 /** The closing quote of a string without escapes or control characters, else -1. */
 function stringEnd(bytes: Uint8Array, p: number): number {
+  p = plainEnd(bytes, p);
+  return bytes[p] === 34 ? p : -1;
+}
+
+/** The first quote, backslash or control byte from `p` (a newline ends every chunk, so one is found). */
+function plainEnd(bytes: Uint8Array, p: number): number {
   let c = bytes[p]!;
   while (c !== 34 && c !== 92 && c >= 32) c = bytes[++p]!;
-  return c === 34 ? p : -1;
+  return p;
 }
 
 /** Past the closing quote of a valid JSON string (any escapes, checked as JSON.parse checks them), else -1. */
