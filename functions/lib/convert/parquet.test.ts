@@ -1,11 +1,13 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { build } from "esbuild";
 import { Field, makeData, RecordBatch, Schema, Struct, Table, tableToIPC } from "apache-arrow";
 import { query } from "../../test/duck";
 import type { Converted } from "./coerce";
 import { columnBuffer, type ColumnBuffer } from "./columns";
 import { ipcStream, parquetFile } from "./parquet";
+import { WASM_TIERING_BUDGET } from "./wasm-tiering";
 
 type Column = [ColumnBuffer, (i: number) => Converted];
 
@@ -107,5 +109,24 @@ describe("parquetFile", () => {
       ts: true,
       m: true,
     });
+  });
+});
+
+describe("wasm tiering", () => {
+  it("sets V8's WebAssembly tiering budget before parquet-wasm compiles its module", async () => {
+    const bundled = await build({
+      entryPoints: [path.join(__dirname, "parquet.ts")],
+      bundle: true,
+      platform: "node",
+      format: "cjs",
+      external: ["parquet-wasm", "apache-arrow"],
+      write: false,
+      logLevel: "silent",
+    });
+    const code = bundled.outputFiles[0]!.text;
+    const flag = code.indexOf("--wasm-tiering-budget=");
+    expect(flag).toBeGreaterThan(-1);
+    expect(flag).toBeLessThan(code.indexOf('require("parquet-wasm/node")'));
+    expect(WASM_TIERING_BUDGET).toBe(1_000_000_000);
   });
 });

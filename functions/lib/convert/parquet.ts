@@ -1,6 +1,8 @@
 import { Field, makeData, Message, RecordBatch, Schema, Struct, Utf8 } from "apache-arrow";
 import { RecordBatch as RecordBatchHeader } from "apache-arrow/ipc/metadata/message";
 import { VectorAssembler } from "apache-arrow/visitor/vectorassembler";
+// Before parquet-wasm: it sets how soon V8 optimizes WebAssembly, read when parquet-wasm compiles its module.
+import "./wasm-tiering";
 import * as parquet from "parquet-wasm/node";
 import type { ColumnBuffer } from "./columns";
 
