@@ -274,7 +274,8 @@ class ConversionRun {
     const fast = this.options.fromBytes ?? true;
     for await (const chunk of chunks) {
       const valid = chunk.valid;
-      // A plain view: subarray() of a Buffer goes through Buffer's JavaScript constructor, a Uint8Array's does not.
+      // The scanner searches the Buffer (memchr); values are copied from a plain view of it, because subarray()
+      // of a Buffer goes through Buffer's JavaScript constructor and a Uint8Array's does not.
       const bytes = new Uint8Array(chunk.bytes.buffer, chunk.bytes.byteOffset, chunk.bytes.length);
       const length = bytes.length;
       let p = 0;
@@ -290,7 +291,7 @@ class ConversionRun {
             continue;
           }
           scanner ??= new CsvByteScanner(header.width);
-          const fields = scanner.scan(bytes, p);
+          const fields = scanner.scan(chunk.bytes, p);
           if (fields >= 0) {
             this.takeBytes(line, bytes, p, fields, scanner, header.indexes);
             p = scanner.next;
@@ -354,9 +355,11 @@ class ConversionRun {
           );
       } else {
         buffers = this.buffersOf(this.defaultPartition);
+        const { starts, ends, escaped } = scanner;
         for (let i = 0; i < columns.length; i++) {
           const at = indexes[i]!;
           if (at < 0) buffers[b]!.append(columns[i]!.coerce(undefined));
+          else if (escaped[at] === 0) buffers[b]!.read(bytes, starts[at]!, ends[at]!);
           else buffers[b]!.read(this.field(bytes, scanner, at), this.from, this.to);
           b++;
         }

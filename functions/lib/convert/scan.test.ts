@@ -24,7 +24,15 @@ function scanned(scanner: CsvByteScanner, text: string, ending = "\n"): string[]
 }
 
 describe("CsvByteScanner (property: the reference parser's fields, or declines)", () => {
-  const field = fc.string({ unit: fc.constantFrom("a", "b", ",", '"', " ", "é", "1", "") });
+  // Long fields too: past 24 bytes the scanner hands the search to memchr.
+  const field = fc.oneof(
+    fc.string({ unit: fc.constantFrom("a", "b", ",", '"', " ", "é", "1", "") }),
+    fc.string({
+      unit: fc.constantFrom("a", "b", ",", '"', " ", "é", "1", "\r"),
+      minLength: 20,
+      maxLength: 80,
+    }),
+  );
 
   it("reads any quoted single-line record exactly as parseQuoted does", () => {
     fc.assert(
@@ -78,6 +86,19 @@ describe("CsvByteScanner (property: the reference parser's fields, or declines)"
     expect(scanned(scanner, "a,", "\r\n")).toEqual(["a", ""]);
     expect(scanned(scanner, "a\rb,c")).toEqual(["a\rb", "c"]);
     expect(scanCount(scanner, '"a"\rb').n).toBe(-1);
+  });
+
+  it("finds the ends of long fields natively and still sees quotes and newlines in them", () => {
+    const long = "x".repeat(40);
+    const scanner = new CsvByteScanner(3);
+    expect(scanned(scanner, `${long},"${long}""${long}",${long}`)).toEqual([long, `${long}"${long}`, long]);
+    expect(scanCount(scanner, `a,${long}"${long}`).n).toBe(-1);
+    expect(scanCount(scanner, `a,"${long}`).n).toBe(-1);
+    // The quote on the next line ("tail" follows in the chunk) is not this record's.
+    const bytes = Buffer.from(`${long},${long}\n"q"\n`);
+    expect(scanner.scan(bytes, 0)).toBe(2);
+    expect(scanner.scan(bytes, scanner.next)).toBe(1);
+    expect(scanner.starts[0]).toBe(2 * long.length + 3);
   });
 
   it("declines a quoted field that goes on past the end of the line (CsvRecords joins the lines)", () => {
