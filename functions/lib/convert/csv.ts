@@ -265,10 +265,14 @@ export function unescapeQuotes(
   out: Uint8Array,
   at: number,
 ): number {
-  for (let i = from; i < to; i++) {
-    const c = bytes[i]!;
-    out[at++] = c;
-    if (c === 34) i++;
+  for (;;) {
+    let q = from;
+    while (q < to && bytes[q] !== 34) q++;
+    // Runs between quotes are copied natively; the loop above only looks for the next quote.
+    const end = q < to ? q + 1 : to;
+    out.set(bytes.subarray(from, end), at);
+    at += end - from;
+    if (end === to) return at;
+    from = end + 1;
   }
-  return at;
 }
