@@ -2,7 +2,7 @@
  * One measurement for scripts/bench-convert.ts, in its own process so peak RSS is this job's alone:
  *   convert  <json|csv> <input.gz> <outdir> [batchRows]   the bronze converter (functions/lib/convert)
  *   duckdb   <json|csv> <input.gz> <outdir>               DuckDB, SET threads=1, COPY ... TO parquet (snappy)
- *   parse    <json|csv> <input.gz>                        gunzip + line split + JSON.parse / CSV split only
+ *   parse    <json|csv> <input.gz>                        gunzip + decode + line split + JSON.parse / CSV split only
  * Prints one JSON line `{ "rows": n, "ms": wall ms, "cpuMs": CPU ms (user + system, all threads) }` of the work
  * alone (module loading excluded, for every mode alike).
  */

@@ -3,7 +3,8 @@
  * (`SET threads = 1`, `COPY ... TO parquet`, snappy) on the same generated review files, JSON lines and CSV,
  * gzip. Every measurement is a fresh child process pinned to one core (`taskset -c 0`: a one-vCPU Lambda),
  * running an esbuild bundle of scripts/bench-convert-child.ts with plain node (what Lambda runs: no tsx).
- * A third child, "parse", only gunzips, splits lines and JSON.parses / splits CSV: the floor for any JS reader.
+ * A third child, "parse", only gunzips, decodes, splits lines and JSON.parses / splits CSV: what any reader built on
+ * V8 strings pays before converting a value (the converter reads bytes and skips most of it).
  * Reports rows/s, MB/s of gzip input, peak RSS and the ratio to DuckDB; never asserts (exits 0).
  * Rates are per CPU second of the child (user + system, all threads): on one pinned core that equals wall time
  * on an idle machine, and unlike wall time it does not move when other processes share the core. Wall time is
