@@ -1,5 +1,4 @@
 import { isUtf8 } from "node:buffer";
-import { StringDecoder } from "node:string_decoder";
 import { pipeline, Readable } from "node:stream";
 import { createGunzip } from "node:zlib";
 
@@ -17,46 +16,6 @@ export interface Line {
 
 /** The input could not be read to its end (truncated or corrupt gzip); lines before it were delivered. */
 export class InputError extends Error {}
-
-/**
- * Streams the text of a byte source: gunzips it when it starts with the gzip magic bytes (whatever its
- * name says), decodes UTF-8 across chunk boundaries and strips a leading byte-order mark.
- */
-export async function* decodeText(source: AsyncIterable<Uint8Array>): AsyncGenerator<string> {
-  const decoder = new StringDecoder("utf8");
-  let first = true;
-  for await (const chunk of maybeGunzip(source)) {
-    let text = decoder.write(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
-    if (first && text.length > 0) {
-      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-      first = false;
-    }
-    if (text) yield text;
-  }
-  const rest = decoder.end();
-  if (rest) yield rest;
-}
-
-/** Splits decoded text into lines; yields them in arrays, one per input chunk, so callers loop synchronously. */
-export async function* splitLines(chunks: AsyncIterable<string>): AsyncGenerator<Line[]> {
-  let carry = "";
-  let lineNumber = 0;
-  for await (const chunk of chunks) {
-    const text = carry + chunk;
-    const lines: Line[] = [];
-    let start = 0;
-    let end = text.indexOf("\n");
-    while (end !== -1) {
-      const stop = end > start && text.charCodeAt(end - 1) === 13 ? end - 1 : end;
-      lines.push({ line: ++lineNumber, text: text.slice(start, stop) });
-      start = end + 1;
-      end = text.indexOf("\n", start);
-    }
-    carry = text.slice(start);
-    if (lines.length > 0) yield lines;
-  }
-  if (carry) yield [{ line: lineNumber + 1, text: carry.endsWith("\r") ? carry.slice(0, -1) : carry }];
-}
 
 /** Whole lines of the input as bytes: every chunk ends with a newline (the last line gets one if it had none). */
 export interface ByteLines {
