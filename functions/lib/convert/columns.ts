@@ -62,28 +62,31 @@ export abstract class ColumnBuffer {
   pop(): void {
     if (this.length === 0) throw new Error(`${this.field.name}: nothing to take back`);
     const i = --this.length;
-    if ((this.validity[i >> 3]! & (1 << (i & 7))) === 0) this.nulls--;
+    if (this.nulls !== 0 && (this.validity[i >> 3]! & (1 << (i & 7))) === 0) this.nulls--;
   }
 
-  /** Claims the next slot as non-null and returns its index. */
+  /**
+   * Claims the next slot as non-null and returns its index. The validity bits are kept only while the batch
+   * has a null (most columns never do): the first null sets the bits of every value before it.
+   */
   protected next(): number {
     if (this.length === this.capacity) this.grow(Math.max(1024, this.capacity * 2));
     const i = this.length++;
-    this.validity[i >> 3] |= 1 << (i & 7);
+    if (this.nulls !== 0) this.validity[i >> 3] |= 1 << (i & 7);
     return i;
   }
 
   append(value: Converted): void {
+    if (value !== null) return this.set(this.next(), value);
     if (this.length === this.capacity) this.grow(Math.max(1024, this.capacity * 2));
     const i = this.length++;
-    if (value === null) {
-      this.validity[i >> 3] &= ~(1 << (i & 7));
-      this.nulls++;
-      this.set(i, this.zero());
-    } else {
-      this.validity[i >> 3] |= 1 << (i & 7);
-      this.set(i, value);
-    }
+    if (this.nulls === 0) {
+      // The values before the first null are all valid: their bits were not kept until now.
+      this.validity.fill(0xff, 0, i >> 3);
+      this.validity[i >> 3] = (1 << (i & 7)) - 1;
+    } else this.validity[i >> 3] &= ~(1 << (i & 7));
+    this.nulls++;
+    this.set(i, this.zero());
   }
 
   /** The Arrow data of the rows appended since the last reset. */
