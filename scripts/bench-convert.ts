@@ -60,13 +60,16 @@ async function main(): Promise<void> {
       const samples: Record<Mode, Sample[]> = { convert: [], duckdb: [], parse: [] };
       for (let run = 0; run < runs; run++) {
         for (const mode of MODES) {
-          const output = path.join(WORK, `out-${mode}`);
+          // Per process: two benchmarks running at once (two checkouts) must not delete each other's output.
+          const output = path.join(WORK, `out-${mode}-${process.pid}`);
           fs.rmSync(output, { recursive: true, force: true });
           samples[mode].push(
             runChild([...pin, ...measure, process.execPath, bundle, mode, format, input, output]),
           );
         }
       }
+      for (const mode of MODES)
+        fs.rmSync(path.join(WORK, `out-${mode}-${process.pid}`), { recursive: true, force: true });
       const med = Object.fromEntries(MODES.map((m) => [m, median(samples[m])])) as Record<Mode, Sample>;
       const rate = (s: Sample) => s.rows / (s.cpuMs / 1000);
       const ratio = rate(med.convert) / rate(med.duckdb);
