@@ -127,6 +127,6 @@ describe("wasm tiering", () => {
     const flag = code.indexOf("--wasm-tiering-budget=");
     expect(flag).toBeGreaterThan(-1);
     expect(flag).toBeLessThan(code.indexOf('require("parquet-wasm/node")'));
-    expect(WASM_TIERING_BUDGET).toBe(1_000_000_000);
+    expect(WASM_TIERING_BUDGET).toBe(100_000_000);
   });
 });
