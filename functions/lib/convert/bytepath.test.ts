@@ -106,12 +106,12 @@ const document = fc.tuple(
       { weight: 8, arbitrary: record },
       { weight: 1, arbitrary: fc.constantFrom("", '1,"open', 'x"') },
     ),
-    { maxLength: 12 },
+    { maxLength: 40 },
   ),
   fc.constantFrom("\n", "\r\n"),
 );
 
-async function run(table: TableSpec, input: Buffer, chunkSize: number, fromBytes = true) {
+async function run(table: TableSpec, input: Buffer, chunkSize: number, fromBytes = true, batchRows = 4) {
   const sink = new MemorySink();
   const result = await convert({
     table,
@@ -119,16 +119,21 @@ async function run(table: TableSpec, input: Buffer, chunkSize: number, fromBytes
     sink,
     controlId: "c",
     ingestedAt: new Date("2026-11-21T10:00:00Z"),
-    batchRows: 4,
+    batchRows,
     fromBytes,
   });
   return { result, sink };
 }
 
 /** Converts `input` both ways and expects the same counts and the same files, byte for byte. */
-async function expectSameAsReference(table: TableSpec, input: Buffer, chunkSize: number): Promise<void> {
-  const fast = await run(table, input, chunkSize);
-  const reference = await run(table, input, chunkSize, false);
+async function expectSameAsReference(
+  table: TableSpec,
+  input: Buffer,
+  chunkSize: number,
+  batchRows = 4,
+): Promise<void> {
+  const fast = await run(table, input, chunkSize, true, batchRows);
+  const reference = await run(table, input, chunkSize, false, batchRows);
   expect(fast.result).toEqual(reference.result);
   expect(fast.result.rowsIn).toBe(fast.result.rowsWritten + fast.result.rowsQuarantined);
   expect([...fast.sink.files.keys()]).toEqual([...reference.sink.files.keys()]);
@@ -142,10 +147,15 @@ describe("CSV byte path (property: the reference path's output, byte for byte)",
   for (const table of Object.keys(tables) as (keyof typeof tables)[]) {
     it(`converts a ${table} table's rows exactly as CsvRecords and the coercers on text do`, async () => {
       await fc.assert(
-        fc.asyncProperty(document, fc.integer({ min: 1, max: 64 }), async ([lines, newline], size) => {
-          const text = [header.join(","), ...lines].join(newline) + newline;
-          await expectSameAsReference(tables[table], Buffer.from(text), size);
-        }),
+        fc.asyncProperty(
+          document,
+          fc.integer({ min: 1, max: 512 }),
+          fc.constantFrom(3, 7, 100),
+          async ([lines, newline], size, batchRows) => {
+            const text = [header.join(","), ...lines].join(newline) + newline;
+            await expectSameAsReference(tables[table], Buffer.from(text), size, batchRows);
+          },
+        ),
         { numRuns: 60 },
       );
     });

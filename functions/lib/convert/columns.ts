@@ -14,9 +14,12 @@ import {
   Utf8,
 } from "apache-arrow";
 import { canonicalUtcMicrosBytes, integerBytes, plainDecimalBytes, utf8 } from "./bytes";
-import { coercer, type Coercer, type ColumnType, type Converted } from "./coerce";
+import { CoercionError, coercer, type Coercer, type ColumnType, type Converted } from "./coerce";
+import { unescapeQuotes } from "./csv";
 
 const TWO_32 = 4294967296;
+/** Where `readFields` unquotes a field with doubled quotes before reading it. */
+let quoteScratch = new Uint8Array(64 * 1024);
 const INT32_MIN = -2147483648;
 const INT32_MAX = 2147483647;
 /** Average UTF-8 bytes per value above which a string column is treated as free text (no dictionary). */
@@ -57,6 +60,70 @@ export abstract class ColumnBuffer {
   readNumber(bytes: Uint8Array, from: number, to: number): void {
     this.take(Number(utf8(bytes, from, to)));
   }
+
+  /**
+   * Reads field `k` of `rows` scanned CSV records (record r's range at `r * stride + k` of `starts`/`ends`;
+   * doubled quotes still in it when `escaped`) — a column at a time, so each value is read by one monomorphic
+   * loop. False at the first value that does not coerce, with the values before it left appended: the caller
+   * truncates to its mark and reads the records one by one, which words the quarantine reasons.
+   */
+  readFields(
+    bytes: Uint8Array,
+    starts: Int32Array,
+    ends: Int32Array,
+    escaped: Uint8Array,
+    stride: number,
+    k: number,
+    rows: number,
+  ): boolean {
+    try {
+      for (let r = 0, at = k; r < rows; r++, at += stride) {
+        if (escaped[at] === 0) this.read(bytes, starts[at]!, ends[at]!);
+        else {
+          const from = starts[at]!;
+          const to = ends[at]!;
+          if (quoteScratch.length < to - from) quoteScratch = new Uint8Array(2 * (to - from));
+          this.read(quoteScratch, 0, unescapeQuotes(bytes, from, to, quoteScratch, 0));
+        }
+      }
+      return true;
+    } catch (error) {
+      if (error instanceof CoercionError) return false;
+      throw error;
+    }
+  }
+
+  /** Appends `value` as its coercer reads it, `rows` times (a column the input does not have); false if it does not coerce. */
+  fill(value: unknown, rows: number): boolean {
+    let converted: Converted;
+    try {
+      converted = this.coerce(value);
+    } catch (error) {
+      if (error instanceof CoercionError) return false;
+      throw error;
+    }
+    this.repeat(converted, rows);
+    return true;
+  }
+
+  /** Appends an already converted value `rows` times. */
+  repeat(value: Converted, rows: number): void {
+    for (let r = 0; r < rows; r++) this.append(value);
+  }
+
+  /** Remembers the current length, to go back to with `truncate`. */
+  mark(): number {
+    this.markedNulls = this.nulls;
+    return this.length;
+  }
+
+  /** Drops the values appended since `mark()` returned `length`. */
+  truncate(length: number): void {
+    this.length = length;
+    this.nulls = this.markedNulls;
+  }
+
+  private markedNulls = 0;
 
   /** Removes the last value (its row failed on a later column). */
   pop(): void {

@@ -44,6 +44,8 @@ export interface ConvertResult {
 }
 
 export const DEFAULT_BATCH_ROWS = 20_000;
+/** CSV records scanned ahead and read a column at a time (a few hundred KiB of input). */
+const BLOCK_ROWS = 2048;
 const OPERATIONS = new Set(["insert", "update", "delete"]);
 const MAX_RAW_CHARS = 64 * 1024;
 
@@ -84,6 +86,12 @@ class ConversionRun {
   private readonly names: string[];
   /** A JSON record's values by column, read by name. */
   private readonly fields: unknown[];
+  /** Per record of the CSV block being read: where its line starts, its number, where the next one starts. */
+  private readonly blockStarts = new Int32Array(BLOCK_ROWS);
+  private readonly blockLines = new Int32Array(BLOCK_ROWS);
+  private readonly blockEnds = new Int32Array(BLOCK_ROWS);
+  /** Each buffer's length when the block began. */
+  private readonly marks: number[] = [];
   /** Fields with doubled quotes, unquoted for the current record (from 0 up to `scratchAt`). */
   private scratch = Buffer.allocUnsafe(64 * 1024);
   private scratchAt = 0;
@@ -290,7 +298,19 @@ class ConversionRun {
             p += c === 10 ? 1 : 2;
             continue;
           }
-          scanner ??= new CsvByteScanner(header.width);
+          scanner ??= new CsvByteScanner(header.width, BLOCK_ROWS);
+          if (this.table.partitionBy.length === 0) {
+            // Scan a block of records, then read it a column at a time; the first record that is not a plain
+            // single line of the header's width ends the block and takes the row path below.
+            line--;
+            const block = this.scanBlock(chunk.bytes, p, line, scanner, header.width);
+            if (block.rows > 0) this.readBlock(bytes, block.rows, scanner, header.indexes);
+            p = block.next;
+            line = block.line;
+            if (this.buffered >= this.batchRows) await this.flush();
+            if (block.rows > 0 || p >= length) continue;
+            line++;
+          }
           const fields = scanner.scan(chunk.bytes, p);
           if (fields >= 0) {
             this.takeBytes(line, bytes, p, fields, scanner, header.indexes);
@@ -317,6 +337,103 @@ class ConversionRun {
   }
 
   /**
+   * Scans up to a block of single-line records from `p` into the scanner's slots (at most what fills the
+   * batch, so a flush falls where the row path's would). Blank lines are skipped and counted; the block ends
+   * at the chunk's end or before the first line that needs the row path. Its lines' starts, numbers and ends
+   * are kept for the row path and for quarantine.
+   */
+  private scanBlock(
+    buffer: Buffer,
+    p: number,
+    line: number,
+    scanner: CsvByteScanner,
+    width: number,
+  ): { rows: number; next: number; line: number } {
+    const limit = Math.min(BLOCK_ROWS, this.batchRows - this.buffered);
+    const length = buffer.length;
+    const { blockStarts, blockLines, blockEnds } = this;
+    let rows = 0;
+    while (rows < limit && p < length) {
+      const c = buffer[p];
+      if (c === 10 || (c === 13 && buffer[p + 1] === 10)) {
+        p += c === 10 ? 1 : 2;
+        line++;
+        continue;
+      }
+      if (scanner.scan(buffer, p, rows) !== width) break;
+      blockStarts[rows] = p;
+      blockLines[rows] = ++line;
+      p = blockEnds[rows] = scanner.next;
+      rows++;
+    }
+    return { rows, next: p, line };
+  }
+
+  /**
+   * Reads a scanned block a column at a time. Any value that does not coerce (or a bad CDC operation) puts
+   * every column back to where the block began and reads the block's records one by one through
+   * `takeBytes`, so rows are written or quarantined — in order, with their reasons — exactly as there.
+   */
+  private readBlock(
+    bytes: Uint8Array,
+    rows: number,
+    scanner: CsvByteScanner,
+    indexes: readonly number[],
+  ): void {
+    const buffers = this.buffersOf(this.defaultPartition);
+    const columns = this.columns;
+    const { starts, ends, escaped, width } = scanner;
+    for (let b = 0; b < buffers.length; b++) this.marks[b] = buffers[b]!.mark();
+    let ok = true;
+    for (let i = 0; ok && i < columns.length; i++) {
+      const at = indexes[i]!;
+      ok =
+        at < 0
+          ? buffers[i]!.fill(undefined, rows)
+          : buffers[i]!.readFields(bytes, starts, ends, escaped, width, at, rows);
+    }
+    if (ok && this.cdcOperationField)
+      ok = this.readOperations(bytes, rows, scanner, indexes, buffers[columns.length]!);
+    if (!ok) {
+      for (let b = 0; b < buffers.length; b++) buffers[b]!.truncate(this.marks[b]!);
+      for (let r = 0; r < rows; r++) {
+        const start = this.blockStarts[r]!;
+        scanner.next = this.blockEnds[r]!;
+        this.takeBytes(this.blockLines[r]!, bytes, start, width, scanner, indexes, r * width);
+      }
+      return;
+    }
+    buffers[buffers.length - 1]!.repeat(this.ingestedAtMicros, rows);
+    this.counts.rowsIn += rows;
+    this.counts.rowsWritten += rows;
+    this.buffered += rows;
+    if (this.buffered > this.counts.maxBufferedRows) this.counts.maxBufferedRows = this.buffered;
+  }
+
+  /** The block's CDC operations, checked and appended; false at the first bad one. */
+  private readOperations(
+    bytes: Uint8Array,
+    rows: number,
+    scanner: CsvByteScanner,
+    indexes: readonly number[],
+    buffer: ColumnBuffer,
+  ): boolean {
+    const at = indexes[this.columns.length]!;
+    try {
+      for (let r = 0; r < rows; r++) {
+        this.scratchAt = 0;
+        buffer.append(
+          this.operation(this.csvOperation(bytes, scanner, at < 0 ? -1 : r * scanner.width + at)),
+        );
+      }
+      return true;
+    } catch (error) {
+      if (error instanceof CoercionError) return false;
+      throw error;
+    }
+  }
+
+  /**
    * One record from the scanner's field ranges, each field read by its column buffer straight from the bytes:
    * the same counts, coercions and quarantine reasons as `take`. A field that fails to coerce takes the row's
    * earlier fields back out of their buffers, so a row is written whole or quarantined.
@@ -328,6 +445,7 @@ class ConversionRun {
     fields: number,
     scanner: CsvByteScanner,
     indexes: readonly number[],
+    base = 0,
   ): void {
     this.counts.rowsIn++;
     if (fields !== scanner.width) {
@@ -347,11 +465,11 @@ class ConversionRun {
           this.values[i] =
             at < 0
               ? column.coerce(undefined)
-              : column.readBytes(this.field(bytes, scanner, at), this.from, this.to);
+              : column.readBytes(this.field(bytes, scanner, base + at), this.from, this.to);
         }
         if (this.cdcOperationField)
           this.values[columns.length] = this.operation(
-            this.csvOperation(bytes, scanner, indexes[columns.length]!),
+            this.csvOperation(bytes, scanner, fieldIndex(base, indexes[columns.length]!)),
           );
       } else {
         buffers = this.buffersOf(this.defaultPartition);
@@ -359,13 +477,15 @@ class ConversionRun {
         for (let i = 0; i < columns.length; i++) {
           const at = indexes[i]!;
           if (at < 0) buffers[b]!.append(columns[i]!.coerce(undefined));
-          else if (escaped[at] === 0) buffers[b]!.read(bytes, starts[at]!, ends[at]!);
-          else buffers[b]!.read(this.field(bytes, scanner, at), this.from, this.to);
+          else if (escaped[base + at] === 0) buffers[b]!.read(bytes, starts[base + at]!, ends[base + at]!);
+          else buffers[b]!.read(this.field(bytes, scanner, base + at), this.from, this.to);
           b++;
         }
         if (this.cdcOperationField) {
           // Read before claiming the slot: a bad operation must leave the buffer as it was.
-          const operation = this.operation(this.csvOperation(bytes, scanner, indexes[columns.length]!));
+          const operation = this.operation(
+            this.csvOperation(bytes, scanner, fieldIndex(base, indexes[columns.length]!)),
+          );
           buffers[b]!.append(operation);
           b++;
         }
@@ -382,7 +502,7 @@ class ConversionRun {
     }
   }
 
-  /** The CDC operation field of the scanned record, as `operation()` reads it. */
+  /** The CDC operation field (slot `at` of the scanner, -1: none) of a scanned record, as `operation()` reads it. */
   private csvOperation(
     bytes: Uint8Array,
     scanner: CsvByteScanner,
@@ -391,7 +511,7 @@ class ConversionRun {
     return { operation: at < 0 ? undefined : utf8(this.field(bytes, scanner, at), this.from, this.to) };
   }
 
-  /** Field `at` of the scanned record: its bytes, in `bytes` or unquoted into the scratch buffer, at `from`-`to`. */
+  /** Slot `at` of the scanner: the field's bytes, in `bytes` or unquoted into the scratch buffer, at `from`-`to`. */
   private field(bytes: Uint8Array, scanner: CsvByteScanner, at: number): Uint8Array {
     const from = scanner.starts[at]!;
     const to = scanner.ends[at]!;
@@ -516,6 +636,11 @@ class ConversionRun {
     }
     return parts.join("/");
   }
+}
+
+/** The scanner slot of field `at` (-1: the header has no such field) of the record at `base`. */
+function fieldIndex(base: number, at: number): number {
+  return at < 0 ? -1 : base + at;
 }
 
 /** The text of the line from `start` to `next` (just past its newline), without its line ending. */

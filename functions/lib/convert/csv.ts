@@ -151,14 +151,22 @@ export class CsvByteScanner {
   private newlineAt = -1;
   private newlineIn: Buffer | undefined;
 
-  constructor(readonly width: number) {
-    this.starts = new Int32Array(width);
-    this.ends = new Int32Array(width);
-    this.escaped = new Uint8Array(width);
+  /** `rows`: how many records' ranges it holds at once (record r's field k at `r * width + k`). */
+  constructor(
+    readonly width: number,
+    readonly rows = 1,
+  ) {
+    this.starts = new Int32Array(width * rows);
+    this.ends = new Int32Array(width * rows);
+    this.escaped = new Uint8Array(width * rows);
   }
 
-  /** Scans the record at `p`. `bytes` must hold a newline at or after `p` (`byteLines` chunks end with one). */
-  scan(bytes: Buffer, p: number): number {
+  /**
+   * Scans the record at `p` into slot `row`. `bytes` must hold a newline at or after `p` (`byteLines` chunks
+   * end with one).
+   */
+  scan(bytes: Buffer, p: number, row = 0): number {
+    const base = row * this.width;
     let n = 0;
     for (;;) {
       let c = bytes[p];
@@ -182,9 +190,9 @@ export class CsvByteScanner {
           }
         }
         if (n < this.width) {
-          this.starts[n] = p + 1;
-          this.ends[n] = q;
-          this.escaped[n] = escaped;
+          this.starts[base + n] = p + 1;
+          this.ends[base + n] = q;
+          this.escaped[base + n] = escaped;
         }
         n++;
         p = q + 1;
@@ -214,10 +222,10 @@ export class CsvByteScanner {
       }
       if (c === 34) return -1;
       if (n < this.width) {
-        this.starts[n] = p;
+        this.starts[base + n] = p;
         // The line's "\r\n" ending is not part of the last field.
-        this.ends[n] = c === 10 && q > p && bytes[q - 1] === 13 ? q - 1 : q;
-        this.escaped[n] = 0;
+        this.ends[base + n] = c === 10 && q > p && bytes[q - 1] === 13 ? q - 1 : q;
+        this.escaped[base + n] = 0;
       }
       n++;
       if (c === 10) {
