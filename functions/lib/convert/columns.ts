@@ -339,6 +339,22 @@ class Int64Column extends ColumnBuffer {
     this.setNumber(i, value as number);
   }
 
+  /** A constant (`_ingested_at`): its two words computed once. */
+  override repeat(value: Converted, rows: number): void {
+    if (typeof value !== "number" || rows === 0) return super.repeat(value, rows);
+    const first = this.next();
+    this.setNumber(first, value);
+    if (this.capacity < first + rows) this.grow(Math.max(this.capacity * 2, first + rows));
+    const [low, high] = [this.words[2 * first]!, this.words[2 * first + 1]!];
+    for (let i = first + 1; i < first + rows; i++) {
+      this.words[2 * i] = low;
+      this.words[2 * i + 1] = high;
+    }
+    this.length = first + rows;
+    if (this.nulls !== 0)
+      for (let i = first + 1; i < first + rows; i++) this.validity[i >> 3] |= 1 << (i & 7);
+  }
+
   private setNumber(i: number, n: number): void {
     const high = Math.floor(n / TWO_32);
     this.words[2 * i] = (n - high * TWO_32) | 0;
