@@ -1,0 +1,341 @@
+import { utf8 } from "./bytes";
+import { CoercionError } from "./coerce";
+import type { ColumnBuffer } from "./columns";
+import { CsvByteScanner, CsvRecords, unescapeQuotes, type CsvRecord } from "./csv";
+import { lineText, type ConversionRun } from "./run";
+import type { ByteLines } from "./text";
+
+/** CSV records scanned ahead and read a column at a time (a few hundred KiB of input). */
+const BLOCK_ROWS = 2048;
+
+/** CSV into the run's buffers (see `CsvReader`). */
+export function readCsv(run: ConversionRun, chunks: AsyncIterable<ByteLines>): Promise<void> {
+  return new CsvReader(run).read(chunks);
+}
+
+/**
+ * Reads CSV by the header's column names. Single-line records of valid UTF-8 are scanned from the bytes in
+ * blocks and read a column at a time; anything else — quotes spanning lines, broken quoting, invalid UTF-8,
+ * partitioned tables row by row — goes through CsvRecords and the coercers on text, the reference path,
+ * which decides and words every quarantine reason.
+ */
+class CsvReader {
+  /** Per record of the block being read: where its line starts, its number, where the next one starts. */
+  private readonly blockStarts = new Int32Array(BLOCK_ROWS);
+  private readonly blockLines = new Int32Array(BLOCK_ROWS);
+  private readonly blockEnds = new Int32Array(BLOCK_ROWS);
+  /** Each buffer's length when the block began. */
+  private readonly marks: number[] = [];
+  /** Fields with doubled quotes, unquoted for the current record (from 0 up to `scratchAt`). */
+  private scratch = Buffer.allocUnsafe(64 * 1024);
+  private scratchAt = 0;
+  /** The byte range of the field `field()` returned last. */
+  private from = 0;
+  private to = 0;
+
+  constructor(private readonly run: ConversionRun) {}
+
+  async read(chunks: AsyncIterable<ByteLines>): Promise<void> {
+    const parser = new CsvRecords();
+    let header: { indexes: number[]; width: number } | string | undefined;
+    const records: CsvRecord[] = [];
+    // Synchronous per record (no promise per row); the caller awaits only when a batch is full.
+    const take = (record: CsvRecord): void => {
+      if (record.raw === "" && record.fields?.length === 1) return;
+      if (header === undefined) {
+        header = record.error
+          ? `the CSV header (line ${record.line}) cannot be read: ${record.error}`
+          : this.header(record.fields!);
+        return;
+      }
+      this.run.counts.rowsIn++;
+      if (typeof header === "string") return this.run.quarantine(record.line, header, record.raw);
+      if (record.error !== undefined) return this.run.quarantine(record.line, record.error, record.raw);
+      if (record.fields.length !== header.width) {
+        return this.run.quarantine(
+          record.line,
+          `expected ${header.width} fields, got ${record.fields.length}`,
+          record.raw,
+        );
+      }
+      try {
+        const { indexes } = header;
+        for (let i = 0; i < this.run.columns.length; i++) {
+          this.run.values[i] = this.run.columns[i]!.coerce(
+            indexes[i]! < 0 ? undefined : record.fields[indexes[i]!],
+          );
+        }
+        if (this.run.cdcOperationField) {
+          const at = indexes[this.run.columns.length]!;
+          this.run.values[this.run.columns.length] = this.run.operation({
+            operation: at < 0 ? undefined : record.fields[at],
+          });
+        }
+      } catch (error) {
+        if (!(error instanceof CoercionError)) throw error;
+        return this.run.quarantine(record.line, error.message, record.raw);
+      }
+      this.run.append();
+    };
+    let scanner: CsvByteScanner | undefined;
+    let line = 0;
+    const fast = this.run.options.fromBytes ?? true;
+    for await (const chunk of chunks) {
+      const valid = chunk.valid;
+      // The scanner searches the Buffer (memchr); values are copied from a plain view of it, because subarray()
+      // of a Buffer goes through Buffer's JavaScript constructor and a Uint8Array's does not.
+      const bytes = new Uint8Array(chunk.bytes.buffer, chunk.bytes.byteOffset, chunk.bytes.length);
+      const length = bytes.length;
+      let p = 0;
+      while (p < length) {
+        line++;
+        // Fast path: a record on one line of valid UTF-8, fields read from the bytes in place. Anything unusual
+        // (quotes spanning lines, broken quoting, invalid UTF-8) goes through CsvRecords and `take`, the
+        // reference path, which decides and words every quarantine reason.
+        if (fast && valid && typeof header === "object" && parser.idle) {
+          const c = bytes[p];
+          if (c === 10 || (c === 13 && bytes[p + 1] === 10)) {
+            p += c === 10 ? 1 : 2;
+            continue;
+          }
+          scanner ??= new CsvByteScanner(header.width, BLOCK_ROWS);
+          if (this.run.table.partitionBy.length === 0) {
+            // Scan a block of records, then read it a column at a time; the first record that is not a plain
+            // single line of the header's width ends the block and takes the row path below.
+            line--;
+            const block = this.scanBlock(chunk.bytes, p, line, scanner, header.width);
+            if (block.rows > 0) this.readBlock(bytes, block.rows, scanner, header.indexes);
+            p = block.next;
+            line = block.line;
+            if (this.run.buffered >= this.run.batchRows) await this.run.flush();
+            if (block.rows > 0 || p >= length) continue;
+            line++;
+          }
+          const fields = scanner.scan(chunk.bytes, p);
+          if (fields >= 0) {
+            this.takeBytes(line, bytes, p, fields, scanner, header.indexes);
+            p = scanner.next;
+            if (this.run.buffered >= this.run.batchRows) await this.run.flush();
+            continue;
+          }
+        }
+        const newline = bytes.indexOf(10, p);
+        const text = utf8(bytes, p, newline > p && bytes[newline - 1] === 13 ? newline - 1 : newline);
+        p = newline + 1;
+        records.length = 0;
+        for (const record of parser.push([{ line, text }], records)) {
+          take(record);
+          if (this.run.buffered >= this.run.batchRows) await this.run.flush();
+        }
+      }
+      this.run.lastLine = line;
+    }
+    for (const record of parser.end()) {
+      take(record);
+      if (this.run.buffered >= this.run.batchRows) await this.run.flush();
+    }
+  }
+
+  /**
+   * Scans up to a block of single-line records from `p` into the scanner's slots (at most what fills the
+   * batch, so a flush falls where the row path's would). Blank lines are skipped and counted; the block ends
+   * at the chunk's end or before the first line that needs the row path. Its lines' starts, numbers and ends
+   * are kept for the row path and for quarantine.
+   */
+  private scanBlock(
+    buffer: Buffer,
+    p: number,
+    line: number,
+    scanner: CsvByteScanner,
+    width: number,
+  ): { rows: number; next: number; line: number } {
+    const limit = Math.min(BLOCK_ROWS, this.run.batchRows - this.run.buffered);
+    const length = buffer.length;
+    const { blockStarts, blockLines, blockEnds } = this;
+    let rows = 0;
+    while (rows < limit && p < length) {
+      const c = buffer[p];
+      if (c === 10 || (c === 13 && buffer[p + 1] === 10)) {
+        p += c === 10 ? 1 : 2;
+        line++;
+        continue;
+      }
+      if (scanner.scan(buffer, p, rows) !== width) break;
+      blockStarts[rows] = p;
+      blockLines[rows] = ++line;
+      p = blockEnds[rows] = scanner.next;
+      rows++;
+    }
+    return { rows, next: p, line };
+  }
+
+  /**
+   * Reads a scanned block a column at a time. Any value that does not coerce (or a bad CDC operation) puts
+   * every column back to where the block began and reads the block's records one by one through
+   * `takeBytes`, so rows are written or quarantined — in order, with their reasons — exactly as there.
+   */
+  private readBlock(
+    bytes: Uint8Array,
+    rows: number,
+    scanner: CsvByteScanner,
+    indexes: readonly number[],
+  ): void {
+    const buffers = this.run.buffersOf(this.run.defaultPartition);
+    const columns = this.run.columns;
+    const { starts, ends, escaped, width } = scanner;
+    for (let b = 0; b < buffers.length; b++) this.marks[b] = buffers[b]!.mark();
+    let ok = true;
+    for (let i = 0; ok && i < columns.length; i++) {
+      const at = indexes[i]!;
+      ok =
+        at < 0
+          ? buffers[i]!.fill(undefined, rows)
+          : buffers[i]!.readFields(bytes, starts, ends, escaped, width, at, rows);
+    }
+    if (ok && this.run.cdcOperationField)
+      ok = this.readOperations(bytes, rows, scanner, indexes, buffers[columns.length]!);
+    if (!ok) {
+      for (let b = 0; b < buffers.length; b++) buffers[b]!.truncate(this.marks[b]!);
+      for (let r = 0; r < rows; r++) {
+        const start = this.blockStarts[r]!;
+        scanner.next = this.blockEnds[r]!;
+        this.takeBytes(this.blockLines[r]!, bytes, start, width, scanner, indexes, r * width);
+      }
+      return;
+    }
+    buffers[buffers.length - 1]!.repeat(this.run.ingestedAtMicros, rows);
+    this.run.rowsAppended(rows);
+  }
+
+  /** The block's CDC operations, checked and appended; false at the first bad one. */
+  private readOperations(
+    bytes: Uint8Array,
+    rows: number,
+    scanner: CsvByteScanner,
+    indexes: readonly number[],
+    buffer: ColumnBuffer,
+  ): boolean {
+    const at = indexes[this.run.columns.length]!;
+    try {
+      for (let r = 0; r < rows; r++) {
+        this.scratchAt = 0;
+        buffer.append(
+          this.run.operation(this.csvOperation(bytes, scanner, at < 0 ? -1 : r * scanner.width + at)),
+        );
+      }
+      return true;
+    } catch (error) {
+      if (error instanceof CoercionError) return false;
+      throw error;
+    }
+  }
+
+  /**
+   * One record from the scanner's field ranges, each field read by its column buffer straight from the bytes:
+   * the same counts, coercions and quarantine reasons as `take`. A field that fails to coerce takes the row's
+   * earlier fields back out of their buffers, so a row is written whole or quarantined.
+   */
+  private takeBytes(
+    line: number,
+    bytes: Uint8Array,
+    start: number,
+    fields: number,
+    scanner: CsvByteScanner,
+    indexes: readonly number[],
+    base = 0,
+  ): void {
+    this.run.counts.rowsIn++;
+    if (fields !== scanner.width) {
+      const text = lineText(bytes, start, scanner.next);
+      return this.run.quarantine(line, `expected ${scanner.width} fields, got ${fields}`, text);
+    }
+    const columns = this.run.columns;
+    this.scratchAt = 0;
+    let buffers: ColumnBuffer[] | undefined;
+    let b = 0;
+    try {
+      if (this.run.table.partitionBy.length > 0) {
+        // The partition's buffers depend on the row's values: coerce them all first, in column order.
+        for (let i = 0; i < columns.length; i++) {
+          const at = indexes[i]!;
+          const column = columns[i]!;
+          this.run.values[i] =
+            at < 0
+              ? column.coerce(undefined)
+              : column.readBytes(this.field(bytes, scanner, base + at), this.from, this.to);
+        }
+        if (this.run.cdcOperationField)
+          this.run.values[columns.length] = this.run.operation(
+            this.csvOperation(bytes, scanner, fieldIndex(base, indexes[columns.length]!)),
+          );
+      } else {
+        buffers = this.run.buffersOf(this.run.defaultPartition);
+        const { starts, ends, escaped } = scanner;
+        for (let i = 0; i < columns.length; i++) {
+          const at = indexes[i]!;
+          if (at < 0) buffers[b]!.append(columns[i]!.coerce(undefined));
+          else if (escaped[base + at] === 0) buffers[b]!.read(bytes, starts[base + at]!, ends[base + at]!);
+          else buffers[b]!.read(this.field(bytes, scanner, base + at), this.from, this.to);
+          b++;
+        }
+        if (this.run.cdcOperationField) {
+          // Read before claiming the slot: a bad operation must leave the buffer as it was.
+          const operation = this.run.operation(
+            this.csvOperation(bytes, scanner, fieldIndex(base, indexes[columns.length]!)),
+          );
+          buffers[b]!.append(operation);
+          b++;
+        }
+      }
+    } catch (error) {
+      for (let k = 0; k < b; k++) buffers![k]!.pop();
+      if (!(error instanceof CoercionError)) throw error;
+      return this.run.quarantine(line, error.message, lineText(bytes, start, scanner.next));
+    }
+    if (buffers === undefined) this.run.append();
+    else {
+      buffers[b]!.append(this.run.ingestedAtMicros);
+      this.run.rowAppended();
+    }
+  }
+
+  /** The CDC operation field (slot `at` of the scanner, -1: none) of a scanned record, as `operation()` reads it. */
+  private csvOperation(
+    bytes: Uint8Array,
+    scanner: CsvByteScanner,
+    at: number,
+  ): { operation: string | undefined } {
+    return { operation: at < 0 ? undefined : utf8(this.field(bytes, scanner, at), this.from, this.to) };
+  }
+
+  /** Slot `at` of the scanner: the field's bytes, in `bytes` or unquoted into the scratch buffer, at `from`-`to`. */
+  private field(bytes: Uint8Array, scanner: CsvByteScanner, at: number): Uint8Array {
+    const from = scanner.starts[at]!;
+    const to = scanner.ends[at]!;
+    if (scanner.escaped[at] !== 1) {
+      this.from = from;
+      this.to = to;
+      return bytes;
+    }
+    if (this.scratch.length < this.scratchAt + to - from) {
+      // Earlier fields of this record were already read out of the old scratch buffer.
+      this.scratch = Buffer.allocUnsafe(2 * (this.scratchAt + to - from));
+    }
+    this.from = this.scratchAt;
+    this.to = this.scratchAt = unescapeQuotes(bytes, from, to, this.scratch, this.scratchAt);
+    return this.scratch;
+  }
+
+  /** Column positions by name in the header (-1 when absent: the column reads as null). */
+  private header(fields: string[]): { indexes: number[]; width: number } {
+    const names = fields.map((f) => f.trim());
+    const indexes = this.run.columns.map((c) => names.indexOf(c.name));
+    if (this.run.cdcOperationField) indexes.push(names.indexOf(this.run.cdcOperationField));
+    return { indexes, width: names.length };
+  }
+}
+
+/** The scanner slot of field `at` (-1: the header has no such field) of the record at `base`. */
+function fieldIndex(base: number, at: number): number {
+  return at < 0 ? -1 : base + at;
+}

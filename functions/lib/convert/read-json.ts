@@ -1,0 +1,118 @@
+import { CoercionError } from "./coerce";
+import type { ColumnBuffer } from "./columns";
+import { readByName } from "./fields";
+import { JsonRecordReader } from "./json";
+import { lineText, type ConversionRun } from "./run";
+import type { ByteLines } from "./text";
+
+/**
+ * JSON lines into the run's buffers: each line through `JsonRecordReader` straight from the bytes, or, when it
+ * declines (or `fromBytes` is false), through JSON.parse and the coercers — the reference path.
+ */
+export async function readJson(run: ConversionRun, chunks: AsyncIterable<ByteLines>): Promise<void> {
+  const columns = run.columns;
+  const names = columns.map((c) => c.name);
+  // A JSON record's values by column, read by name.
+  const fields: unknown[] = new Array(columns.length);
+  const operationField = run.cdcOperationField;
+  // The fast path appends to the columns in order, so a partitioned table (whose buffers depend on the row) and
+  // a CDC operation key that is also a column's name take the reference path.
+  const fast =
+    (run.options.fromBytes ?? true) &&
+    run.table.partitionBy.length === 0 &&
+    !(operationField !== undefined && (names.includes(operationField) || names.includes("operation")));
+  const reader = new JsonRecordReader(names, operationField);
+  const buffers = fast ? run.buffersOf(run.defaultPartition) : [];
+  let line = 0;
+  for await (const chunk of chunks) {
+    const bytes = new Uint8Array(chunk.bytes.buffer, chunk.bytes.byteOffset, chunk.bytes.length);
+    let p = 0;
+    while (p < bytes.length) {
+      line++;
+      if (fast && chunk.valid) {
+        const taken = takeJsonBytes(run, line, bytes, p, reader, buffers);
+        if (taken >= 0) {
+          p = taken;
+          if (run.buffered >= run.batchRows) await run.flush();
+          continue;
+        }
+      }
+      const newline = bytes.indexOf(10, p);
+      const text = lineText(bytes, p, newline + 1);
+      p = newline + 1;
+      if (takeJsonText(run, line, text, names, fields) && run.buffered >= run.batchRows) await run.flush();
+    }
+    run.lastLine = line;
+  }
+}
+
+/**
+ * The line at `p` through the byte reader: returns where the next line starts once the row is written or
+ * quarantined, or -1 when the line needs JSON.parse. Blank lines are skipped, as `takeJsonText` skips them.
+ */
+function takeJsonBytes(
+  run: ConversionRun,
+  line: number,
+  bytes: Uint8Array,
+  p: number,
+  reader: JsonRecordReader,
+  buffers: ColumnBuffer[],
+): number {
+  let q = p;
+  let c = bytes[q];
+  while (c === 32 || c === 9 || c === 13) c = bytes[++q];
+  if (c === 10) return q + 1;
+  if (!reader.read(bytes, p, buffers)) return -1;
+  if (run.cdcOperationField) {
+    try {
+      buffers[buffers.length - 2]!.append(run.operation(reader.operation));
+    } catch (error) {
+      if (!(error instanceof CoercionError)) throw error;
+      // Checked after every column, as the reference does: take the row back out and quarantine it.
+      for (let k = 0; k < run.columns.length; k++) buffers[k]!.pop();
+      run.counts.rowsIn++;
+      run.quarantine(line, error.message, lineText(bytes, p, reader.next));
+      return reader.next;
+    }
+  }
+  run.counts.rowsIn++;
+  buffers[buffers.length - 1]!.append(run.ingestedAtMicros);
+  run.rowAppended();
+  return reader.next;
+}
+
+/** One line through JSON.parse and the coercers (the reference path); true when a row was appended. */
+function takeJsonText(
+  run: ConversionRun,
+  line: number,
+  text: string,
+  names: readonly string[],
+  fields: unknown[],
+): boolean {
+  if (text.trim() === "") return false;
+  run.counts.rowsIn++;
+  let row: unknown;
+  try {
+    row = JSON.parse(text);
+  } catch (error) {
+    run.quarantine(line, `invalid JSON: ${(error as Error).message}`, text);
+    return false;
+  }
+  if (typeof row !== "object" || row === null || Array.isArray(row)) {
+    run.quarantine(line, "not a JSON object", text);
+    return false;
+  }
+  const record = row as Record<string, unknown>;
+  const columns = run.columns;
+  try {
+    readByName(record, names, fields);
+    for (let i = 0; i < columns.length; i++) run.values[i] = columns[i]!.coerce(fields[i]);
+    if (run.cdcOperationField) run.values[columns.length] = run.operation(record);
+  } catch (error) {
+    if (!(error instanceof CoercionError)) throw error;
+    run.quarantine(line, error.message, text);
+    return false;
+  }
+  run.append();
+  return true;
+}

@@ -1,0 +1,209 @@
+import type { TableSpec } from "../../../components/spec/schema";
+import { controlHash } from "../control";
+import { byteCoercer, utf8, type ByteCoercer } from "./bytes";
+import { coercer, CoercionError, columnType, type Coercer, type ColumnType, type Converted } from "./coerce";
+import { columnBuffer, type ColumnBuffer } from "./columns";
+import type { ConvertOptions, ConvertResult } from "./convert";
+import { parquetFile } from "./parquet";
+
+export const DEFAULT_BATCH_ROWS = 20_000;
+const OPERATIONS = new Set(["insert", "update", "delete"]);
+const MAX_RAW_CHARS = 64 * 1024;
+
+export interface Column {
+  name: string;
+  type: ColumnType;
+  nullable: boolean;
+  coerce: Coercer;
+  /** The same coercion from the field's bytes (for partition columns; others are read by their buffer). */
+  readBytes: ByteCoercer;
+  partition: boolean;
+}
+
+/**
+ * One conversion's state, shared by the CSV and JSON readers (read-csv.ts, read-json.ts): the columns and
+ * their coercers, the current batch's buffers per partition, the counts and the quarantined rows; `flush`
+ * writes the batch as Parquet files and a quarantine file.
+ */
+export class ConversionRun {
+  lastLine = 0;
+  readonly table: TableSpec;
+  readonly columns: Column[];
+  /** The row being assembled by the reference paths, by column (then the CDC operation). */
+  readonly values: Converted[];
+  readonly defaultPartition: string;
+  readonly ingestedAtMicros: number;
+  readonly batchRows: number;
+  readonly cdcOperationField: string | undefined;
+  /** Rows in the buffers, not yet flushed. */
+  buffered = 0;
+  readonly counts = { rowsIn: 0, rowsWritten: 0, rowsQuarantined: 0, maxBufferedRows: 0 };
+  private readonly partitions = new Map<string, ColumnBuffer[]>();
+  private readonly hash: string;
+  private quarantined: string[] = [];
+  private batch = 0;
+  private readonly outputs: string[] = [];
+  private readonly quarantineKeys: string[] = [];
+
+  constructor(readonly options: ConvertOptions) {
+    this.table = options.table;
+    const partitionBy = new Set(this.table.partitionBy);
+    this.columns = this.table.columns.map((c) => {
+      const type = columnType(c.type);
+      const coerce = coercer(c.name, type, c.nullable);
+      return {
+        name: c.name,
+        type,
+        nullable: c.nullable,
+        coerce,
+        readBytes: byteCoercer(type, coerce),
+        partition: partitionBy.has(c.name),
+      };
+    });
+    this.values = new Array(this.columns.length + 1);
+    this.defaultPartition = `ingest_date=${options.ingestedAt.toISOString().slice(0, 10)}`;
+    this.ingestedAtMicros = options.ingestedAt.getTime() * 1000;
+    this.hash = controlHash(options.controlId);
+    this.batchRows = options.batchRows ?? DEFAULT_BATCH_ROWS;
+    this.cdcOperationField = this.table.source.kind === "cdc" ? this.table.source.operationField : undefined;
+  }
+
+  /** The CDC operation of a record (its operation field, else `operation`), lower-cased and checked. */
+  operation(record: Record<string, unknown>): string {
+    const value = record[this.cdcOperationField!] ?? record.operation;
+    const operation = typeof value === "string" ? value.toLowerCase() : "";
+    if (!OPERATIONS.has(operation)) {
+      throw new CoercionError(
+        `operation: ${JSON.stringify(value) ?? "missing"} is not insert, update or delete`,
+      );
+    }
+    return operation;
+  }
+
+  /** Appends the row in `values` to its partition's buffers; true when the batch is full and must be flushed before the next row. */
+  append(): boolean {
+    const buffers = this.buffersOf(this.partitionOf());
+    let b = 0;
+    for (let i = 0; i < this.columns.length; i++)
+      if (!this.columns[i]!.partition) buffers[b++]!.append(this.values[i]!);
+    if (this.cdcOperationField) buffers[b++]!.append(this.values[this.columns.length]!);
+    buffers[b]!.append(this.ingestedAtMicros);
+    return this.rowAppended();
+  }
+
+  /** The buffers of a partition's rows in the current batch: the data columns, then `operation` (CDC), then `_ingested_at`. */
+  buffersOf(partition: string): ColumnBuffer[] {
+    let buffers = this.partitions.get(partition);
+    if (!buffers) {
+      buffers = this.newBuffers();
+      this.partitions.set(partition, buffers);
+    }
+    return buffers;
+  }
+
+  /** Counts a row appended to the buffers; true when the batch is full and must be flushed before the next row. */
+  rowAppended(): boolean {
+    this.counts.rowsWritten++;
+    if (++this.buffered > this.counts.maxBufferedRows) this.counts.maxBufferedRows = this.buffered;
+    return this.buffered >= this.batchRows;
+  }
+
+  /** Counts `rows` rows appended to the default partition's buffers at once (a CSV block). */
+  rowsAppended(rows: number): void {
+    this.counts.rowsIn += rows;
+    this.counts.rowsWritten += rows;
+    this.buffered += rows;
+    if (this.buffered > this.counts.maxBufferedRows) this.counts.maxBufferedRows = this.buffered;
+  }
+
+  /** The input broke off (truncated gzip): its unread rest counts as one quarantined row, with the reason. */
+  inputFailed(reason: string): void {
+    this.counts.rowsIn++;
+    this.quarantine(this.lastLine + 1, reason, "");
+  }
+
+  quarantine(line: number, reason: string, raw: string): void {
+    this.counts.rowsQuarantined++;
+    this.quarantined.push(
+      JSON.stringify({ line, reason, raw: raw.length > MAX_RAW_CHARS ? raw.slice(0, MAX_RAW_CHARS) : raw }),
+    );
+  }
+
+  /** Writes every buffered partition as one Parquet file and the batch's quarantined rows as JSON lines. */
+  async flush(): Promise<void> {
+    if (this.buffered === 0 && this.quarantined.length === 0) return;
+    const part = `part-${this.hash}-${String(this.batch++).padStart(5, "0")}`;
+    for (const [partition, buffers] of this.partitions) {
+      if (buffers[0]!.length === 0) continue;
+      const key = `${this.table.name}/${partition}/${part}.parquet`;
+      await this.options.sink.put(key, parquetFile(buffers), "application/vnd.apache.parquet");
+      this.outputs.push(this.options.sink.describe(key));
+      for (const buffer of buffers) buffer.reset();
+    }
+    // Many partitions in one batch: drop their buffers rather than keep them all allocated.
+    if (this.partitions.size > 8) this.partitions.clear();
+    if (this.quarantined.length > 0) {
+      const key = `_quarantine/${this.table.name}/${this.defaultPartition}/${part}.jsonl`;
+      await this.options.sink.put(
+        key,
+        Buffer.from(this.quarantined.join("\n") + "\n"),
+        "application/x-ndjson",
+      );
+      this.quarantineKeys.push(this.options.sink.describe(key));
+      this.quarantined = [];
+    }
+    this.buffered = 0;
+  }
+
+  result(): ConvertResult {
+    return { ...this.counts, outputs: this.outputs, quarantine: this.quarantineKeys, batches: this.batch };
+  }
+
+  private newBuffers(): ColumnBuffer[] {
+    const buffers = this.columns
+      .filter((c) => !c.partition)
+      .map((c) => columnBuffer(c.name, c.type, c.nullable, c.coerce));
+    if (this.cdcOperationField) buffers.push(columnBuffer("operation", { kind: "string" }, false));
+    buffers.push(columnBuffer("_ingested_at", { kind: "timestamp" }, false));
+    return buffers;
+  }
+
+  private partitionOf(): string {
+    if (this.table.partitionBy.length === 0) return this.defaultPartition;
+    const parts: string[] = [];
+    for (let i = 0; i < this.columns.length; i++) {
+      const column = this.columns[i]!;
+      if (column.partition) parts.push(`${column.name}=${hiveValue(column.type, this.values[i]!)}`);
+    }
+    return parts.join("/");
+  }
+}
+
+/** A partition value as Hive writes it: canonical text, with path-unsafe characters %-escaped. */
+export function hiveValue(type: ColumnType, value: Converted): string {
+  if (value === null) return "__HIVE_DEFAULT_PARTITION__";
+  let text: string;
+  if (type.kind === "date") text = new Date((value as number) * 86_400_000).toISOString().slice(0, 10);
+  else if (type.kind === "timestamp") text = new Date(Number(value) / 1000).toISOString();
+  else if (type.kind === "decimal") text = decimalText(value as number | bigint, type.scale!);
+  else text = String(value);
+  return text.replace(
+    // eslint-disable-next-line no-control-regex -- control characters are exactly what Hive escapes
+    /[\u0000-\u001f"#%'*/:=?\\\u007f{[\]^]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, "0")}`,
+  );
+}
+
+function decimalText(unscaled: number | bigint, scale: number): string {
+  const negative = unscaled < 0;
+  const digits = String(negative ? -unscaled : unscaled).padStart(scale + 1, "0");
+  const text = scale === 0 ? digits : `${digits.slice(0, -scale)}.${digits.slice(-scale)}`;
+  return negative ? `-${text}` : text;
+}
+
+/** The text of the line from `start` to `next` (just past its newline), without its line ending. */
+export function lineText(bytes: Uint8Array, start: number, next: number): string {
+  let end = next - 1;
+  if (end > start && bytes[end - 1] === 13) end--;
+  return utf8(bytes, start, end);
+}
