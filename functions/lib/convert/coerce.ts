@@ -116,32 +116,12 @@ function converterFor(name: string, type: ColumnType): (value: unknown) => Conve
   }
 }
 
-/** An integer of at most 15 digits (optional sign) read digit by digit, else NaN: no regex, no rounding. */
+/**
+ * An integer's value, else NaN. Exact up to 15 digits; longer ones are rounded here and refused or read as
+ * BigInt by the caller. (The byte readers take the common plain forms before text gets here.)
+ */
 function integerText(text: string): number {
-  const length = text.length;
-  const first = text.charCodeAt(0);
-  const digitCount = first === 45 || first === 43 ? length - 1 : length;
-  if (digitCount === 0 || digitCount > 15) return digitCount > 15 && INTEGER.test(text) ? Number(text) : NaN;
-  return integerDigits(text, 0, length);
-}
-
-/** `[+-]?\d{1,15}` in `text` from `from` to `to` as a number, else NaN. */
-function integerDigits(text: string, from: number, to: number): number {
-  let i = from;
-  let sign = 1;
-  const first = text.charCodeAt(from);
-  if (first === 45 || first === 43) {
-    sign = first === 45 ? -1 : 1;
-    i++;
-  }
-  if (i >= to || to - i > 15) return NaN;
-  let n = 0;
-  for (; i < to; i++) {
-    const d = text.charCodeAt(i) - 48;
-    if (d < 0 || d > 9) return NaN;
-    n = n * 10 + d;
-  }
-  return sign * n;
+  return INTEGER.test(text) ? Number(text) : NaN;
 }
 
 /** Days since the epoch, or undefined for an invalid calendar date. */
