@@ -94,22 +94,25 @@ export function canonicalUtcMicrosBytes(bytes: Uint8Array, at: number): number |
   if (bytes[at + 4] !== 45 || bytes[at + 7] !== 45 || bytes[at + 10] !== 84) return undefined;
   if (bytes[at + 13] !== 58 || bytes[at + 16] !== 58 || bytes[at + 19] !== 90) return undefined;
   return canonicalUtcFields(
-    digits(bytes, at, 4),
-    digits(bytes, at + 5, 2),
-    digits(bytes, at + 8, 2),
-    digits(bytes, at + 11, 2),
-    digits(bytes, at + 14, 2),
-    digits(bytes, at + 17, 2),
+    digits4(bytes, at),
+    digits2(bytes, at + 5),
+    digits2(bytes, at + 8),
+    digits2(bytes, at + 11),
+    digits2(bytes, at + 14),
+    digits2(bytes, at + 17),
   );
 }
 
-/** The number in `length` ASCII digits at `at`, or -1 if any is not a digit. */
-function digits(bytes: Uint8Array, at: number, length: number): number {
-  let n = 0;
-  for (let i = at; i < at + length; i++) {
-    const d = bytes[i]! - 48;
-    if (d < 0 || d > 9) return -1;
-    n = n * 10 + d;
-  }
-  return n;
+/** Two ASCII digits at `at` as a number, or -1. (`>>> 0` makes a byte below '0' a huge number.) */
+function digits2(bytes: Uint8Array, at: number): number {
+  const a = (bytes[at]! - 48) >>> 0;
+  const b = (bytes[at + 1]! - 48) >>> 0;
+  return a > 9 || b > 9 ? -1 : a * 10 + b;
+}
+
+/** Four ASCII digits at `at` as a number, or -1. */
+function digits4(bytes: Uint8Array, at: number): number {
+  const high = digits2(bytes, at);
+  const low = digits2(bytes, at + 2);
+  return high < 0 || low < 0 ? -1 : high * 100 + low;
 }
