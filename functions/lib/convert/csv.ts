@@ -166,8 +166,7 @@ export class CsvByteScanner {
    * end with one).
    */
   scan(bytes: Buffer, p: number, row = 0): number {
-    const { width, starts, ends, escaped: escapedAt } = this;
-    const base = row * width;
+    const base = row * this.width;
     let n = 0;
     for (;;) {
       let c = bytes[p];
@@ -190,10 +189,10 @@ export class CsvByteScanner {
             q = quote;
           }
         }
-        if (n < width) {
-          starts[base + n] = p + 1;
-          ends[base + n] = q;
-          escapedAt[base + n] = escaped;
+        if (n < this.width) {
+          this.starts[base + n] = p + 1;
+          this.ends[base + n] = q;
+          this.escaped[base + n] = escaped;
         }
         n++;
         p = q + 1;
@@ -222,11 +221,11 @@ export class CsvByteScanner {
         c = bytes[++q];
       }
       if (c === 34) return -1;
-      if (n < width) {
-        starts[base + n] = p;
+      if (n < this.width) {
+        this.starts[base + n] = p;
         // The line's "\r\n" ending is not part of the last field.
-        ends[base + n] = c === 10 && q > p && bytes[q - 1] === 13 ? q - 1 : q;
-        escapedAt[base + n] = 0;
+        this.ends[base + n] = c === 10 && q > p && bytes[q - 1] === 13 ? q - 1 : q;
+        this.escaped[base + n] = 0;
       }
       n++;
       if (c === 10) {
