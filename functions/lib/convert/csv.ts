@@ -270,7 +270,7 @@ const memchr = Buffer.prototype.indexOf as (this: Uint8Array, value: number, fro
 
 /**
  * Copies `bytes[from, to)` — a quoted field's content, `bytes[to]` its closing quote — into `out` at `at` with
- * each doubled quote made one; returns the end in `out`.
+ * each doubled quote made one; returns the end in `out`. `out` may be `bytes` itself, below `from`.
  */
 export function unescapeQuotes(
   bytes: Uint8Array,
@@ -286,7 +286,9 @@ export function unescapeQuotes(
     // A short run (a quoted word) is cheaper copied by hand than through subarray() + set().
     if (end - from <= 32) for (let i = from; i < end; i++) out[at++] = bytes[i]!;
     else {
-      out.set(bytes.subarray(from, end), at);
+      // Within one buffer (a column's staged block), copyWithin moves the run without a subarray() object.
+      if (out === bytes) out.copyWithin(at, from, end);
+      else out.set(bytes.subarray(from, end), at);
       at += end - from;
     }
     if (end === to) return at;
