@@ -15,6 +15,14 @@ function customerKey(value: unknown): boolean {
     : value !== undefined && value !== null;
 }
 
+/** The check for a store whose key is the `input` argument: a problem message unless it is a customer key. */
+function keyIn(input: string, kind: string): (r: RuleResource) => string | undefined {
+  return (r) =>
+    customerKey(r.inputs[input])
+      ? undefined
+      : `${kind} ${r.name} is not encrypted with a customer-managed KMS key`;
+}
+
 /** Per data-store type: a problem message when it is not under a customer-managed key. */
 const KEY_CHECKS: Record<string, (r: RuleResource) => string | undefined> = {
   "aws:dynamodb/table:Table": (r) =>
@@ -22,26 +30,11 @@ const KEY_CHECKS: Record<string, (r: RuleResource) => string | undefined> = {
     customerKey(at(r.inputs, "serverSideEncryption", "kmsKeyArn"))
       ? undefined
       : `table ${r.name} is not encrypted with a customer-managed KMS key`,
-  "aws:sqs/queue:Queue": (r) =>
-    customerKey(r.inputs.kmsMasterKeyId)
-      ? undefined
-      : `queue ${r.name} is not encrypted with a customer-managed KMS key`,
-  "aws:sns/topic:Topic": (r) =>
-    customerKey(r.inputs.kmsMasterKeyId)
-      ? undefined
-      : `topic ${r.name} is not encrypted with a customer-managed KMS key`,
-  "aws:kinesis/stream:Stream": (r) =>
-    customerKey(r.inputs.kmsKeyId)
-      ? undefined
-      : `stream ${r.name} is not encrypted with a customer-managed KMS key`,
-  "aws:secretsmanager/secret:Secret": (r) =>
-    customerKey(r.inputs.kmsKeyId)
-      ? undefined
-      : `secret ${r.name} is not encrypted with a customer-managed KMS key`,
-  "aws:cloudwatch/logGroup:LogGroup": (r) =>
-    customerKey(r.inputs.kmsKeyId)
-      ? undefined
-      : `log group ${r.name} is not encrypted with a customer-managed KMS key`,
+  "aws:sqs/queue:Queue": keyIn("kmsMasterKeyId", "queue"),
+  "aws:sns/topic:Topic": keyIn("kmsMasterKeyId", "topic"),
+  "aws:kinesis/stream:Stream": keyIn("kmsKeyId", "stream"),
+  "aws:secretsmanager/secret:Secret": keyIn("kmsKeyId", "secret"),
+  "aws:cloudwatch/logGroup:LogGroup": keyIn("kmsKeyId", "log group"),
   "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream": (r) =>
     r.inputs.kinesisSourceConfiguration ||
     at(r.inputs, "serverSideEncryption", "keyType") === "CUSTOMER_MANAGED_CMK"
