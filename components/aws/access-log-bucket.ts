@@ -1,8 +1,8 @@
 import * as s3 from "@pulumi/aws/s3";
 import * as pulumi from "@pulumi/pulumi";
-import { s3BucketName } from "../naming";
 import {
   abortIncompleteUploadsRule,
+  accountBucket,
   addBucketBaseline,
   expireNoncurrentVersionsRule,
 } from "./bucket-baseline";
@@ -39,17 +39,12 @@ export class AwsAccessLogBucket extends pulumi.ComponentResource {
     const protect = args.protect ?? false;
     const context = args.context ?? awsContext(this);
 
-    this.bucket = new s3.Bucket(
-      name,
-      {
-        bucket: pulumi
-          .all([context.accountId, context.region])
-          .apply(([account, region]) => s3BucketName([...args.nameParts, "access-logs", account, region])),
-        forceDestroy: false,
-        tags: { ...args.tags },
-      },
-      { parent: this, protect, retainOnDelete: protect },
-    );
+    this.bucket = accountBucket(this, name, {
+      nameParts: [...args.nameParts, "access-logs"],
+      context,
+      tags: args.tags,
+      protect,
+    });
     addBucketBaseline(this, name, {
       bucket: this.bucket,
       encryption: { kind: "s3-managed" },

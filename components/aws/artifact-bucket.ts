@@ -1,10 +1,10 @@
 import * as iam from "@pulumi/aws/iam";
 import * as s3 from "@pulumi/aws/s3";
 import * as pulumi from "@pulumi/pulumi";
-import { s3BucketName } from "../naming";
 import type { AwsAccessLogBucket } from "./access-log-bucket";
 import {
   abortIncompleteUploadsRule,
+  accountBucket,
   addBucketBaseline,
   expireNoncurrentVersionsRule,
 } from "./bucket-baseline";
@@ -72,19 +72,12 @@ export class AwsArtifactBucket extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    this.bucket = new s3.Bucket(
-      name,
-      {
-        bucket: pulumi
-          .all([context.accountId, context.region])
-          .apply(([account, region]) =>
-            s3BucketName([args.product, args.environment, "artifacts", account, region]),
-          ),
-        forceDestroy: false,
-        tags: { ...args.tags },
-      },
-      { parent: this, protect, retainOnDelete: protect },
-    );
+    this.bucket = accountBucket(this, name, {
+      nameParts: [args.product, args.environment, "artifacts"],
+      context,
+      tags: args.tags,
+      protect,
+    });
     addBucketBaseline(this, name, {
       bucket: this.bucket,
       encryption: { kind: "kms", keyArn: this.key.arn },

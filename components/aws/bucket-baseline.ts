@@ -1,7 +1,36 @@
 import * as s3 from "@pulumi/aws/s3";
 import type * as inputs from "@pulumi/aws/types/input";
 import * as pulumi from "@pulumi/pulumi";
+import { s3BucketName } from "../naming";
+import type { AwsContext } from "./context";
 import { denyInsecureTransport, policyJson, type Statement } from "./policy-documents";
+
+/**
+ * A bucket named `<nameParts...>-<account>-<region>` (globally unique, stable across stacks), never force-destroyed,
+ * protected and retained on delete when `protect`. Give it `addBucketBaseline` next.
+ */
+export function accountBucket(
+  parent: pulumi.Resource,
+  name: string,
+  args: {
+    nameParts: readonly string[];
+    context: AwsContext;
+    tags?: Record<string, string>;
+    protect: boolean;
+  },
+): s3.Bucket {
+  return new s3.Bucket(
+    name,
+    {
+      bucket: pulumi
+        .all([args.context.accountId, args.context.region])
+        .apply(([account, region]) => s3BucketName([...args.nameParts, account, region])),
+      forceDestroy: false,
+      tags: { ...args.tags },
+    },
+    { parent, protect: args.protect, retainOnDelete: args.protect },
+  );
+}
 
 /** How a bucket's objects are encrypted at rest. */
 export type BucketEncryption =

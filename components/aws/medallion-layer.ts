@@ -4,10 +4,11 @@ import * as s3 from "@pulumi/aws/s3";
 import type * as inputs from "@pulumi/aws/types/input";
 import * as pulumi from "@pulumi/pulumi";
 import type { GrantOptions, MedallionLayer } from "../contracts";
-import { glueName, s3BucketName, type LayerName } from "../naming";
+import { glueName, type LayerName } from "../naming";
 import type { AwsAccessLogBucket } from "./access-log-bucket";
 import {
   abortIncompleteUploadsRule,
+  accountBucket,
   addBucketBaseline,
   expireNoncurrentVersionsRule,
 } from "./bucket-baseline";
@@ -84,19 +85,12 @@ export class AwsMedallionLayer extends pulumi.ComponentResource implements Medal
       },
       { parent: this },
     );
-    this.bucket = new s3.Bucket(
-      name,
-      {
-        bucket: pulumi
-          .all([context.accountId, context.region])
-          .apply(([account, region]) =>
-            s3BucketName([args.product, args.environment, args.layer, account, region]),
-          ),
-        forceDestroy: false,
-        tags: { ...args.tags },
-      },
-      { parent: this, protect, retainOnDelete: protect },
-    );
+    this.bucket = accountBucket(this, name, {
+      nameParts: [args.product, args.environment, args.layer],
+      context,
+      tags: args.tags,
+      protect,
+    });
     addBucketBaseline(this, name, {
       bucket: this.bucket,
       encryption: { kind: "kms", keyArn: this.key.arn },
