@@ -85,8 +85,16 @@ export class LocalLake {
     });
     if (result.outputs.length > 0) {
       const files = result.outputs.map((f) => `'${f}'`).join(", ");
+      // The bronze columns only: partition values come from the Hive path, `ingest_date` is not a column.
+      const columns = [
+        ...spec.columns.map((c) => c.name),
+        ...(spec.source.kind === "cdc" ? ["operation"] : []),
+        "_ingested_at",
+        "_source_file",
+        "_source_row",
+      ];
       await this.connection.run(
-        `INSERT INTO bronze.${table} BY NAME SELECT * FROM read_parquet([${files}], hive_partitioning = true)`,
+        `INSERT INTO bronze.${table} BY NAME SELECT ${columns.join(", ")} FROM read_parquet([${files}], hive_partitioning = true)`,
       );
     }
     return result;
