@@ -175,9 +175,18 @@ function mergeStatement(table: TableSpec, dialect: Dialect, silver: string, stag
   const order = declaredOrderColumns(table);
   const updates = columns.filter((c) => !keys.includes(c));
   const now = dialect.now;
-  const insert = (names: readonly string[], deleted: boolean) =>
-    `INSERT (${[...names, "_is_deleted", "_created_at", "_updated_at", ...ARRIVAL_COLUMNS].join(", ")}) ` +
-    `VALUES (${[...names.map((c) => `source.${c}`), deleted ? "TRUE" : "FALSE", now, now, ...ARRIVAL_COLUMNS.map((c) => `source.${c}`)].join(", ")})`;
+  // Every column is listed (a tombstone's data columns as NULL): Iceberg's MERGE aligns an INSERT by its
+  // column list, and a list with every column reads the same on Iceberg, Delta and DuckDB.
+  const tombstone = new Set([...keys, ...order]);
+  const insert = (deleted: boolean) =>
+    `INSERT (${[...columns, "_is_deleted", "_created_at", "_updated_at", ...ARRIVAL_COLUMNS].join(", ")}) ` +
+    `VALUES (${[
+      ...columns.map((c) => (!deleted || tombstone.has(c) ? `source.${c}` : "NULL")),
+      deleted ? "TRUE" : "FALSE",
+      now,
+      now,
+      ...ARRIVAL_COLUMNS.map((c) => `source.${c}`),
+    ].join(", ")})`;
   const clauses =
     table.source.kind === "cdc"
       ? [
@@ -188,12 +197,12 @@ function mergeStatement(table: TableSpec, dialect: Dialect, silver: string, stag
             ...set(ARRIVAL_COLUMNS),
           ].join(", ")}`,
           `WHEN MATCHED AND ${newer} THEN UPDATE SET ${[...set(updates), "_is_deleted = FALSE", `_updated_at = ${now}`, ...set(ARRIVAL_COLUMNS)].join(", ")}`,
-          `WHEN NOT MATCHED AND ${isDeleteOf(dialect, "source._operation")} THEN ${insert([...new Set([...keys, ...order])], true)}`,
-          `WHEN NOT MATCHED THEN ${insert(columns, false)}`,
+          `WHEN NOT MATCHED AND ${isDeleteOf(dialect, "source._operation")} THEN ${insert(true)}`,
+          `WHEN NOT MATCHED THEN ${insert(false)}`,
         ]
       : [
           `WHEN MATCHED AND ${newer} THEN UPDATE SET ${[...set(updates), `_updated_at = ${now}`, ...set(ARRIVAL_COLUMNS)].join(", ")}`,
-          `WHEN NOT MATCHED THEN ${insert(columns, false)}`,
+          `WHEN NOT MATCHED THEN ${insert(false)}`,
         ];
   return [
     `MERGE INTO ${silver} AS target USING (${latest}) AS source`,

@@ -70,8 +70,9 @@ describe("Spark SQL (Iceberg on Glue, Delta on Databricks)", () => {
     expect(merge).toContain(`WHEN MATCHED AND ${newer} THEN UPDATE SET beer_id = source.beer_id, `);
     // A delete of an unknown key leaves a tombstone holding its order.
     expect(merge).toContain(
-      "WHEN NOT MATCHED AND source._operation IN ('delete', 'd') THEN INSERT (review_id, _is_deleted, _created_at, _updated_at, _ingested_at, _source_file, _source_row) " +
-        "VALUES (source.review_id, TRUE, current_timestamp(), current_timestamp(), source._ingested_at, source._source_file, source._source_row) WHEN NOT MATCHED THEN INSERT (",
+      "WHEN NOT MATCHED AND source._operation IN ('delete', 'd') THEN INSERT (review_id, beer_id, profile_id, overall, aroma, appearance, palate, taste, text, review_time, " +
+        "_is_deleted, _created_at, _updated_at, _ingested_at, _source_file, _source_row) " +
+        "VALUES (source.review_id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, TRUE, current_timestamp(), current_timestamp(), source._ingested_at, source._source_file, source._source_row) WHEN NOT MATCHED THEN INSERT (",
     );
   });
 
