@@ -227,8 +227,11 @@ async function* wholeLines(
     if (skipped || partsBytes > 0) {
       const newline = chunk.indexOf(LF);
       const end = newline === -1 ? chunk.length : newline;
-      if (skipped) skipped.bytes += end;
-      else if (partsBytes + end > max) {
+      if (skipped) {
+        skipped.bytes += end;
+        const room = OVERSIZED_HEAD_BYTES - skipped.head.length;
+        if (room > 0) skipped.head = Buffer.concat([skipped.head, chunk.subarray(0, Math.min(room, end))]);
+      } else if (partsBytes + end > max) {
         skipped = skip(partsBytes + end, [...parts, chunk.subarray(0, end)]);
         parts = [];
         partsBytes = 0;
