@@ -76,6 +76,18 @@ describe("byteLines: line endings (defect 1, CR-only files)", () => {
     }
   });
 
+  it("keeps a CRLF split across chunks (even by an empty chunk) as one line ending, and flags the chunks", async () => {
+    async function* source(): AsyncGenerator<Uint8Array> {
+      // 80 KB without an LF decide CR endings before the CRLF comes.
+      for (const part of ["a\r".repeat(40_000), "x\r", "", "\nz\r"]) yield Buffer.from(part);
+    }
+    const out: { text: string; lineEnding?: string }[] = [];
+    for await (const { bytes, lineEnding } of byteLines(source()))
+      out.push({ text: bytes.toString(), lineEnding });
+    expect(out.map((c) => c.text).join("")).toBe("a\n".repeat(40_000) + "x\r\nz\n");
+    expect(new Set(out.map((c) => c.lineEnding))).toEqual(new Set(["cr"]));
+  });
+
   it("keeps a lone CR as data in a file with LF line endings (CRLF stays one line ending)", async () => {
     const info = inputInfo();
     expect(await linesOf(chunks('a,"x\ry"\r\nb\n', 3), { info })).toEqual(['a,"x\ry"\r', "b"]);

@@ -22,6 +22,11 @@ export interface ByteLines {
    * line standing in for it (so line numbers still count it). The caller quarantines it with `reason`.
    */
   oversized?: { reason: string; bytes: number; head: Buffer };
+  /**
+   * The input's line ending (see `byteLines`). "cr": its lone CRs were rewritten to the LFs that end lines in
+   * `bytes`, so a reader that keeps a line break inside a quoted field should write it back as CR.
+   */
+  lineEnding?: "lf" | "cr";
 }
 
 /** @default 8 MiB: a CSV or JSON record longer than this is quarantined unread. */
@@ -153,6 +158,8 @@ async function* lineEndings(
   let mode: "lf" | "cr" | undefined;
   const cr = new CrEndings();
   for await (const chunk of chunks) {
+    // An empty chunk would settle a CR held at the end of the previous one.
+    if (chunk.length === 0) continue;
     if (mode === "lf") {
       yield chunk;
       continue;
@@ -241,10 +248,10 @@ async function* wholeLines(
       }
       if (newline === -1) continue;
       from = newline + 1;
-      if (skipped) yield oversized(skipped, max);
+      if (skipped) yield oversized(skipped, max, info);
       else {
         parts.push(chunk.subarray(0, from));
-        yield lines(Buffer.concat(parts, partsBytes + from));
+        yield lines(Buffer.concat(parts, partsBytes + from), info);
       }
       skipped = undefined;
       parts = [];
@@ -252,7 +259,7 @@ async function* wholeLines(
     }
     const last = chunk.lastIndexOf(LF);
     if (last >= from) {
-      yield* completeLines(chunk.subarray(from, last + 1), max, (bytes, head) => skip(bytes, [head]));
+      yield* completeLines(chunk.subarray(from, last + 1), max, info, (bytes, head) => skip(bytes, [head]));
       from = last + 1;
     }
     if (from < chunk.length) {
@@ -265,40 +272,41 @@ async function* wholeLines(
       }
     }
   }
-  if (skipped) yield oversized(skipped, max);
-  else if (partsBytes > 0) yield lines(Buffer.concat([...parts, NEWLINE]));
+  if (skipped) yield oversized(skipped, max, info);
+  else if (partsBytes > 0) yield lines(Buffer.concat([...parts, NEWLINE]), info);
 }
 
 /** `block` (whole lines) as one chunk, or, when it may hold a line longer than `max`, split around such lines. */
 function* completeLines(
   block: Buffer,
   max: number,
+  info: InputInfo,
   skip: (bytes: number, head: Buffer) => { bytes: number; head: Buffer },
 ): Generator<ByteLines> {
   if (block.length <= max + 1) {
-    yield lines(block);
+    yield lines(block, info);
     return;
   }
   let start = 0;
   for (let p = 0; p < block.length;) {
     const newline = block.indexOf(LF, p);
     if (newline - p > max) {
-      if (p > start) yield lines(block.subarray(start, p));
-      yield oversized(skip(newline - p, block.subarray(p, newline)), max);
+      if (p > start) yield lines(block.subarray(start, p), info);
+      yield oversized(skip(newline - p, block.subarray(p, newline)), max, info);
       start = newline + 1;
     }
     p = newline + 1;
   }
-  if (start < block.length) yield lines(block.subarray(start));
+  if (start < block.length) yield lines(block.subarray(start), info);
 }
 
-function lines(bytes: Buffer): ByteLines {
-  return { bytes, valid: isUtf8(bytes) };
+function lines(bytes: Buffer, info: InputInfo): ByteLines {
+  return { bytes, valid: isUtf8(bytes), oversized: undefined, lineEnding: info.lineEnding };
 }
 
-function oversized(skipped: { bytes: number; head: Buffer }, max: number): ByteLines {
+function oversized(skipped: { bytes: number; head: Buffer }, max: number, info: InputInfo): ByteLines {
   const reason = `record exceeds ${size(max)} (a line of ${skipped.bytes} bytes, not read)`;
-  return { bytes: NEWLINE, valid: true, oversized: { reason, ...skipped } };
+  return { bytes: NEWLINE, valid: true, oversized: { reason, ...skipped }, lineEnding: info.lineEnding };
 }
 
 /** A byte count as the reason words it: whole MiB as such. */
