@@ -90,7 +90,8 @@ export class ByteSource {
  * member's CRC-32 and length checked as zlib's gunzip checks them. Each member is inflated raw, so its end is
  * known exactly: everything decoded before a problem is delivered, then an InputError names the byte offset
  * (Node's gunzip drops the last output chunk of a write that meets trailing garbage: 20 rows became 0).
- * Zero bytes after the last member are padding and ignored, as Node's gunzip and gzip(1) ignore them.
+ * Zero bytes after the last member are padding and ignored, as Node's gunzip and gzip(1) ignore them
+ * (nodejs/node#5120 added the member loop, #5883 the padding rule; other trailing data fails its write).
  */
 export async function* gunzipMembers(input: ByteSource, onMember?: () => void): AsyncGenerator<Buffer> {
   for (let member = 0; ; member++) {
