@@ -76,6 +76,15 @@ describe("byteLines: line endings (defect 1, CR-only files)", () => {
     }
   });
 
+  it("decides the line ending by exactly the first 64 KiB, whatever the chunk sizes", async () => {
+    const crFirst = "a\r".repeat(40_000) + "b\nc\n";
+    const lfFirst = "a\n" + "b\r".repeat(40_000);
+    for (const size of [1000, 65536, 1 << 20]) {
+      expect(await linesOf(chunks(crFirst, size))).toEqual([...Array(40_000).fill("a"), "b", "c"]);
+      expect(await linesOf(chunks(lfFirst, size))).toEqual(["a", "b\r".repeat(40_000)]);
+    }
+  });
+
   it("keeps a CRLF split across chunks (even by an empty chunk) as one line ending, and flags the chunks", async () => {
     async function* source(): AsyncGenerator<Uint8Array> {
       // 80 KB without an LF decide CR endings before the CRLF comes.

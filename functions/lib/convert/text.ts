@@ -87,8 +87,9 @@ const OVERSIZED_HEAD_BYTES = 64 * 1024;
  *
  * Line endings: a file whose first 64 KiB of text hold a CR and no LF ends its lines with CR (RFC 4180 allows
  * only CRLF, but old Mac programs write CR), and then a CR, an LF or a CRLF each end a line — a line break in
- * a quoted CSV field of such a file is therefore a line break, which the CSV reader joins back. In any other
- * file only LF ends a line (a CR before it belongs to the CRLF), and a lone CR is data.
+ * a quoted CSV field of such a file is therefore a line break, which the CSV reader joins back (as CR, by
+ * `ByteLines.lineEnding`; DuckDB's sniffer reads such a file with new line `\r` and keeps a quoted CR). In any
+ * other file only LF ends a line (a CR before it belongs to the CRLF), and a lone CR is data.
  *
  * Errors: a truncated or corrupt gzip, or data after its last member, is an InputError after every line
  * decoded before it; an error of the source stream itself propagates as it is.
@@ -105,7 +106,7 @@ export async function* byteLines(
     const head = await input.peek(2);
     info.gzip = head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b;
     const bytes = info.gzip ? gunzipMembers(input, () => info.gzipMembers++) : rest(input);
-    yield* wholeLines(lineEndings(decodeText(bytes, info), info, max), max, info);
+    yield* wholeLines(lineEndings(decodeText(bytes, info), info), max, info);
   } finally {
     info.sourceBytes = input.offset;
     await input.close();
@@ -147,11 +148,7 @@ function bom(head: Buffer, info: InputInfo): number {
 }
 
 /** The text with LF line endings: a CR-only file's CRs become LFs (see `byteLines`); any other is unchanged. */
-async function* lineEndings(
-  chunks: AsyncIterable<Buffer>,
-  info: InputInfo,
-  max: number,
-): AsyncGenerator<Buffer> {
+async function* lineEndings(chunks: AsyncIterable<Buffer>, info: InputInfo): AsyncGenerator<Buffer> {
   let held: Buffer[] = [];
   let heldBytes = 0;
   let sawCr = false;
@@ -168,15 +165,15 @@ async function* lineEndings(
       yield cr.translate(chunk);
       continue;
     }
+    // Decided by the first 64 KiB exactly, whatever the chunk sizes.
+    const window = chunk.subarray(0, Math.max(0, LINE_ENDING_WINDOW - heldBytes));
     held.push(chunk);
     heldBytes += chunk.length;
-    if (chunk.indexOf(LF) !== -1) mode = "lf";
+    if (window.indexOf(LF) !== -1) mode = "lf";
     else {
-      sawCr ||= chunk.indexOf(CR) !== -1;
-      if (sawCr && heldBytes >= LINE_ENDING_WINDOW) mode = "cr";
-      // A first line that long without a CR is one line: the line assembly skips it.
-      else if (heldBytes > max) mode = "lf";
-      else continue;
+      sawCr ||= window.indexOf(CR) !== -1;
+      if (heldBytes < LINE_ENDING_WINDOW) continue;
+      mode = sawCr ? "cr" : "lf";
     }
     info.lineEnding = mode;
     for (const h of held) yield mode === "cr" ? cr.translate(h) : h;
