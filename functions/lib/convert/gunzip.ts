@@ -152,7 +152,12 @@ async function skipHeader(input: ByteSource, start: number): Promise<void> {
       await need(bytes.length + 1);
     }
   }
-  if (flags & FHCRC) at += 2;
+  if (flags & FHCRC) {
+    // The low 16 bits of the CRC-32 of the header before it, checked as zlib checks it.
+    await need(at + 2);
+    if (bytes.readUInt16LE(at) !== (crc32(bytes.subarray(0, at)) & 0xffff)) throw fail("header crc mismatch");
+    at += 2;
+  }
   await need(at);
   input.skip(at);
 }

@@ -1,4 +1,4 @@
-import { gzipSync } from "node:zlib";
+import { crc32, deflateRawSync, gunzipSync, gzipSync } from "node:zlib";
 import * as fc from "fast-check";
 import { chunks } from "../../test/fixtures";
 import { byteLines, inputInfo, InputError, type ByteLinesOptions, type InputInfo } from "./text";
@@ -40,6 +40,32 @@ async function settle(source: AsyncIterable<Uint8Array>): Promise<{ lines: strin
   } catch (error) {
     return { lines: parts.join("").split("\n").slice(0, -1), error };
   }
+}
+
+/** A gzip member (RFC 1952) with the optional header fields given, as gzip(1) and other writers make them. */
+function gzipMember(m: {
+  text: string;
+  extra: Uint8Array | null;
+  name: string | null;
+  comment: string | null;
+  headerCrc: boolean;
+}): Buffer {
+  const data = Buffer.from(m.text);
+  const flags =
+    (m.headerCrc ? 2 : 0) | (m.extra ? 4 : 0) | (m.name !== null ? 8 : 0) | (m.comment !== null ? 16 : 0);
+  const parts: Buffer[] = [Buffer.from([0x1f, 0x8b, 8, flags, 0, 0, 0, 0, 0, 3])];
+  if (m.extra) parts.push(Buffer.from([m.extra.length & 0xff, m.extra.length >> 8]), Buffer.from(m.extra));
+  if (m.name !== null) parts.push(Buffer.from(m.name + "\0", "latin1"));
+  if (m.comment !== null) parts.push(Buffer.from(m.comment + "\0", "latin1"));
+  if (m.headerCrc) {
+    const crc = Buffer.alloc(2);
+    crc.writeUInt16LE(crc32(Buffer.concat(parts)) & 0xffff);
+    parts.push(crc);
+  }
+  const trailer = Buffer.alloc(8);
+  trailer.writeUInt32LE(crc32(data) >>> 0, 0);
+  trailer.writeUInt32LE(data.length, 4);
+  return Buffer.concat([...parts, deflateRawSync(data), trailer]);
 }
 
 describe("byteLines", () => {
@@ -153,6 +179,42 @@ describe("byteLines: gzip", () => {
       ),
       { numRuns: 60 },
     );
+  });
+
+  it("reads member headers with every optional field as zlib's gunzip does (property: flags, chunk sizes)", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(
+          fc.record({
+            text: fc.string({ maxLength: 30 }),
+            extra: fc.option(fc.uint8Array({ maxLength: 20 })),
+            name: fc.option(fc.stringMatching(/^[a-z.]{0,12}$/)),
+            comment: fc.option(fc.stringMatching(/^[a-z ]{0,12}$/)),
+            headerCrc: fc.boolean(),
+          }),
+          { minLength: 1, maxLength: 3 },
+        ),
+        fc.integer({ min: 1, max: 17 }),
+        async (members, size) => {
+          const gz = Buffer.concat(members.map((m) => gzipMember(m)));
+          const expected = gunzipSync(gz).toString();
+          const got = await linesOf(chunks(gz, size));
+          expect(got.join("\n")).toBe(expected.endsWith("\n") ? expected.slice(0, -1) : expected);
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  it("fails with InputError on a member whose header CRC does not match, as zlib's gunzip does", async () => {
+    const gz = gzipMember({ text: "a\n", extra: null, name: "a.csv", comment: null, headerCrc: true });
+    gz[gz.indexOf(0, 10) + 1] ^= 1;
+    expect(() => gunzipSync(gz)).toThrow(/header crc mismatch/);
+    const { error } = await settle(chunks(gz, 3));
+    expect([error instanceof InputError, (error as Error).message]).toEqual([
+      true,
+      "gzip input is corrupt: header crc mismatch (member at byte 0)",
+    ]);
   });
 
   it("yields every line of the complete member, then fails with InputError at the garbage's offset (defect 4)", async () => {

@@ -100,6 +100,8 @@ export async function* byteLines(
 ): AsyncGenerator<ByteLines> {
   const info = options.info ?? inputInfo();
   const max = options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES;
+  if (!Number.isSafeInteger(max) || max < 1)
+    throw new RangeError(`maxRecordBytes must be a positive integer: ${max}`);
   const input = new ByteSource(source);
   try {
     // Peeked until there are two bytes, whatever the source's chunk sizes.
