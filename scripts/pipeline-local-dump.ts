@@ -56,12 +56,10 @@ export async function dumpLines(
       return bronzeLines(connection, dir, target.name);
     case "silver":
       return jsonLines(connection, "silver", target.name, table!.primaryKey.join(", "));
-    case "views": {
-      const view = spec.views.find((v) => v.name === target.name)!;
-      const base = spec.tables.find((t) => t.name === view.from)!;
-      return jsonLines(connection, "silver", target.name, `${base.primaryKey.join(", ")}, ALL`);
-    }
+    case "views":
+      return jsonLines(connection, "silver", target.name, "ALL");
     case "gold":
+      // Every column, so ties on the model's own orderBy still print in one order.
       return jsonLines(connection, "gold", target.name, "ALL");
     case "quarantine":
       return quarantineLines(connection, dir, target.name, table!.primaryKey);

@@ -20,7 +20,7 @@ generated DuckDB SQL for silver (MERGE, masking, quality gate), the flat views a
   --stack <s>      the stack file whose spec is loaded and validated as the preview does (default dev)
   --dir <lake>     the lake; kept between runs, so each --raw call is one more batch (created when missing)
   --raw <folder>   one batch: every file under <folder>/<table>/ (subfolders too) is one arrival, in lexical
-                   order of its path, read in the table's format (gzip or plain). A folder that is not a table
+                   order of its path, read in the table's format, gzip (.gz) or plain. A folder that is not a table
                    of the spec is an error and nothing is written. A file already ingested (same path under
                    <folder>, same SHA-256) is skipped, as the cloud skips a re-delivered object version; the
                    same path with other bytes is a new version and is ingested. Its rows' _ingested_at is
@@ -102,7 +102,6 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
       }
     }
     if (!args.raw && !target) await samples(spec, args);
-    await flushStdout();
     return 0;
   } catch (error) {
     console.error(`error: ${(error as Error).message}`);
@@ -151,7 +150,7 @@ async function samples(
     writeRawFiles(raw, name, batch.files(spec, { rowsPerTable: rows }));
     // Fixed arrival times, unless the lake already holds later ones (ingestRaw keeps arrivals increasing).
     const result = await ingestRaw({ spec, dir, raw, now: batch.at, label: name });
-    if (!args.json) log(formatSummary(result.summary, SAMPLES));
+    if (!args.json) log(formatBatch(args.stack, dir, raw, result));
     batches.push(result);
   }
   if (args.json) {
@@ -209,4 +208,9 @@ function formatBatch(stack: string, dir: string, raw: string, result: RawBatchRe
   return lines.join("\n");
 }
 
-if (require.main === module) runAsMain(main);
+if (require.main === module)
+  runAsMain(async (argv) => {
+    const code = await main(argv);
+    await flushStdout();
+    return code;
+  });
