@@ -1,43 +1,14 @@
-import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { promisify } from "node:util";
 import { gzipSync } from "node:zlib";
 import { DuckDBInstance } from "@duckdb/node-api";
-import { main } from "./pipeline-local";
+import { cli, CUSTOMERS, jsonl, setClock, write } from "./pipeline-local-test-support";
 
 /**
  * `npm run pipeline:local -- --raw/--dump/--json` in-process on temp dirs with the dev spec: raw folders
  * written by hand, several batches into one lake, asserting the exact rows each layer holds.
  */
-
-let clock = new Date("2024-07-01T02:00:00Z");
-
-async function cli(...argv: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const log = jest.spyOn(console, "log").mockImplementation((...a: unknown[]) => void out.push(a.join(" ")));
-  const error = jest
-    .spyOn(console, "error")
-    .mockImplementation((...a: unknown[]) => void err.push(a.join(" ")));
-  try {
-    return { code: await main(argv, { now: () => clock }), out, err };
-  } finally {
-    log.mockRestore();
-    error.mockRestore();
-  }
-}
-
-function write(root: string, files: Record<string, string | Buffer>): string {
-  for (const [name, body] of Object.entries(files)) {
-    fs.mkdirSync(path.dirname(path.join(root, name)), { recursive: true });
-    fs.writeFileSync(path.join(root, name), body);
-  }
-  return root;
-}
-
-const jsonl = (...rows: unknown[]) => rows.map((r) => JSON.stringify(r)).join("\n") + "\n";
 
 /** Review 1 and 4 good, 2 out of range (quality gate), 3 with a beer_id that is no bigint (converter). */
 const REVIEWS_1 = [
@@ -70,12 +41,6 @@ const REVIEWS_1 = [
     operation: "insert",
   },
 ];
-const CUSTOMERS =
-  "customer_id,name,cpf,email,card_number,store_location,total_purchases,created_at\n" +
-  "1,Ana,529.982.247-25,ana@example.com,4111 1111 1111 1111,SP,10.50,2024-01-01T00:00:00Z\n" +
-  "2,Bia,111.111.111-11,bia@example.com,4111 1111 1111 2222,RJ,5.00,2024-01-02T00:00:00Z\n" +
-  "3,Caio,529.982.247-25,caio@example.com,4111 1111 1111 3333,MG,lots,2024-01-03T00:00:00Z\n";
-
 const nulls = { aroma: null, appearance: null, palate: null, taste: null };
 
 /** A silver row with its processing times checked (equal for a row the MERGE only inserted) and removed. */
@@ -145,12 +110,12 @@ describe("npm run pipeline:local -- --raw (dev spec, batches into one lake)", ()
   let first: Record<string, unknown>;
   let second: Record<string, unknown>;
   beforeAll(async () => {
-    clock = new Date("2024-07-01T02:00:00Z");
+    setClock("2024-07-01T02:00:00Z");
     const one = await cli("--dir", dir, "--raw", batch1, "--json");
     expect(one).toMatchObject({ code: 0, err: [] });
     expect(one.out).toHaveLength(1);
     first = JSON.parse(one.out[0]!) as Record<string, unknown>;
-    clock = new Date("2024-07-02T02:00:00Z");
+    setClock("2024-07-02T02:00:00Z");
     const two = await cli("--dir", dir, "--raw", batch2, "--json");
     expect(two).toMatchObject({ code: 0, err: [] });
     second = JSON.parse(two.out[0]!) as Record<string, unknown>;
@@ -287,7 +252,7 @@ describe("npm run pipeline:local -- --raw (dev spec, batches into one lake)", ()
 
   it("re-running a folder skips every file and changes nothing", async () => {
     const before = await snapshot(dir);
-    clock = new Date("2024-07-03T02:00:00Z");
+    setClock("2024-07-03T02:00:00Z");
     const again = await cli("--dir", dir, "--raw", batch2, "--json");
     const summary = JSON.parse(again.out[0]!) as {
       transformed: boolean;
@@ -306,7 +271,7 @@ describe("npm run pipeline:local -- --raw (dev spec, batches into one lake)", ()
   });
 
   it("a changed file is a new version: ingested again as a new arrival, newer than what it replaces", async () => {
-    clock = new Date("2024-07-04T02:00:00Z");
+    setClock("2024-07-04T02:00:00Z");
     write(batch1, { "review/001.json": jsonl({ ...REVIEWS_1[0], text: "edited" }, ...REVIEWS_1.slice(1)) });
     const run = await cli("--dir", dir, "--raw", batch1, "--json");
     const summary = JSON.parse(run.out[0]!) as {
@@ -346,7 +311,7 @@ describe("npm run pipeline:local -- --raw (dev spec, batches into one lake)", ()
     connection.closeSync();
     instance.closeSync();
     const bronze = (await cli("--dir", dir, "--dump", "bronze.review")).out;
-    clock = new Date("2024-07-05T02:00:00Z");
+    setClock("2024-07-05T02:00:00Z");
     const run = await cli("--dir", dir, "--raw", batch2, "--json");
     const summary = JSON.parse(run.out[0]!) as {
       files: { status: string; ingestedAt: string; batch: number }[];
@@ -359,120 +324,55 @@ describe("npm run pipeline:local -- --raw (dev spec, batches into one lake)", ()
   });
 });
 
-describe("npm run pipeline:local failures", () => {
-  const work = fs.mkdtempSync(path.join(os.tmpdir(), "pipeline-cli-fail-"));
+describe("npm run pipeline:local -- --raw --dump, and the sample data", () => {
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), "pipeline-cli-both-"));
   afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 
-  it("fails if a folder under --raw is not a table of the spec, naming it and writing nothing", async () => {
-    const raw = write(path.join(work, "raw"), { "review/1.json": "{}\n", "reviews/1.json": "{}\n" });
-    const lake = path.join(work, "lake");
-    expect(await cli("--dir", lake, "--raw", raw)).toEqual({
-      code: 1,
-      out: [],
-      err: [
-        `error: unknown table folder "reviews" in ${raw}: the spec's tables are brewery, beer, profile, review, customers`,
-      ],
-    });
-    expect(fs.existsSync(lake)).toBe(false);
-  });
-
-  it("fails if the stack has no stack file", async () => {
-    expect(await cli("--stack", "nope", "--dir", work, "--dump", "silver.review")).toEqual({
-      code: 1,
-      out: [],
-      err: [
-        `error: bad stack "nope": no stack file Pulumi.nope.yaml in ${path.resolve(__dirname, "..")}; stacks here: azure-dev, dev, prod`,
-      ],
-    });
-  });
-
-  it("fails if --dump reads a directory that holds no lake", async () => {
-    const missing = path.join(work, "missing");
-    expect(await cli("--dir", missing, "--dump", "silver.review")).toEqual({
-      code: 1,
-      out: [],
-      err: [`error: no lake in ${missing}: no such directory or no lake.duckdb (run --raw first)`],
-    });
-  });
-
-  it("fails if the --raw folder does not exist", async () => {
-    const missing = path.join(work, "no-raw");
-    expect(await cli("--dir", path.join(work, "lake2"), "--raw", missing)).toEqual({
-      code: 1,
-      out: [],
-      err: [`error: no raw folder ${missing}`],
-    });
-  });
-
-  it("fails if the dump target is not <layer>.<name> of the spec", async () => {
-    expect((await cli("--dir", work, "--dump", "silver.reviews")).err).toEqual([
-      'error: unknown dump target "silver.reviews": silver has brewery, beer, profile, review, customers',
+  it("--raw with --dump: the summary goes to stderr, stdout holds only the table's JSON lines", async () => {
+    setClock("2024-07-01T02:00:00Z");
+    const raw = write(path.join(work, "raw"), { "customers/a.csv": CUSTOMERS });
+    const run = await cli("--dir", path.join(work, "lake"), "--raw", raw, "--dump", "silver.customers");
+    expect(run.code).toBe(0);
+    expect(run.out.map((l) => settled(l, "inserted"))).toEqual([
+      {
+        customer_id: 1,
+        name: "Ana",
+        cpf: "********725",
+        email: "***@example.com",
+        card_number: "************1111",
+        store_location: "SP",
+        total_purchases: 10.5,
+        created_at: "2024-01-01 00:00:00",
+        _is_deleted: false,
+        _ingested_at: "2024-07-01 02:00:00",
+      },
     ]);
-    expect(await cli("--dir", work, "--dump", "platinum.review")).toEqual({
-      code: 1,
-      out: [],
-      err: [
-        'error: unknown dump target "platinum.review": expected <layer>.<name> with a layer of bronze, silver, views, gold, quarantine',
-      ],
-    });
+    expect(run.err.join("\n")).toMatch(/batch 1, 1 files \(1 ingested, 0 skipped\)/);
   });
 
-  it("fails with the usage (exit 2) on flags that do not go together or do not exist", async () => {
-    for (const argv of [
-      ["--raw", work],
-      ["--dir", work, "--dump", "silver.review", "--json"],
-      ["--dir", work, "--raw", work, "--only", "cdc"],
-      ["--frobnicate"],
-    ]) {
-      const run = await cli(...argv);
-      expect(run.code).toBe(2);
-      expect(run.err[0]).toContain("usage: npm run pipeline:local");
-    }
-  });
-
-  it("--help documents every flag and dump target and exits 0", async () => {
-    const { code, out } = await cli("--help");
-    expect(code).toBe(0);
-    for (const word of [
-      "--stack",
-      "--dir",
-      "--raw",
-      "--json",
-      "--dump",
-      "--rows",
-      "--only",
-      ".gz",
-      "bronze.<table>",
-      "silver.<table>",
-      "views.<view>",
-      "gold.<model>",
-      "quarantine.<table>",
-      "_is_deleted",
-      "Exit codes",
-    ])
-      expect(out.join("\n")).toContain(word);
-  });
-});
-
-describe("npm run pipeline:local as a process", () => {
-  it("--json prints exactly one JSON object on stdout", async () => {
-    const work = fs.mkdtempSync(path.join(os.tmpdir(), "pipeline-cli-proc-"));
-    try {
-      const raw = write(path.join(work, "raw"), { "customers/a.csv": CUSTOMERS });
-      const tsx = path.resolve(__dirname, "..", "node_modules", ".bin", "tsx");
-      const { stdout } = await promisify(execFile)(
-        tsx,
-        [path.join(__dirname, "pipeline-local.ts"), "--dir", path.join(work, "lake"), "--raw", raw, "--json"],
-        { cwd: work },
-      );
-      expect(stdout.endsWith("}\n")).toBe(true);
-      expect(stdout.trim().split("\n")).toHaveLength(1);
-      expect(JSON.parse(stdout)).toMatchObject({
-        batch: 1,
-        tables: { customers: { raw: 3, bronze: 2, bronzeQuarantined: 1, silver: 1 } },
-      });
-    } finally {
-      fs.rmSync(work, { recursive: true, force: true });
-    }
+  it("the sample data goes through the same ledger: a second run of a sample batch skips its files", async () => {
+    const dir = path.join(work, "samples");
+    const first = await cli("--dir", dir, "--only", "initial", "--rows", "5", "--json");
+    expect(first.code).toBe(0);
+    expect(first.out).toHaveLength(1);
+    const [batch] = (JSON.parse(first.out[0]!) as { batches: Record<string, unknown>[] }).batches;
+    expect(batch).toMatchObject({ label: "initial", transformed: true });
+    expect(
+      (batch!.files as { path: string; status: string; ingestedAt: string }[]).map((f) => [
+        f.path,
+        f.status,
+        f.ingestedAt,
+      ]),
+    ).toEqual([
+      ["beer/initial.json", "ingested", "2024-07-01T02:00:00.000Z"],
+      ["brewery/initial.csv", "ingested", "2024-07-01T02:00:00.001Z"],
+      ["customers/initial.csv", "ingested", "2024-07-01T02:00:00.002Z"],
+      ["profile/initial.json", "ingested", "2024-07-01T02:00:00.003Z"],
+      ["review/initial.json", "ingested", "2024-07-01T02:00:00.004Z"],
+    ]);
+    expect((batch!.tables as Record<string, { silver: number }>).review!.silver).toBe(5);
+    const again = await cli("--dir", dir, "--only", "initial", "--rows", "5");
+    expect(again.out.join("\n")).toContain("5 files (0 ingested, 5 skipped)");
+    expect(again.out.join("\n")).toContain("nothing new: the lake is unchanged");
   });
 });
