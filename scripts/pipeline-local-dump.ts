@@ -140,10 +140,12 @@ async function quarantineLines(
   }
 
   if (await tableExists(connection, "quarantine", table)) {
+    // Once bronze rows carry the contract's _source_row, the quarantine does too: file order, then.
+    const position = (await hasColumn(connection, "quarantine", table, "_source_row")) ? "_source_row, " : "";
     const reader = await connection.runAndReadAll(
       `SELECT _rule, _column, epoch_ms(_ingested_at), ` +
         `CAST(to_json(struct_pack(*COLUMNS(* EXCLUDE (_rule, _column, _quarantined_at)))) AS VARCHAR) AS j ` +
-        `FROM quarantine.${table} ORDER BY _ingested_at, ${primaryKey.join(", ")}, j`,
+        `FROM quarantine.${table} ORDER BY _ingested_at, ${position}${primaryKey.join(", ")}, j`,
     );
     reader.getRows().forEach(([rule, column, at, row], i) => {
       const source = at === null ? undefined : byArrival.get(Number(at));
@@ -167,4 +169,16 @@ async function quarantineLines(
       (a, b) => a.order - b.order || a.stage - b.stage || (a.sort < b.sort ? -1 : a.sort > b.sort ? 1 : 0),
     )
     .map((r) => r.line);
+}
+
+async function hasColumn(
+  connection: DuckDBConnection,
+  schema: string,
+  table: string,
+  column: string,
+): Promise<boolean> {
+  const reader = await connection.runAndReadAll(
+    `SELECT count(*) FROM information_schema.columns WHERE table_schema = '${schema}' AND table_name = '${table}' AND column_name = '${column}'`,
+  );
+  return Number(reader.getRows()[0][0]) > 0;
 }

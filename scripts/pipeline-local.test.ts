@@ -2,13 +2,39 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { gzipSync } from "node:zlib";
+import { createHash } from "node:crypto";
 import { DuckDBInstance } from "@duckdb/node-api";
+import { stackSpec } from "../functions/transform/dev-spec";
+import { silverColumns } from "../functions/transform/schema";
 import { cli, CUSTOMERS, jsonl, setClock, write } from "./pipeline-local-test-support";
 
 /**
  * `npm run pipeline:local -- --raw/--dump/--json` in-process on temp dirs with the dev spec: raw folders
  * written by hand, several batches into one lake, asserting the exact rows each layer holds.
  */
+
+/**
+ * Whether the converter writes the bronze row contract's `_source_file` (the control id) and `_source_row`
+ * (the record's 1-based ordinal in its file), which silver and the quarantine then carry: the expected rows
+ * include them exactly when the code under test has them.
+ */
+const SOURCE_COLUMNS = silverColumns(stackSpec("dev").tables[0]!).some((c) => c.name === "_source_file");
+
+/** The control id of a raw file as the ledger builds it: `file://<path>#<sha256 of its bytes>`. */
+function controlIdOf(root: string, file: string): string {
+  const absolute = path.join(root, file);
+  return `file://${absolute}#${createHash("sha256").update(fs.readFileSync(absolute)).digest("hex")}`;
+}
+
+/** The source columns of a row, when the converter writes them. */
+function sourceOf(root: string, file: string, row: number): Record<string, unknown> {
+  return SOURCE_COLUMNS ? { _source_file: controlIdOf(root, file), _source_row: row } : {};
+}
+
+/** The same, as the end of a row's JSON text (DuckDB's to_json puts them after `_ingested_at`). */
+function sourceJson(root: string, file: string, row: number): string {
+  return SOURCE_COLUMNS ? `,"_source_file":"${controlIdOf(root, file)}","_source_row":${row}` : "";
+}
 
 /** Review 1 and 4 good, 2 out of range (quality gate), 3 with a beer_id that is no bigint (converter). */
 const REVIEWS_1 = [
@@ -176,6 +202,7 @@ describe("npm run pipeline:local -- --raw (dev spec, batches into one lake)", ()
         review_time: "2024-06-30 10:00:00",
         _is_deleted: false,
         _ingested_at: "2024-07-02 02:00:00",
+        ...sourceOf(batch2, "review/002.json", 1),
       },
       {
         review_id: 4,
@@ -187,6 +214,7 @@ describe("npm run pipeline:local -- --raw (dev spec, batches into one lake)", ()
         review_time: "2024-06-30 12:00:00",
         _is_deleted: true,
         _ingested_at: "2024-07-02 02:00:00",
+        ...sourceOf(batch2, "review/002.json", 2),
       },
       {
         review_id: 5,
@@ -198,6 +226,7 @@ describe("npm run pipeline:local -- --raw (dev spec, batches into one lake)", ()
         review_time: "2024-07-01 09:00:00",
         _is_deleted: false,
         _ingested_at: "2024-07-02 02:00:00.001",
+        ...sourceOf(batch2, "review/003.json.gz", 1),
       },
     ]);
     expect(out).toHaveLength(3);
@@ -216,7 +245,8 @@ describe("npm run pipeline:local -- --raw (dev spec, batches into one lake)", ()
       }),
       '{"stage":"quality","source":"review/001.json","reason":"range(overall)","rule":"range","column":"overall",' +
         '"row":{"review_id":2,"beer_id":11,"profile_id":6,"overall":9.0,"aroma":null,"appearance":null,"palate":null,' +
-        '"taste":null,"text":"too high","review_time":"2024-06-30 11:00:00","_operation":"insert","_ingested_at":"2024-07-01 02:00:00.001"}}',
+        '"taste":null,"text":"too high","review_time":"2024-06-30 11:00:00","_operation":"insert","_ingested_at":"2024-07-01 02:00:00.001"' +
+        `${sourceJson(batch1, "review/001.json", 2)}}}`,
     ]);
     const customers = await cli("--dir", dir, "--dump", "quarantine.customers");
     expect(customers.out).toEqual([
@@ -229,7 +259,8 @@ describe("npm run pipeline:local -- --raw (dev spec, batches into one lake)", ()
       }),
       '{"stage":"quality","source":"customers/a.csv","reason":"format_cpf(cpf)","rule":"format_cpf","column":"cpf",' +
         '"row":{"customer_id":2,"name":"Bia","cpf":"********111","email":"***@example.com","card_number":"************2222",' +
-        '"store_location":"RJ","total_purchases":5.0,"created_at":"2024-01-02 00:00:00","_operation":"upsert","_ingested_at":"2024-07-01 02:00:00"}}',
+        '"store_location":"RJ","total_purchases":5.0,"created_at":"2024-01-02 00:00:00","_operation":"upsert","_ingested_at":"2024-07-01 02:00:00"' +
+        `${sourceJson(batch1, "customers/a.csv", 2)}}}`,
     ]);
   });
 
@@ -246,6 +277,7 @@ describe("npm run pipeline:local -- --raw (dev spec, batches into one lake)", ()
       review_time: null,
       operation: "delete",
       _ingested_at: "2024-07-02 02:00:00+00",
+      ...sourceOf(batch2, "review/002.json", 2),
       ingest_date: "2024-07-02",
     });
   });
@@ -345,6 +377,7 @@ describe("npm run pipeline:local -- --raw --dump, and the sample data", () => {
         created_at: "2024-01-01 00:00:00",
         _is_deleted: false,
         _ingested_at: "2024-07-01 02:00:00",
+        ...sourceOf(raw, "customers/a.csv", 1),
       },
     ]);
     expect(run.err.join("\n")).toMatch(/batch 1, 1 files \(1 ingested, 0 skipped\)/);
