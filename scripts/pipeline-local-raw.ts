@@ -155,10 +155,8 @@ const text = (value: string) => `'${value.replace(/'/g, "''")}'`;
 export async function ingestRaw(options: IngestOptions): Promise<RawBatchResult> {
   const { spec, dir } = options;
   const raw = path.resolve(options.raw);
-  const entries = scanRaw(raw, spec).map((entry) => {
-    const body = fs.readFileSync(entry.absolute);
-    return { ...entry, body, sha256: createHash("sha256").update(body).digest("hex") };
-  });
+  const entries: (RawEntry & { sha256: string })[] = [];
+  for (const entry of scanRaw(raw, spec)) entries.push({ ...entry, sha256: await sha256Of(entry.absolute) });
   fs.mkdirSync(dir, { recursive: true });
   const lake = await openLake(dir);
   try {
@@ -179,11 +177,12 @@ export async function ingestRaw(options: IngestOptions): Promise<RawBatchResult>
         outcomes.push(outcome(entry, "skipped", row));
         continue;
       }
+      const open = () => fs.createReadStream(entry.absolute);
       const arrival: Arrival = row
-        ? { table: entry.table, body: entry.body, controlId: row.controlId, ingestedAt: row.ingestedAt }
+        ? { table: entry.table, open, controlId: row.controlId, ingestedAt: row.ingestedAt }
         : {
             table: entry.table,
-            body: entry.body,
+            open,
             controlId: `file://${entry.absolute}#${entry.sha256}`,
             ingestedAt: new Date(next++),
           };
@@ -232,6 +231,13 @@ export async function ingestRaw(options: IngestOptions): Promise<RawBatchResult>
   } finally {
     lake.close();
   }
+}
+
+/** The SHA-256 of a file's bytes, streamed. */
+async function sha256Of(file: string): Promise<string> {
+  const hash = createHash("sha256");
+  for await (const chunk of fs.createReadStream(file)) hash.update(chunk as Buffer);
+  return hash.digest("hex");
 }
 
 function outcome(

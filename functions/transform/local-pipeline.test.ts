@@ -1,6 +1,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { Readable } from "node:stream";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { stackSpec } from "./dev-spec";
 import { formatSummary, runLocalBatch, type Arrival, type BatchSummary } from "./local-pipeline";
@@ -10,7 +11,7 @@ import { cdcBatch, initialBatch, type RawFile } from "./sample-data";
 function arrivals(batch: string, files: readonly RawFile[], at: string): Arrival[] {
   return files.map((file, i) => ({
     table: file.table,
-    body: Buffer.from(file.text),
+    open: () => Readable.from([Buffer.from(file.text)]),
     controlId: `file://samples/${batch}/${file.table}`,
     ingestedAt: new Date(Date.parse(at) + i),
   }));

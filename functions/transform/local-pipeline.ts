@@ -1,5 +1,4 @@
 import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
-import { Readable } from "node:stream";
 import * as fs from "node:fs/promises";
 import * as path from "node:path";
 import type { LakehouseSpec } from "../../components/spec";
@@ -28,8 +27,11 @@ export const bronzeRootOf = (dir: string): string => path.join(dir, "bronze");
 /** One raw object arriving, as the cloud's control record describes it. */
 export interface Arrival {
   readonly table: string;
-  /** The object's bytes, gzip or plain (the converter tells them apart by the gzip magic bytes). */
-  readonly body: Uint8Array;
+  /**
+   * Opens the object's bytes, gzip or plain (the converter tells them apart by the gzip magic bytes), as a
+   * stream: the converter holds one batch of rows, whatever the file's size.
+   */
+  readonly open: () => AsyncIterable<Uint8Array>;
   /** The control id: its hash names the bronze files, so converting the same id again overwrites them. */
   readonly controlId: string;
   /** When the object arrived (the control record's createdAt): every row's `_ingested_at`. */
@@ -148,7 +150,7 @@ export async function convertArrival(
   const bronzeRoot = bronzeRootOf(dir);
   const result = await convert({
     table,
-    source: Readable.from([arrival.body]),
+    source: arrival.open(),
     sink: new DirectorySink(bronzeRoot),
     controlId: arrival.controlId,
     ingestedAt: arrival.ingestedAt,
