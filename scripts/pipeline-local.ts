@@ -36,8 +36,8 @@ generated DuckDB SQL for silver (MERGE, masking, quality gate), the flat views a
                    unparseable row), an initial batch then a CDC batch; --only runs one of them
   --help           this text
 
-Exit codes: 0 done; 1 a bad stack, a missing --dir or --raw folder, an unknown table folder or dump target,
-or a failed step (one line on stderr); 2 a usage error.`;
+Exit codes: 0 done; 1 a bad stack, a --dump directory with no lake, a missing --raw folder, an unknown table
+folder or dump target (one line on stderr; an invalid spec lists its problems), or a failed step; 2 a usage error.`;
 
 /** Gold models printed with their first rows. */
 const SAMPLES = ["top_beers_by_rating", "customers_per_store"];
