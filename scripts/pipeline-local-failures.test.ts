@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
-import { cli, cliAt, CUSTOMERS, write } from "./pipeline-local-test-support";
+import { cli, cliWith, CUSTOMERS, write } from "./pipeline-local-test-support";
 
 /** `npm run pipeline:local` failure modes, `--help`, and `--json` on a real process's stdout. */
 
@@ -42,7 +42,7 @@ describe("npm run pipeline:local failures", () => {
         "  medallion:lakehouse:\n    name: b\n    tables:\n      - name: t\n        source: { kind: batch }\n" +
         "        format: xml\n        columns: [{ name: id, type: bigint }]\n        primaryKey: [id]\n",
     });
-    const run = await cliAt(root, "--stack", "bad", "--dir", path.join(work, "lake3"), "--raw", root);
+    const run = await cliWith({ root }, "--stack", "bad", "--dir", path.join(work, "lake3"), "--raw", root);
     expect(run.code).toBe(1);
     expect(run.out).toEqual([]);
     expect(run.err).toEqual([
@@ -96,6 +96,17 @@ describe("npm run pipeline:local failures", () => {
       expect(run.code).toBe(2);
       expect(run.err[0]).toContain("usage: npm run pipeline:local");
     }
+  });
+
+  it("resolves relative --dir and --raw paths against where the command was typed", async () => {
+    write(path.join(work, "here", "drop"), { "customers/a.csv": CUSTOMERS });
+    const run = await cliWith({ cwd: path.join(work, "here") }, "--dir", "lake", "--raw", "drop", "--json");
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.out[0]!)).toMatchObject({
+      dir: path.join(work, "here", "lake"),
+      raw: path.join(work, "here", "drop"),
+    });
+    expect(fs.existsSync(path.join(work, "here", "lake", "lake.duckdb"))).toBe(true);
   });
 
   it("--help documents every flag and dump target and exits 0", async () => {

@@ -13,12 +13,12 @@ export function setClock(at: string): void {
 
 /** Runs the command in-process: its exit code and what it printed on stdout and stderr, line by line. */
 export function cli(...argv: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
-  return cliAt(undefined, ...argv);
+  return cliWith({}, ...argv);
 }
 
-/** {@link cli} with the stack files of `root` instead of the repository's. */
-export async function cliAt(
-  root: string | undefined,
+/** {@link cli} with other stack files (`root`) or another current directory (`cwd`). */
+export async function cliWith(
+  options: { root?: string; cwd?: string },
   ...argv: string[]
 ): Promise<{ code: number; out: string[]; err: string[] }> {
   const out: string[] = [];
@@ -28,7 +28,7 @@ export async function cliAt(
     .spyOn(console, "error")
     .mockImplementation((...a: unknown[]) => void err.push(a.join(" ")));
   try {
-    return { code: await main(argv, { now: () => clock, ...(root ? { root } : {}) }), out, err };
+    return { code: await main(argv, { now: () => clock, ...options }), out, err };
   } finally {
     log.mockRestore();
     error.mockRestore();

@@ -36,6 +36,9 @@ generated DuckDB SQL for silver (MERGE, masking, quality gate), the flat views a
                    unparseable row), an initial batch then a CDC batch; --only runs one of them
   --help           this text
 
+Relative --dir and --raw paths are relative to where the command is typed. npm prints its own header lines
+on stdout: pipe --json and --dump output with \`npm run -s pipeline:local -- ...\`.
+
 Exit codes: 0 done; 1 a bad stack, a --dump directory with no lake, a missing --raw folder, an unknown table
 folder or dump target (one line on stderr; an invalid spec lists its problems), or a failed step; 2 a usage error.`;
 
@@ -53,6 +56,8 @@ export interface MainOptions {
   readonly root?: string;
   /** The clock for arrival times. @default the current time */
   readonly now?: () => Date;
+  /** What relative --dir and --raw paths are relative to. @default the current directory */
+  readonly cwd?: string;
 }
 
 /** Exit codes: 0 ok, 1 a bad stack, folder, table or dump target, or a failed step, 2 usage error. */
@@ -82,16 +87,18 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
     return usage("--rows and --only are for the sample data, not --raw or --dump");
   const root = options.root ?? path.resolve(__dirname, "..");
   const now = options.now ?? (() => new Date());
+  const cwd = options.cwd ?? process.cwd();
   try {
     const spec = loadSpec(root, args.stack);
-    const dir = args.dir ? path.resolve(args.dir) : undefined;
+    const dir = args.dir ? path.resolve(cwd, args.dir) : undefined;
     const target = args.dump ? parseDumpTarget(spec, args.dump) : undefined;
     if (target && !args.raw && !fs.existsSync(lakeFile(dir!)))
       throw new PipelineError(`no lake in ${dir}: no such directory or no lake.duckdb (run --raw first)`);
     if (args.raw) {
-      const result = await ingestRaw({ spec, dir: dir!, raw: path.resolve(args.raw), now: now() });
-      if (args.json) console.log(JSON.stringify(jsonSummary(args.stack, dir!, args.raw, result)));
-      else (target ? console.error : console.log)(formatBatch(args.stack, dir!, args.raw, result));
+      const result = await ingestRaw({ spec, dir: dir!, raw: path.resolve(cwd, args.raw), now: now() });
+      const raw = path.resolve(cwd, args.raw);
+      if (args.json) console.log(JSON.stringify(jsonSummary(args.stack, dir!, raw, result)));
+      else (target ? console.error : console.log)(formatBatch(args.stack, dir!, raw, result));
     }
     if (target) {
       const lake = await openLake(dir!, { readOnly: true });
@@ -101,7 +108,7 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
         lake.close();
       }
     }
-    if (!args.raw && !target) await samples(spec, args);
+    if (!args.raw && !target) await samples(spec, { ...args, dir });
     return 0;
   } catch (error) {
     console.error(`error: ${(error as Error).message}`);
@@ -140,7 +147,7 @@ async function samples(
   const rows = Number(args.rows ?? 20);
   if (!Number.isInteger(rows) || rows < 5)
     throw new PipelineError(`--rows must be a whole number of at least 5, not "${args.rows}"`);
-  const dir = args.dir ? path.resolve(args.dir) : fs.mkdtempSync(path.join(os.tmpdir(), "lakehouse-"));
+  const dir = args.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), "lakehouse-"));
   const log = args.json ? console.error : console.log;
   log(`pipeline: stack ${args.stack}, working directory ${dir}`);
   const batches: RawBatchResult[] = [];
@@ -210,7 +217,8 @@ function formatBatch(stack: string, dir: string, raw: string, result: RawBatchRe
 
 if (require.main === module)
   runAsMain(async (argv) => {
-    const code = await main(argv);
+    // npm runs scripts in the package root; INIT_CWD is where the user typed the command.
+    const code = await main(argv, { cwd: process.env.INIT_CWD });
     await flushStdout();
     return code;
   });
