@@ -7,6 +7,8 @@ import fc from "fast-check";
 import { tableSpec } from "../test/fixtures";
 import { startDynamo, startS3 } from "../test/servers";
 import { pullApi, pullWindow, type ApiPullDeps } from "./api-pull";
+import { SecretsManagerReader } from "./aws/api-pull-stores";
+import { EnvSecretReader } from "./azure/api-pull-stores";
 import { documentClient } from "./clients";
 
 const secretsMock = mockClient(SecretsManagerClient);
@@ -191,6 +193,17 @@ describe("pullApi (s3rver + dynalite, mocked Secrets Manager)", () => {
   it("fails if the secret has no ARN in SECRET_ARNS", async () => {
     await expect(pullApi({ ...deps, secretArns: {} }, { table: "profile", mode: "hourly" })).rejects.toThrow(
       'secret "brewery-api" has no ARN in SECRET_ARNS',
+    );
+  });
+});
+
+describe("secret lookups keyed by name", () => {
+  it("fails if a secret is named like an Object.prototype member and has no entry (own keys only)", async () => {
+    await expect(
+      new SecretsManagerReader(new SecretsManagerClient({ region: "us-east-1" }), {}).get("constructor"),
+    ).rejects.toThrow('secret "constructor" has no ARN in SECRET_ARNS');
+    await expect(new EnvSecretReader({}).get("constructor")).rejects.toThrow(
+      "secret variable constructor is not set",
     );
   });
 });

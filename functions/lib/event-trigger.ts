@@ -68,7 +68,7 @@ export function parseJobRequest(body: string, idField: string): JobRequest {
   let message = parseJson(body);
   if (message.Type === "Notification" && typeof message.Message === "string")
     message = parseJson(message.Message);
-  const id = message[idField];
+  const id = Object.hasOwn(message, idField) ? message[idField] : undefined;
   if ((typeof id !== "string" && typeof id !== "number") || id === "") {
     throw new InvalidMessageError(`message has no ${idField}`);
   }
