@@ -74,6 +74,7 @@ export class ResumableObjectBody implements AsyncIterable<Uint8Array> {
     const backoffMs = this.options.backoffMs ?? 200;
     const sleep = this.options.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
     let ifMatch: string | undefined;
+    let size: number | undefined;
     let attempt = 0;
     for (;;) {
       const input: GetObjectCommandInput = {
@@ -84,9 +85,12 @@ export class ResumableObjectBody implements AsyncIterable<Uint8Array> {
         ...(ifMatch ? { IfMatch: ifMatch } : {}),
       };
       const response = await this.s3.send(new GetObjectCommand(input));
-      if (this.offset === 0 && !this.object.versionId) {
-        this.checkEtag(response.ETag);
-        ifMatch = response.ETag;
+      if (this.offset === 0) {
+        size = response.ContentLength;
+        if (!this.object.versionId) {
+          this.checkEtag(response.ETag);
+          ifMatch = response.ETag;
+        }
       }
       try {
         for await (const chunk of response.Body as AsyncIterable<Uint8Array>) {
@@ -95,6 +99,8 @@ export class ResumableObjectBody implements AsyncIterable<Uint8Array> {
         }
         return;
       } catch (error) {
+        // Every byte arrived before the connection broke: a ranged GET past the end would be refused (416).
+        if (size !== undefined && this.offset >= size) return;
         // Any error while iterating the body is the transport's: the bytes themselves cannot fail here.
         const cause = error instanceof Error ? error : new Error(String(error));
         attempt++;
