@@ -4,9 +4,13 @@ import { GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { mockClient } from "aws-sdk-client-mock";
 import { main } from "../../scripts/replay";
 import { beer } from "../test/fixtures";
-import { startDynamo } from "../test/servers";
+import { startFlakyProxy } from "../test/flaky-proxy";
+import { startDynamo, startS3 } from "../test/servers";
 import { documentClient } from "./clients";
-import { executionName } from "./control";
+import { gzipSync } from "node:zlib";
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { runConversion } from "./convert/job";
+import { controlHash, executionName } from "./control";
 import { registerObject, type RegisterDeps } from "./register";
 import { REPLAY_REQUESTED, replayFailed, type ReplayDeps } from "./replay";
 
@@ -180,5 +184,89 @@ describe("npm run replay", () => {
 
   it("fails with the usage if --key and --control-id are both missing", async () => {
     await expect(main(["--stack", "dev"], root)).rejects.toThrow("missing --key or --control-id\nusage:");
+  });
+});
+
+describe("replay end to end (s3rver + dynalite + mocked Step Functions)", () => {
+  let s3: Awaited<ReturnType<typeof startS3>>;
+  beforeAll(async () => {
+    s3 = await startS3(["raw", "bronze"]);
+  });
+  afterAll(() => s3.close());
+
+  const bronze = async (prefix: string) => {
+    const listed = await s3.client.send(new ListObjectsV2Command({ Bucket: "bronze", Prefix: prefix }));
+    const files = new Map<string, Buffer>();
+    for (const { Key } of listed.Contents ?? []) {
+      const object = await s3.client.send(new GetObjectCommand({ Bucket: "bronze", Key }));
+      files.set(Key!, Buffer.from(await object.Body!.transformToByteArray()));
+    }
+    return files;
+  };
+
+  it("a file whose conversion failed mid-way is replayed, converted whole, and its earlier files rewritten identically", async () => {
+    const key = "beer/2026/11/21/big.json.gz";
+    // Big enough that the gunzip (1 MiB output chunks) hands over rows before the connection breaks.
+    const lines = Array.from({ length: 40_000 }, (_, i) =>
+      JSON.stringify({ beer_id: i, name: `beer ${i} ${(i * 7919).toString(36).repeat(6)}` }),
+    );
+    const body = gzipSync(lines.join("\n"), { level: 1 });
+    const put = await s3.client.send(new PutObjectCommand({ Bucket: "raw", Key: key, Body: body }));
+    const registered = await registerObject(register, {
+      bucket: { name: "raw" },
+      object: { key, size: body.length, etag: put.ETag!.replace(/"/g, "") },
+    });
+    if (registered.status === "skipped") throw new Error("skipped");
+    const { controlId } = registered;
+    const { protocol, hostname, port } = await s3.client.config.endpoint!();
+    const proxy = await startFlakyProxy(`${protocol}//${hostname}:${port}`);
+    const conversion = { controlId, bucket: "raw", key, table: "beer" };
+    const converter = (client: S3Client, maxAttempts: number) => ({
+      s3: client,
+      dynamo: deps.dynamo,
+      tables: new Map([["beer", beer]]),
+      controlTable: TABLE,
+      bronzeBucket: "bronze",
+      batchRows: 5000,
+      source: { maxAttempts, backoffMs: 1 },
+    });
+    try {
+      // The first execution: the connection breaks for good after some batches were written.
+      proxy.resetGetAfter(`/raw/${key}`, Math.floor(body.length * 0.8), 10);
+      const flaky = new S3Client({
+        endpoint: proxy.endpoint,
+        forcePathStyle: true,
+        region: "us-east-1",
+        credentials: { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" },
+      });
+      await expect(runConversion(converter(flaky, 1), conversion)).rejects.toThrow("reading the body failed");
+    } finally {
+      await proxy.close();
+    }
+    await workflowEnds(controlId, registered.executionName, "FAILED");
+    const prefix = `beer/ingest_date=`;
+    const partial = await bronze(prefix);
+    expect(partial.size).toBeGreaterThan(0);
+
+    const replay = await replayFailed(deps, { key });
+    expect(replay).toMatchObject({ status: "started", replay: 1 });
+    // The replayed execution: MarkConverting, then the converter (which marks the record CONVERTED).
+    await deps.dynamo.send(
+      new UpdateCommand({
+        TableName: TABLE,
+        Key: { pk: controlId },
+        UpdateExpression: "SET #status = :s",
+        ExpressionAttributeNames: { "#status": "status" },
+        ExpressionAttributeValues: { ":s": "CONVERTING" },
+      }),
+    );
+    const result = await runConversion(converter(s3.client, 5), conversion);
+    expect(result).toMatchObject({ rowsIn: 40_000, rowsWritten: 40_000, rowsQuarantined: 0 });
+    expect(await record(controlId)).toMatchObject({ status: "CONVERTED", replays: 1, attempts: 1 });
+    const whole = await bronze(prefix);
+    expect([...whole.keys()].every((k) => k.includes(`part-${controlHash(controlId)}-`))).toBe(true);
+    expect(whole.size).toBe(8);
+    expect(partial.size).toBeLessThan(8);
+    for (const [file, bytes] of partial) expect(whole.get(file)).toEqual(bytes);
   });
 });
