@@ -1,5 +1,4 @@
 import * as pulumi from "@pulumi/pulumi";
-import { awsResourceName } from "../naming";
 import type { LakehouseSpec } from "../spec";
 import type { AwsAlertTopic } from "./alert-topic";
 import { AwsApiPulls } from "./api-pulls";
@@ -22,8 +21,11 @@ export interface AwsIngestionArgs {
   readonly bronze: AwsMedallionLayer;
   readonly secrets: AwsSecretStore;
   readonly alerts: AwsAlertTopic;
-  /** Glue job the event trigger starts. @default `<product>-<environment>-event-ingest` */
-  readonly eventJobName?: string;
+  /**
+   * Glue job an event table's transactions run (`--name <table> --transaction_id <id>`). Required when the spec
+   * has event tables; `AwsLakehouse` passes the stack's bronze → silver job unless told another.
+   */
+  readonly eventJobName?: pulumi.Input<string>;
   /** Where the Fargate converter runs. @default the default VPC (see `AwsConverterTask`) */
   readonly converterNetwork?: ConverterNetwork;
   readonly context: AwsContext;
@@ -33,13 +35,14 @@ export interface AwsIngestionArgs {
 
 /**
  * Everything that brings data into raw and bronze, from the spec: the CDC stream (when there are CDC
- * tables), raw arrival → bronze conversion, event-driven jobs, and scheduled API pulls (when there are
- * API tables). Owns the keys they share: one for logs, one for DynamoDB state, one for messages.
+ * tables), raw arrival → bronze conversion, event-driven jobs (when there are event tables), and scheduled
+ * API pulls (when there are API tables). Owns the keys they share: one for logs, one for DynamoDB state, one for messages.
  */
 export class AwsIngestion extends pulumi.ComponentResource {
   readonly cdc?: AwsCdcStream;
   readonly rawArrival: AwsRawArrival;
-  readonly eventJobs: AwsEventJobs;
+  /** Present when the spec has event tables. */
+  readonly eventJobs?: AwsEventJobs;
   readonly apiPulls?: AwsApiPulls;
   readonly logsKey: AwsCustomerKey;
   readonly stateKey: AwsCustomerKey;
@@ -51,7 +54,6 @@ export class AwsIngestion extends pulumi.ComponentResource {
     const product = spec.name;
     const protect = spec.protect;
     const bySource = (kind: string) => spec.tables.filter((t) => t.source.kind === kind);
-    const eventJobName = args.eventJobName ?? awsResourceName([product, environment, "event-ingest"], 255);
     const key = (
       suffix: string,
       description: string,
@@ -86,7 +88,7 @@ export class AwsIngestion extends pulumi.ComponentResource {
         },
       ],
     });
-    this.stateKey = key("state", "ingestion state (control records, watermarks, idempotency)");
+    this.stateKey = key("state", "ingestion state (control records, watermarks)");
     // SNS delivers into the encrypted queue, EventBridge into its dead-letter queue.
     this.messagesKey = key("messages", "ingestion messages", {
       servicePrincipals: ["sns.amazonaws.com", "events.amazonaws.com"],
@@ -123,17 +125,24 @@ export class AwsIngestion extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    this.eventJobs = new AwsEventJobs(
-      `${name}-event-jobs`,
-      {
-        ...shared,
-        tables: bySource("event"),
-        glueJobName: eventJobName,
-        messagesKey: this.messagesKey,
-        stateKey: this.stateKey,
-      },
-      { parent: this },
-    );
+    const eventTables = bySource("event");
+    if (eventTables.length > 0) {
+      if (args.eventJobName === undefined)
+        throw new Error(
+          `AwsIngestion ${name} has invalid args:\n  - eventJobName: required, the spec has event tables (${eventTables.map((t) => t.name).join(", ")})`,
+        );
+      this.eventJobs = new AwsEventJobs(
+        `${name}-event-jobs`,
+        {
+          ...shared,
+          tables: eventTables,
+          glueJobName: args.eventJobName,
+          messagesKey: this.messagesKey,
+          alertKeyArn: args.alerts.key.arn,
+        },
+        { parent: this },
+      );
+    }
     const apiTables = bySource("api");
     if (apiTables.length > 0) {
       this.apiPulls = new AwsApiPulls(
