@@ -92,10 +92,11 @@ export class AwsLakeFormation extends pulumi.ComponentResource {
       this,
     );
     const registration: AwsPrincipal = { name: "lake-registration", role: registrar };
+    const registered = {} as Record<(typeof REGISTERED_LAYERS)[number], lakeformation.Resource>;
     for (const layer of REGISTERED_LAYERS) {
       layers[layer].grantRead(registration);
       if (layer !== "bronze") layers[layer].grantWrite(registration);
-      new lakeformation.Resource(
+      registered[layer] = new lakeformation.Resource(
         `${name}-${layer}-location`,
         { arn: layers[layer].bucketArn, roleArn: registrar.arn, hybridAccessEnabled: true },
         governed,
@@ -132,7 +133,8 @@ export class AwsLakeFormation extends pulumi.ComponentResource {
           permissions: ["DATA_LOCATION_ACCESS"],
           dataLocation: { arn: layers[layer].bucketArn },
         },
-        governed,
+        // Lake Formation refuses a data-location grant on a location that is not registered yet.
+        { ...governed, dependsOn: [this.settings, registered[layer]] },
       );
     }
 

@@ -14,6 +14,7 @@ import {
   kinesisEncryption,
   secretRotation,
 } from "./aws-data";
+import { deployOrder } from "./aws-ordering";
 import { noAwsManagedPolicies, noWildcardPermissions } from "./aws-iam";
 import { queueRedriveSettings, snsTlsOnly, sqsDeadLetterQueue, sqsTlsOnly } from "./aws-messaging";
 import { kmsRotation, s3AccessLogs, s3PublicAccessBlocked, s3TlsOnly } from "./aws-s3";
@@ -51,4 +52,5 @@ export const RULES: readonly Rule[] = [
   alarmsHaveActions,
   protectedDataStores,
   tagsPresent,
+  deployOrder,
 ];
