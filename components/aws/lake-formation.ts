@@ -8,7 +8,7 @@ import type { AwsAthenaWorkgroup } from "./athena";
 import type { AwsIcebergTables } from "./catalog-tables";
 import type { AwsContext } from "./context";
 import type { AwsMedallionLayer, AwsPrincipal } from "./medallion-layer";
-import { GLUE_CATALOG_READ_ACTIONS } from "./perms";
+import { GLUE_CATALOG_READ_ACTIONS, LAKE_FORMATION_DATA_ACCESS_ACTIONS } from "./perms";
 import { policyJson } from "./policy-documents";
 import { serviceRole } from "./service-role";
 
@@ -189,6 +189,14 @@ export class AwsLakeFormation extends pulumi.ComponentResource {
               glueArn(pulumi.interpolate`database/${databases.gold}`),
               ...args.spec.gold.map((g) => glueArn(pulumi.interpolate`table/${databases.gold}/${g.name}`)),
             ],
+          },
+          // Athena reads a Lake Formation location with credentials vended to the caller; what those
+          // credentials reach is decided by the Lake Formation grants above (gold only), not by this action.
+          {
+            Sid: "LakeFormationCredentials",
+            Effect: "Allow",
+            Action: [...LAKE_FORMATION_DATA_ACCESS_ACTIONS],
+            Resource: "*",
           },
         ]),
       },
