@@ -12,7 +12,7 @@ const USAGE = `usage: npm run policy -- --stack <name> | --plan <plan.json> [--p
 
 Runs the policy pack offline: over the offline preview of a stack (--stack), or over a plan written by
 \`npm run preview -- --out\` (--plan). Prints each violation (rule, resource, message); exits 1 if any is
-mandatory. It also simulates every use of a customer key by a service (a log group encrypted with it)
+mandatory. It also simulates every use of a customer key by a service (a log group or an SNS topic encrypted with it)
 against the key's policy, and fails on a refusal. A plan records whether its stack is protected; --protected forces the protected-environment rules.
 --matrix also prints the IAM access matrix: every role × every encrypted bucket × read/write, as an IAM
 policy simulator decides it from the plan's identity, bucket and key policies.`;

@@ -101,4 +101,67 @@ describe("customer keys admit the services that encrypt with them", () => {
     const all = `arn:aws:logs:us-east-1:${ACCOUNT}:log-group:*`;
     expect(await checkKeyServices(planWith([ROOT_STATEMENT, logsStatement(all)]))).toEqual([]);
   });
+
+  describe("for alert topics", () => {
+    /** A topic under a key, whose topic policy lets CloudWatch and EventBridge publish. */
+    function topicPlan(keyStatements: unknown[]): Plan {
+      const key = resource("aws:kms/key:Key", "alerts-key", {
+        policy: JSON.stringify({ Version: "2012-10-17", Statement: keyStatements }),
+      });
+      const topic = resource(
+        "aws:sns/topic:Topic",
+        "alerts",
+        { kmsMasterKeyId: "arn" },
+        { kmsMasterKeyId: [key.urn] },
+      );
+      const policy = resource(
+        "aws:sns/topicPolicy:TopicPolicy",
+        "alerts-policy",
+        {
+          policy: JSON.stringify({
+            Statement: [
+              {
+                Effect: "Allow",
+                Principal: { Service: ["cloudwatch.amazonaws.com", "events.amazonaws.com"] },
+                Action: "sns:Publish",
+                Resource: "arn",
+              },
+            ],
+          }),
+        },
+        { arn: [topic.urn] },
+      );
+      return { project: "medallion", stack: "dev", resources: [key, topic, policy] };
+    }
+    const publishers = (services: string[], condition?: unknown) => ({
+      Effect: "Allow",
+      Principal: { Service: services },
+      Action: ["kms:GenerateDataKey", "kms:Decrypt"],
+      Resource: "*",
+      ...(condition ? { Condition: condition } : {}),
+    });
+
+    it("fails if EventBridge is admitted only under aws:SourceAccount (issue 13 item 8)", async () => {
+      const sourceAccount = { StringEquals: { "aws:SourceAccount": ACCOUNT } };
+      const findings = await checkKeyServices(
+        topicPlan([
+          ROOT_STATEMENT,
+          publishers(["cloudwatch.amazonaws.com", "events.amazonaws.com"], sourceAccount),
+        ]),
+      );
+      expect(findings.map((f) => f.message)).toEqual([
+        "alerts is encrypted with alerts-key, whose key policy refuses events.amazonaws.com: kms:GenerateDataKey, kms:Decrypt",
+      ]);
+    });
+
+    it("passes when each publisher is admitted with what its calls carry", async () => {
+      const sourceAccount = { StringEquals: { "aws:SourceAccount": ACCOUNT } };
+      const plan = topicPlan([
+        ROOT_STATEMENT,
+        publishers(["cloudwatch.amazonaws.com"], sourceAccount),
+        publishers(["events.amazonaws.com"]),
+      ]);
+      expect(await checkKeyServices(plan)).toEqual([]);
+    });
+  });
 });

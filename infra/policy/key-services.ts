@@ -21,7 +21,10 @@ export interface KeyServiceUse {
 
 export interface KmsRequest {
   readonly action: string;
+  /** The request's `kms:EncryptionContext:*` keys. */
   readonly context: Readonly<Record<string, string>>;
+  /** Global keys the service sends (aws:SourceAccount, ...). @default none */
+  readonly sourceContext?: Readonly<Record<string, string>>;
 }
 
 export interface KeyServiceFinding {
@@ -32,6 +35,21 @@ export interface KeyServiceFinding {
 const REGION = "us-east-1";
 const KEY = "aws:kms/key:Key";
 const LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup";
+const TOPIC = "aws:sns/topic:Topic";
+const TOPIC_POLICY = "aws:sns/topicPolicy:TopicPolicy";
+
+/**
+ * The context a publishing service's KMS calls carry when SNS encrypts its message under the topic's key
+ * (GenerateDataKey, Decrypt: https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html). CloudWatch
+ * alarms name their account; EventBridge's calls carry no aws:SourceAccount (issue 13 item 8, from the
+ * SNS/EventBridge guides), so a key statement conditioned on it refuses every EventBridge alert. A service
+ * not listed here is simulated with no source keys, which errs towards refusing.
+ */
+const PUBLISHER_CONTEXT: Record<string, Record<string, string>> = {
+  "cloudwatch.amazonaws.com": { "aws:SourceAccount": PREVIEW_ACCOUNT_ID },
+  "events.amazonaws.com": {},
+};
+const SNS_PUBLISH_KMS_ACTIONS = ["kms:GenerateDataKey", "kms:Decrypt"] as const;
 
 /**
  * The KMS calls CloudWatch Logs makes for a log group encrypted with a customer key: the key policy must
@@ -69,7 +87,42 @@ export function keyServiceUses(plan: Plan): KeyServiceUse[] {
       })),
     });
   }
+  for (const topic of plan.resources.filter((r) => r.type === TOPIC)) {
+    const key = keyOf(topic, "kmsMasterKeyId");
+    if (!key) continue;
+    const policies = plan.resources.filter(
+      (r) => r.type === TOPIC_POLICY && (r.dependencies?.arn ?? []).includes(topic.urn),
+    );
+    for (const service of publishers(policies)) {
+      uses.push({
+        user: topic.urn,
+        key: key.urn,
+        service,
+        requests: SNS_PUBLISH_KMS_ACTIONS.map((action) => ({
+          action,
+          sourceContext: PUBLISHER_CONTEXT[service] ?? {},
+          context: {},
+        })),
+      });
+    }
+  }
   return uses;
+}
+
+/** The services a topic's policies allow to publish. */
+function publishers(policies: readonly PlanResource[]): string[] {
+  const services = new Set<string>();
+  for (const policy of policies) {
+    const document = parsePolicy(policy.inputs.policy) as { Statement?: unknown } | undefined;
+    const statements = Array.isArray(document?.Statement) ? document.Statement : [document?.Statement];
+    for (const statement of statements as { Effect?: string; Principal?: { Service?: unknown } }[]) {
+      if (statement?.Effect !== "Allow") continue;
+      const service = statement.Principal?.Service;
+      for (const s of Array.isArray(service) ? service : [service])
+        if (typeof s === "string") services.add(s);
+    }
+  }
+  return [...services].sort();
 }
 
 /** One finding per use whose key policy refuses a request the service makes. */
@@ -107,7 +160,7 @@ async function serviceMayCall(
         principal: service,
         action: request.action,
         resource: { resource: keyArn, accountId: PREVIEW_ACCOUNT_ID },
-        contextVariables: { "aws:RequestedRegion": REGION },
+        contextVariables: { "aws:RequestedRegion": REGION, ...request.sourceContext },
       },
       identityPolicies: [],
       serviceControlPolicies: [],
