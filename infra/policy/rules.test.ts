@@ -685,6 +685,24 @@ const fixtures: Fixture[] = [
       ],
     ],
   },
+  {
+    rule: "aws-iam-policy-size",
+    when: "a role's inline policies pass 10,240 characters (issue 13 item 10)",
+    stack: withInputs(aws(), "trigger-policy", {
+      policy: doc({
+        Sid: "ManyTables",
+        Effect: "Allow",
+        Action: ["glue:GetTable"],
+        Resource: Array.from(
+          { length: 200 },
+          (_, i) => `arn:aws:glue:us-east-1:123456789012:table/db/table_${i}`,
+        ),
+      }),
+    }),
+    expected: [
+      ["trigger-role", "role trigger-role has 11406 characters of inline policies; IAM allows 10240"],
+    ],
+  },
 ];
 
 describe("policy rules", () => {

@@ -15,7 +15,7 @@ import {
   secretRotation,
 } from "./aws-data";
 import { deployOrder } from "./aws-ordering";
-import { noAwsManagedPolicies, noWildcardPermissions } from "./aws-iam";
+import { iamPolicySize, noAwsManagedPolicies, noWildcardPermissions } from "./aws-iam";
 import { queueRedriveSettings, snsTlsOnly, sqsDeadLetterQueue, sqsTlsOnly } from "./aws-messaging";
 import { kmsRotation, s3AccessLogs, s3PublicAccessBlocked, s3TlsOnly } from "./aws-s3";
 import { azureDatabricksRules, azureDiagnostics, azureKeyVaultRules, azureStorageRules } from "./azure";
@@ -41,6 +41,7 @@ export const RULES: readonly Rule[] = [
   secretRotation,
   noAwsManagedPolicies,
   noWildcardPermissions,
+  iamPolicySize,
   ...azureStorageRules,
   ...azureKeyVaultRules,
   ...azureDatabricksRules,
