@@ -72,3 +72,27 @@ describe("the dev stack's access matrix", () => {
     expect(await decide("brewery-ingestion-raw-arrival-control-record-role")).not.toBe("Allowed");
   });
 });
+
+describe("the dev stack's gold consumer", () => {
+  // Athena queries a Lake Formation location with credentials the caller obtains through
+  // lakeformation:GetDataAccess (https://docs.aws.amazon.com/lake-formation/latest/dg/access-control-underlying-data.html).
+  it("may ask Lake Formation for the credentials Athena reads gold with (issue 13 item 7)", async () => {
+    const { plan } = await preview("dev");
+    const consumer = planPrincipals(plan).find((p) => p.label === "brewery-lake-formation-gold-consumer")!;
+    const result = await runSimulation(
+      {
+        request: {
+          principal: consumer.arn,
+          action: "lakeformation:GetDataAccess",
+          resource: { resource: "*", accountId: PREVIEW_ACCOUNT_ID },
+          contextVariables: {},
+        },
+        identityPolicies: consumer.policies,
+        serviceControlPolicies: [],
+        resourceControlPolicies: [],
+      },
+      { simulationMode: "Strict" },
+    );
+    expect(result.resultType === "single" && result.overallResult).toBe("Allowed");
+  });
+});

@@ -8,7 +8,6 @@ import type { ConverterNetwork } from "./converter-task";
 import { AwsCustomerKey } from "./customer-key";
 import { AwsEventJobs } from "./event-jobs";
 import type { AwsFunctionCommon } from "./function";
-import { KMS_LOGS_SERVICE_ACTIONS } from "./perms";
 import type { AwsMedallionLayer } from "./medallion-layer";
 import { AwsRawArrival } from "./raw-arrival";
 import type { AwsSecretStore } from "./secret-store";
@@ -72,22 +71,7 @@ export class AwsIngestion extends pulumi.ComponentResource {
         { parent: this },
       );
 
-    this.logsKey = key("logs", "function and workflow logs", {
-      extraStatements: [
-        {
-          Sid: "AllowCloudWatchLogs",
-          Effect: "Allow",
-          Principal: { Service: pulumi.interpolate`logs.${context.region}.amazonaws.com` },
-          Action: [...KMS_LOGS_SERVICE_ACTIONS],
-          Resource: "*",
-          Condition: {
-            ArnLike: {
-              "kms:EncryptionContext:aws:logs:arn": pulumi.interpolate`arn:${context.partition}:logs:${context.region}:${context.accountId}:log-group:*`,
-            },
-          },
-        },
-      ],
-    });
+    this.logsKey = key("logs", "function and workflow logs", { encryptsLogs: true });
     this.stateKey = key("state", "ingestion state (control records, watermarks)");
     // SNS delivers into the encrypted queue, EventBridge into its dead-letter queue.
     this.messagesKey = key("messages", "ingestion messages", {

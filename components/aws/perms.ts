@@ -145,6 +145,11 @@ export const UNSCOPABLE_ACTIONS: readonly string[] = [
 // ---- Transformations (silver and gold) ----
 
 /** Read the Glue Data Catalog (Iceberg's GlueCatalog, Athena): databases and tables. */
+/**
+ * Temporary credentials Lake Formation vends to Athena for a registered location the caller may read; the
+ * action has no resource-level permissions (https://docs.aws.amazon.com/lake-formation/latest/dg/permissions-reference.html).
+ */
+export const LAKE_FORMATION_DATA_ACCESS_ACTIONS = ["lakeformation:GetDataAccess"] as const;
 export const GLUE_CATALOG_READ_ACTIONS = [
   "glue:GetDatabase",
   "glue:GetTable",
