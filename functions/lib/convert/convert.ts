@@ -3,9 +3,9 @@ import { readCsv } from "./read-csv";
 import { readJson } from "./read-json";
 import { ConversionRun } from "./run";
 import type { OutputSink } from "./sinks";
-import { byteLines, InputError } from "./text";
+import { byteLines, InputError, type ByteLines } from "./text";
 
-export { DEFAULT_BATCH_ROWS, hiveValue } from "./run";
+export { DEFAULT_BATCH_BYTES, DEFAULT_BATCH_ROWS, DEFAULT_MAX_PARTITIONS, hiveValue } from "./run";
 
 export interface ConvertOptions {
   table: TableSpec;
@@ -18,6 +18,16 @@ export interface ConvertOptions {
   ingestedAt: Date;
   /** Rows per Parquet file (one row group); bounds memory. @default 20000 */
   batchRows?: number;
+  /**
+   * Input bytes per batch: once the chunks read since the last flush reach it, the batch is flushed before
+   * the next chunk, so wide rows (64 KiB each) do not fill `batchRows` rows of memory. @default 32 MiB
+   */
+  batchBytes?: number;
+  /**
+   * Partitions one batch may fill: reaching it flushes the batch (each partition holds buffers and becomes a
+   * file), so a high-cardinality `partitionBy` does not hold thousands of partitions at once. @default 256
+   */
+  maxPartitions?: number;
   /**
    * Read records from the input's bytes, fields straight into the column buffers (single-line CSV records; flat
    * JSON objects with their keys in column order); false reads every line as text through CsvRecords or
@@ -38,6 +48,11 @@ export interface ConvertResult {
   batches: number;
   /** The most rows held in memory at once (never above `batchRows`). */
   maxBufferedRows: number;
+  /**
+   * Set when no record was read (rowsIn 0), so an empty input is visible: "no-bytes" (nothing after gunzip
+   * and a byte-order mark), "header-only" (a CSV header and nothing else), "blank-lines" (only blank lines).
+   */
+  empty?: "no-bytes" | "header-only" | "blank-lines";
 }
 
 /**
@@ -49,12 +64,27 @@ export interface ConvertResult {
 export async function convert(options: ConvertOptions): Promise<ConvertResult> {
   const run = new ConversionRun(options);
   try {
-    if (options.table.format === "csv") await readCsv(run, byteLines(options.source));
-    else await readJson(run, byteLines(options.source));
+    const chunks = metered(run, byteLines(options.source));
+    if (options.table.format === "csv") await readCsv(run, chunks);
+    else await readJson(run, chunks);
   } catch (error) {
     if (!(error instanceof InputError)) throw error;
     run.inputFailed(error.message);
   }
   await run.flush();
   return run.result();
+}
+
+/**
+ * The input's chunks, counted: a reader asks for the next chunk once it is done with the last, so that is
+ * where the batch is flushed when the bytes read since the last flush reach `batchBytes` (at most one chunk
+ * over it: 1 MiB gunzipped, 64 KiB from a file or S3).
+ */
+async function* metered(run: ConversionRun, chunks: AsyncIterable<ByteLines>): AsyncGenerator<ByteLines> {
+  for await (const chunk of chunks) {
+    run.bytesIn += chunk.bytes.length;
+    yield chunk;
+    run.bufferedBytes += chunk.bytes.length;
+    if (run.bufferedBytes >= run.batchBytes) await run.flush();
+  }
 }
