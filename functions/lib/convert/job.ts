@@ -31,7 +31,7 @@ export interface ConversionDeps {
 
 /**
  * Converts one raw object into bronze and records the outcome on its control record (status CONVERTED,
- * the three counts, attempts + 1). `_ingested_at` and the default partition come from the control record's
+ * the three counts, attempts + 1, and `emptyInput` when no record was read). `_ingested_at` and the default partition come from the control record's
  * createdAt, so a retry on another day writes the same keys and overwrites.
  */
 export async function runConversion(deps: ConversionDeps, input: ConversionInput): Promise<ConversionOutput> {
@@ -57,7 +57,10 @@ export async function runConversion(deps: ConversionDeps, input: ConversionInput
       Key: { pk: input.controlId },
       UpdateExpression:
         "SET #status = :converted, rowsIn = :in, rowsWritten = :written, rowsQuarantined = :quarantined, " +
-        "outputs = :outputs, updatedAt = :now ADD attempts :one",
+        "outputs = :outputs, updatedAt = :now" +
+        // An input with no record (empty file, CSV header only) says so, for metrics and alerts.
+        (result.empty ? ", emptyInput = :empty" : "") +
+        " ADD attempts :one",
       ExpressionAttributeNames: { "#status": "status" },
       ExpressionAttributeValues: {
         ":converted": "CONVERTED",
@@ -67,6 +70,7 @@ export async function runConversion(deps: ConversionDeps, input: ConversionInput
         ":outputs": result.outputs.length,
         ":now": new Date().toISOString(),
         ":one": 1,
+        ...(result.empty ? { ":empty": result.empty } : {}),
       },
     }),
   );

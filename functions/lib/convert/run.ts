@@ -233,8 +233,8 @@ export class ConversionRun {
 export function hiveValue(type: ColumnType, value: Converted): string {
   if (value === null || value === "") return "__HIVE_DEFAULT_PARTITION__";
   let text: string;
-  if (type.kind === "date") text = isoText(Number(value) * 86_400_000, type.kind).slice(0, 10);
-  else if (type.kind === "timestamp") text = isoText(Number(value) / 1000, type.kind);
+  if (type.kind === "date") text = isoText(Number(value) * 86_400_000, `${value} days`).slice(0, 10);
+  else if (type.kind === "timestamp") text = isoText(Number(value) / 1000, `${value} µs`);
   else if (type.kind === "decimal") text = decimalText(value as number | bigint, type.scale!);
   else text = String(value);
   return text.replace(
@@ -244,11 +244,11 @@ export function hiveValue(type: ColumnType, value: Converted): string {
   );
 }
 
-function isoText(ms: number, kind: string): string {
+function isoText(ms: number, since1970: string): string {
   const date = new Date(ms);
   if (Number.isNaN(date.getTime()))
     throw new CoercionError(
-      `${kind} is outside the range a partition path can show (years -271821 to 275760)`,
+      `${since1970} since 1970 is outside the range a partition path can show (years -271821 to 275760)`,
     );
   return date.toISOString();
 }
@@ -271,7 +271,7 @@ function checkSegment(name: string, type: ColumnType, value: Converted, limit: n
     text = hiveValue(type, value);
   } catch (error) {
     if (!(error instanceof CoercionError)) throw error;
-    throw new CoercionError(`${name}: ${JSON.stringify(String(value))} ${error.message}`);
+    throw new CoercionError(`${name}: ${error.message}`);
   }
   const bytes = Buffer.byteLength(text) + Buffer.byteLength(name) + 1;
   if (bytes > limit)
