@@ -31,8 +31,9 @@ export interface ConversionDeps {
 
 /**
  * Converts one raw object into bronze and records the outcome on its control record (status CONVERTED,
- * the three counts, attempts + 1, and `emptyInput` when no record was read). `_ingested_at` and the default partition come from the control record's
- * createdAt, so a retry on another day writes the same keys and overwrites.
+ * the three counts, attempts + 1). `_ingested_at` and the default partition come from the control record's
+ * createdAt, so a retry on another day writes the same keys and overwrites. An input with no record says
+ * so in `emptyInput` (`ConvertResult.empty`).
  */
 export async function runConversion(deps: ConversionDeps, input: ConversionInput): Promise<ConversionOutput> {
   const table = deps.tables.get(input.table);
@@ -58,7 +59,6 @@ export async function runConversion(deps: ConversionDeps, input: ConversionInput
       UpdateExpression:
         "SET #status = :converted, rowsIn = :in, rowsWritten = :written, rowsQuarantined = :quarantined, " +
         "outputs = :outputs, updatedAt = :now" +
-        // An input with no record (empty file, CSV header only) says so, for metrics and alerts.
         (result.empty ? ", emptyInput = :empty" : "") +
         " ADD attempts :one",
       ExpressionAttributeNames: { "#status": "status" },
