@@ -258,6 +258,13 @@ describe("batches bounded by rows only (issue 11, defect 11)", () => {
     expect(result).toMatchObject({ rowsIn: 40, rowsWritten: 40, maxBufferedRows: 4, batches: 10 });
   });
 
+  it("flushes a batch of wide JSON lines once it holds batchBytes of input", async () => {
+    const name = "n".repeat(64 * 1024);
+    const json = Array.from({ length: 40 }, (_, i) => JSON.stringify({ beer_id: i, name })).join("\n");
+    const { result } = await both(beer, json, { batchBytes: 256 * 1024 });
+    expect(result).toMatchObject({ rowsIn: 40, rowsWritten: 40, maxBufferedRows: 4, batches: 10 });
+  });
+
   it.each(["csv", "json"] as const)(
     "flushes a batch once it fills maxPartitions partitions (%s)",
     async (format) => {
