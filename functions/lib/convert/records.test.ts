@@ -125,6 +125,18 @@ describe("one quote out of step swallows the records after it (issue 11, defect 
       { id: 8, name: "z" },
     ]);
   });
+
+  it("reads the lines of a record left open when the gzip input breaks off, before counting the break", async () => {
+    const gz = gzipSync(`${HEADER}\n1,a,b,c\n2,"open\n3,b,c,d\n4,e,f,g\n`);
+    // Without its trailer (CRC and size) zlib delivers every line, then fails.
+    const { result, quarantine } = await both(brewery, gz.subarray(0, gz.length - 4));
+    // Before: rowsIn 2, lines 4 and 5 held by the open quote and lost.
+    expect(result).toMatchObject({ rowsIn: 5, rowsWritten: 3, rowsQuarantined: 2 });
+    expect(quarantine.map((q) => [q.line, q.reason])).toEqual([
+      [3, "unterminated quoted field in column 2 (input ended)"],
+      [6, expect.stringMatching(/^gzip input is truncated or corrupt/)],
+    ]);
+  });
 });
 
 describe("CRLF inside a quoted CSV field becomes LF (issue 11, defect 7)", () => {
