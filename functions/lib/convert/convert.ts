@@ -20,7 +20,7 @@ export interface ConvertOptions {
   batchRows?: number;
   /**
    * Input bytes per batch: once the chunks read since the last flush reach it, the batch is flushed before
-   * the next chunk, so wide rows (64 KiB each) do not fill `batchRows` rows of memory. @default 32 MiB
+   * the next chunk, so wide rows (64 KiB each) do not fill `batchRows` rows of memory. @default 8 MiB
    */
   batchBytes?: number;
   /**

@@ -8,7 +8,7 @@ import { parquetFile } from "./parquet";
 
 export const DEFAULT_BATCH_ROWS = 20_000;
 /** Input bytes per batch: wide rows flush long before `batchRows` (see `ConvertOptions.batchBytes`). */
-export const DEFAULT_BATCH_BYTES = 32 * 1024 * 1024;
+export const DEFAULT_BATCH_BYTES = 8 * 1024 * 1024;
 /** Partitions one batch may fill before it is flushed (see `ConvertOptions.maxPartitions`). */
 export const DEFAULT_MAX_PARTITIONS = 256;
 /** S3's limit on a key, in UTF-8 bytes (https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html). */
