@@ -10,9 +10,9 @@ export interface CsvLine {
   crlf?: boolean;
 }
 
-/** A quoted field spanning lines may hold at most this many characters before it is taken as unterminated. */
+/** A record spanning lines may hold at most this many characters before its quote is taken as unterminated. */
 export const MAX_RECORD_CHARS = 1 << 20;
-/** ... and span at most this many lines (a free-text field of a few paragraphs fits; a stray quote does not swallow the file). */
+/** ... and span at most this many lines: a free-text field of a few paragraphs fits, a whole file does not. */
 export const MAX_RECORD_LINES = 1000;
 
 /**
