@@ -66,15 +66,25 @@ function typedOf(type: ColumnSpec["type"], raw: string | number | boolean): Type
     case "date": {
       const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text.trim());
       const ms = m ? Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!) : NaN;
-      return m && new Date(ms).getUTCDate() === +m[3]! ? BigInt(ms / 86_400_000) : undefined;
+      const valid = m && new Date(ms).getUTCMonth() === +m[2]! - 1 && new Date(ms).getUTCDate() === +m[3]!;
+      return valid ? BigInt(ms / 86_400_000) : undefined;
     }
     case "timestamp": {
       if (typeof raw === "number") return BigInt(Math.round(raw * 1e6));
       if (/^\d+$/.test(text)) return BigInt(text) * 1_000_000n;
       const m = ISO_UTC.exec(text);
       if (!m) return undefined;
-      const ms = Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!);
-      return new Date(ms).getUTCDate() === +m[3]! && +m[4]! < 24 ? BigInt(ms) * 1000n : undefined;
+      const [year, month, day, hour, minute, second] = m.slice(1).map(Number) as [
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+      ];
+      if (month < 1 || month > 12 || hour > 23 || minute > 59 || second > 59) return undefined;
+      const ms = Date.UTC(year, month - 1, day, hour, minute, second);
+      return new Date(ms).getUTCDate() === day ? BigInt(ms) * 1000n : undefined;
     }
     default:
       return decimalOf(type, text.trim());
