@@ -15,7 +15,30 @@ export interface PlanStep {
   target?: string;
   /** Stream checkpoint and schema location, for `autoloader` steps. */
   checkpoint?: string;
+  /**
+   * Runtime inputs the runner provides before the step. `hash_key`: the relation `HASH_KEY_RELATION` holding
+   * the HMAC pads of the environment's hash secret (never a literal in the plan: plans are shown in diffs).
+   */
+  inputs?: RuntimeInput[];
 }
+
+export type RuntimeInput = "hash_key";
+
+/**
+ * Replaced by the runners, in every `sql` and `target`, with the run's id (lower-case letters, digits and _),
+ * so each run has its own staging tables and overlapping runs cannot clobber each other.
+ */
+export const RUN_ID = "{{run_id}}";
+
+/** What a run id may be: it becomes part of a table name on every engine. */
+export const RUN_ID_PATTERN = /^[a-z0-9_]{1,64}$/;
+
+/**
+ * The one-row relation (a session temporary table or view) the runners create for a step that needs the
+ * hash key: `_hash_inner_pad` = K ⊕ ipad, `_hash_outer_pad` = K ⊕ opad (binary, 64 bytes, RFC 2104), so
+ * the SQL computes HMAC-SHA256 with sha256 and concatenation only.
+ */
+export const HASH_KEY_RELATION = "_medallion_hash_key";
 
 /** Ordered steps for one table, view or gold model. */
 export interface TransformPlan {

@@ -96,6 +96,8 @@ describe("convert (JSON lines)", () => {
       launched: "DATE",
       updated_at: "TIMESTAMP WITH TIME ZONE",
       _ingested_at: "TIMESTAMP WITH TIME ZONE",
+      _source_file: "VARCHAR",
+      _source_row: "BIGINT",
     });
     const rows = await query(
       `SELECT beer_id::VARCHAR id, name, abv::VARCHAR abv, ibu, rating, organic, launched::VARCHAR launched,
@@ -282,6 +284,8 @@ describe("convert (Parquet encoding)", () => {
       score: false,
       body: false,
       _ingested_at: false,
+      _source_file: true,
+      _source_row: false,
     });
   });
 });
