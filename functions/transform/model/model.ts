@@ -18,7 +18,8 @@ import {
  * source order (the contract: `source.sequenceBy` ascending, then `_ingested_at`, the control id, the
  * record's position; for a table that is not CDC with `incremental.watermarkColumn`, that column first,
  * NULL oldest, so an older version never replaces a newer one): inserts and updates upsert, a delete
- * soft-deletes (the row keeps its last values), a later insert revives. Pure TypeScript, no engine.
+ * soft-deletes (the row keeps its last live values; a key deleted before it was ever live is a tombstone
+ * row holding only its key), a later insert revives. Pure TypeScript, no engine.
  */
 
 /** A silver row in canonical text (see judge.ts `canonical`): the spec's columns, masked, and `_is_deleted`. */
@@ -140,9 +141,14 @@ export function expectedState(table: TableSpec, history: History, options: Model
     const row = maskedRow(table, change.values, options);
     const key = keyOf(table, row);
     const current = silver.get(key);
-    if (change.isDelete) {
-      if (current) silver.set(key, { ...current, _is_deleted: true });
-    } else silver.set(key, { ...row, _is_deleted: false });
+    if (!change.isDelete) silver.set(key, { ...row, _is_deleted: false });
+    else {
+      // A delete keeps the key's last live values (a key never live: a tombstone, its key and order only);
+      // the delete's own sequence values become the row's place in the order.
+      const kept = current ?? tombstone(table, row);
+      const order = Object.fromEntries(sequenceColumns(table).map((c) => [c, row[c] ?? null]));
+      silver.set(key, { ...kept, ...order, _is_deleted: true });
+    }
   }
   const silverQuarantined = quarantine.filter((q) => q.stage === "silver").length;
   return {
@@ -170,6 +176,17 @@ function maskedRow(
     row[column.name] = rule ? mask(rule, column.type, value, options.hash) : canonical(column.type, value);
   }
   return row;
+}
+
+/** A deleted row for a key that was never live: its key (and sequence) columns, every other value NULL. */
+function tombstone(
+  table: TableSpec,
+  row: Readonly<Record<string, string | null>>,
+): Record<string, string | null> {
+  const kept = new Set([...table.primaryKey, ...sequenceColumns(table)]);
+  return Object.fromEntries(
+    table.columns.map((c) => [c.name, kept.has(c.name) ? (row[c.name] ?? null) : null]),
+  );
 }
 
 /** Ascending, NULL first; values of one position share a type. */

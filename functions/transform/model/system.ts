@@ -1,5 +1,5 @@
 import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
-import { createHash } from "node:crypto";
+import { createHmac } from "node:crypto";
 import * as fs from "node:fs/promises";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -20,9 +20,12 @@ import type { LakeUnderTest, SilverRun } from "./run-history";
  * Everything that knows how the system is called lives here, so changes to silver.ts touch only this file.
  */
 
-/** The environment's `hash` mask as the DuckDB plans compute it: `sha256(CAST(x AS VARCHAR))`, hex. */
+/** The secret `hash` masks are keyed with in these runs (the cloud's comes from its secret store). */
+const HASH_KEY = "model-suite-hash-key";
+
+/** The environment's `hash` mask: HMAC-SHA256 of the value's UTF-8 text under the run's key, lower-case hex (RFC 2104). */
 export function hashMask(text: string): string {
-  return createHash("sha256").update(text).digest("hex");
+  return createHmac("sha256", HASH_KEY).update(text, "utf8").digest("hex");
 }
 
 export class DuckDbSystem {
@@ -97,7 +100,7 @@ class DuckDbLake implements LakeUnderTest {
     const plans = buildTransformPlans(this.spec, "duckdb", this.namespaces, { bronzeRoot: this.bronzeRoot });
     const plan = plans.bronzeToSilver.find((p) => p.name === this.table.name)!;
     // The glob of an empty bronze prefix fails in DuckDB; the local pipeline skips such a table too.
-    return new DuckDbRun(this.connection, plan, run.failAfterStep, () => this.hasBronze());
+    return new DuckDbRun(this.connection, plan, run, () => this.hasBronze());
   }
 
   async readSilver(): Promise<Map<string, ModelRow>> {
@@ -207,18 +210,24 @@ class DuckDbRun implements SilverRun {
   constructor(
     private readonly connection: DuckDBConnection,
     private readonly plan: TransformPlan,
-    private readonly failAfterStep: number | undefined,
+    private readonly run: RunSpec,
     private readonly hasBronze: () => Promise<boolean>,
   ) {}
 
   get done(): boolean {
-    return this.steps !== undefined && (this.taken >= this.steps.length || this.taken === this.failAfterStep);
+    return (
+      this.steps !== undefined && (this.taken >= this.steps.length || this.taken === this.run.failAfterStep)
+    );
   }
 
   async step(): Promise<void> {
     this.steps ??= (await this.hasBronze()) ? this.plan.steps : [];
     if (this.done) return;
-    await runPlans(this.connection, [{ ...this.plan, steps: [this.steps[this.taken++]!] }]);
+    // One step per call, under the run's own id (its staging tables) and the suite's hash key.
+    await runPlans(this.connection, [{ ...this.plan, steps: [this.steps[this.taken++]!] }], {
+      runId: this.run.runId,
+      hashKey: HASH_KEY,
+    });
   }
 }
 
