@@ -9,7 +9,7 @@ import {
   type RawRecord,
   type RawValue,
 } from "./history";
-import { tagColumn } from "./model";
+import { sequenceColumns, tagColumn } from "./model";
 
 /**
  * Random change histories for a spec's tables, engine-free (plain data, see history.ts) so the Spark suite
@@ -118,9 +118,9 @@ function recordOf(table: TableSpec, keys: number, good: number): fc.Arbitrary<Ra
   );
   return fc.record({ ...fields, [operationField]: operation }).map((record) => {
     if (String(record[operationField]).toLowerCase() !== "delete") return record;
-    // A CDC delete carries the key (and the tag the runner sets), nothing else.
+    // A CDC delete carries the key and what orders it (and the tag the runner sets), nothing else.
     const keyOnly: Record<string, RawValue> = { [operationField]: record[operationField] };
-    for (const k of table.primaryKey) keyOnly[k] = record[k];
+    for (const k of [...table.primaryKey, ...sequenceColumns(table)]) keyOnly[k] = record[k];
     return keyOnly;
   });
 }
