@@ -44,45 +44,46 @@ export function historyArbitrary(
     .map((history) => Object.assign(history, { [fc.toStringMethod]: () => describeHistory(history) }));
 }
 
+/**
+ * No `chain`: every part is drawn independently (file indexes and slots are taken modulo the file
+ * count), so fast-check can shrink the files, the events and the records one at a time.
+ */
 function tableHistory(table: TableSpec, limits: HistoryLimits): fc.Arbitrary<History> {
   const maxFiles = limits.maxFiles ?? 4;
-  const files = fc.array(fileArbitrary(table, limits), { minLength: 1, maxLength: maxFiles });
-  return files.chain((drafts) => {
-    const n = drafts.length;
-    const indexes = [...Array(n).keys()];
-    return fc
-      .record({
-        order: fc.shuffledSubarray(indexes, { minLength: n, maxLength: n }),
-        extras: fc.array(
-          fc.record({
-            kind: fc.constantFrom("deliver" as const, "reconvert" as const),
-            file: fc.integer({ min: 0, max: n - 1 }),
-            delay: fc.integer({ min: 0, max: n }),
-          }),
-          { maxLength: 2 },
-        ),
-        runs: fc.array(
-          fc.record({
-            slot: fc.integer({ min: 0, max: n }),
-            // Most runs finish; one in three dies after some step (past its last step it simply finishes).
-            fails: fc.array(
-              fc.oneof(
-                { weight: 2, arbitrary: fc.constant(undefined) },
-                { weight: 1, arbitrary: fc.integer({ min: 0, max: 7 }) },
-              ),
-              { minLength: 1, maxLength: 2 },
+  return fc
+    .record({
+      drafts: fc.array(fileArbitrary(table, limits), { minLength: 1, maxLength: maxFiles }),
+      extras: fc.array(
+        fc.record({
+          kind: fc.constantFrom("deliver" as const, "reconvert" as const),
+          file: fc.nat({ max: maxFiles - 1 }),
+          delay: fc.nat({ max: maxFiles }),
+        }),
+        { maxLength: 2 },
+      ),
+      runs: fc.array(
+        fc.record({
+          slot: fc.nat({ max: maxFiles }),
+          // Most runs finish; one in three dies after some step (past its last step it simply finishes).
+          fails: fc.array(
+            fc.oneof(
+              { weight: 2, arbitrary: fc.constant(undefined) },
+              { weight: 1, arbitrary: fc.integer({ min: 0, max: 9 }) },
             ),
-            schedule: fc.array(fc.integer({ min: 0, max: 1 }), { maxLength: 12 }),
-          }),
-          { maxLength: 4 },
-        ),
-      })
-      .map(({ order, extras, runs }) => assemble(table, drafts, order, extras, runs));
-  });
+            { minLength: 1, maxLength: 2 },
+          ),
+          schedule: fc.array(fc.integer({ min: 0, max: 1 }), { maxLength: 12 }),
+        }),
+        { maxLength: 4 },
+      ),
+    })
+    .map(({ drafts, extras, runs }) => assemble(table, drafts, extras, runs));
 }
 
 interface Draft {
   readonly minute: number;
+  /** Files land in rank order (then by index): ranks apart from `_ingested_at` make files land late. */
+  readonly rank: number;
   readonly records: readonly RawRecord[];
 }
 
@@ -90,6 +91,7 @@ function fileArbitrary(table: TableSpec, limits: HistoryLimits): fc.Arbitrary<Dr
   return fc.record({
     // Three arrival minutes for up to four files: equal `_ingested_at` is common, as in one Auto Loader batch.
     minute: fc.integer({ min: 0, max: 2 }),
+    rank: fc.nat({ max: 3 }),
     records: fc.array(recordArbitrary(table, limits.keys ?? 3), {
       minLength: 1,
       maxLength: limits.maxRecords ?? 4,
@@ -199,10 +201,11 @@ function badValues(type: ColumnSpec["type"]): RawValue[] {
 function assemble(
   table: TableSpec,
   drafts: readonly Draft[],
-  order: readonly number[],
   extras: readonly { kind: "deliver" | "reconvert"; file: number; delay: number }[],
   runs: readonly { slot: number; fails: readonly (number | undefined)[]; schedule: readonly number[] }[],
 ): History {
+  const n = drafts.length;
+  const order = [...drafts.keys()].sort((a, b) => drafts[a]!.rank - drafts[b]!.rank || a - b);
   const tag = tagColumn(table);
   const extension = table.format;
   const files: RawFile[] = drafts.map((draft, f) => ({
@@ -218,10 +221,10 @@ function assemble(
   for (let slot = 0; slot <= order.length; slot++) {
     if (slot > 0) events.push({ kind: "deliver", file: order[slot - 1]! });
     for (const extra of extras) {
-      if (Math.min(order.length, landedAt.get(extra.file)! + extra.delay) === slot && slot > 0)
-        events.push({ kind: extra.kind, file: extra.file });
+      const file = extra.file % n;
+      if (Math.min(n, landedAt.get(file)! + extra.delay) === slot) events.push({ kind: extra.kind, file });
     }
-    for (const run of runs.filter((r) => r.slot === slot)) {
+    for (const run of runs.filter((r) => Math.min(r.slot, n) === slot)) {
       const specs = run.fails.map((failAfterStep) => ({
         runId: `run${++runCount}`,
         ...(failAfterStep === undefined ? {} : { failAfterStep }),

@@ -102,11 +102,11 @@ async function differences(history: History, aspect: Aspect): Promise<string[]> 
   }
 }
 
-/** Quarantine entries by record tag, rule and column (where a record was caught is not part of the contract). */
+/** Quarantine entries by record tag, rule, column and, for a quality failure, its masked values. */
 function tally(entries: readonly QuarantineEntry[]): Map<string, number> {
   const counts = new Map<string, number>();
   for (const e of entries) {
-    const id = `${e.tag} ${e.rule}(${e.column})`;
+    const id = `${e.tag} ${e.rule}(${e.column})${e.masked ? ` ${JSON.stringify(e.masked)}` : ""}`;
     counts.set(id, (counts.get(id) ?? 0) + 1);
   }
   return counts;

@@ -30,6 +30,8 @@ export interface QuarantineEntry extends Failure {
   readonly tag: string;
   /** `convert` (the converter could not type it) or `silver` (a quality rule failed). */
   readonly stage: "convert" | "silver";
+  /** A quality failure's masked columns as the quarantine holds them (clear PII never lands there). */
+  readonly masked?: Readonly<Record<string, string | null>>;
 }
 
 export interface ModelCounts {
@@ -122,7 +124,9 @@ export function expectedState(table: TableSpec, history: History, options: Model
       const isDelete = operation === "delete";
       const rejected = firstQualityFailure(table, values, isDelete, sequenceColumns(table));
       if (rejected) {
-        quarantine.push({ tag: tagOf, stage: "silver", ...rejected });
+        const row = maskedRow(table, values, options);
+        const masked = Object.fromEntries(Object.keys(table.pii).map((c) => [c, row[c] ?? null]));
+        quarantine.push({ tag: tagOf, stage: "silver", ...rejected, masked });
         return;
       }
       const order = [

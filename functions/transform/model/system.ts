@@ -144,16 +144,20 @@ class DuckDbLake implements LakeUnderTest {
       entries.push({ tag, stage: "convert", rule, column: rule === "operation" ? operationField : column });
     }
     if (await this.exists(this.namespaces.quarantine)) {
+      const masked = Object.keys(this.table.pii);
       const rows = await this.rows(
-        `SELECT ${tagColumn(this.table)} AS tag, _rule, _column FROM ${this.namespaces.quarantine}.${this.table.name}`,
+        `SELECT ${[`${tagColumn(this.table)} AS _tag`, "_rule", "_column", ...masked.map((c) => `CAST(${c} AS VARCHAR) AS ${c}`)].join(", ")} ` +
+          `FROM ${this.namespaces.quarantine}.${this.table.name}`,
       );
-      for (const row of rows)
+      for (const row of rows) {
         entries.push({
-          tag: String(row.tag),
+          tag: String(row._tag),
           stage: "silver",
           rule: String(row._rule),
           column: String(row._column),
+          masked: Object.fromEntries(masked.map((c) => [c, row[c] as string | null])),
         });
+      }
     }
     return entries;
   }
