@@ -42,6 +42,8 @@ export class DuckDbSystem {
     const connection = await instance.connect();
     // Bronze `_ingested_at` is a UTC timestamp; its text (and the plans' casts) must not depend on the host.
     await connection.run("SET TimeZone = 'UTC'");
+    // Every table here holds a handful of rows: one thread spares the scheduling, and a shared CI machine.
+    await connection.run("SET threads TO 1");
     return new DuckDbSystem(instance, connection, await fs.mkdtemp(path.join(os.tmpdir(), "lake-model-")));
   }
 
