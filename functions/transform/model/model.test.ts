@@ -106,7 +106,8 @@ async function differences(history: History, aspect: Aspect): Promise<string[]> 
 function tally(entries: readonly QuarantineEntry[]): Map<string, number> {
   const counts = new Map<string, number>();
   for (const e of entries) {
-    const id = `${e.tag} ${e.rule}(${e.column})${e.masked ? ` ${JSON.stringify(e.masked)}` : ""}`;
+    const masked = e.masked && Object.keys(e.masked).length > 0 ? ` ${JSON.stringify(e.masked)}` : "";
+    const id = `${e.tag} ${e.rule}(${e.column})${masked}`;
     counts.set(id, (counts.get(id) ?? 0) + 1);
   }
   return counts;
