@@ -30,8 +30,8 @@ export interface Dialect {
    * `HASH_KEY_RELATION`, which the statement must join.
    */
   hmacSha256(expr: string): string;
-  /** Drops a table and, on Iceberg, its files (a staging table is never read again). */
-  dropTable(name: string): string;
+  /** Drops a session-local relation a `temporary` step made (a TEMP table, a temporary view). */
+  dropTemporary(name: string): string;
   /** Calendar year / month (1-12) of a timestamp or date. */
   year(expr: string): string;
   month(expr: string): string;
@@ -74,8 +74,7 @@ function spark(engine: "spark-iceberg" | "spark-delta"): Dialect {
     // sha2 takes binary, concat joins binaries, unhex gives binary (Spark SQL built-in functions reference).
     hmacSha256: (expr) =>
       `sha2(concat(${KEY}._hash_outer_pad, unhex(sha2(concat(${KEY}._hash_inner_pad, CAST(CAST(${expr} AS STRING) AS BINARY)), 256))), 256)`,
-    // Iceberg's DROP TABLE keeps the data files unless PURGE; Delta has no PURGE (the catalog owns the files).
-    dropTable: (name) => `DROP TABLE IF EXISTS ${name}${engine === "spark-iceberg" ? " PURGE" : ""}`,
+    dropTemporary: (name) => `DROP VIEW IF EXISTS ${name}`,
     year: (expr) => `year(${expr})`,
     month: (expr) => `month(${expr})`,
     tableSuffix: (partitionBy) =>
@@ -98,7 +97,7 @@ const duckdb: Dialect = {
   // encode() is the UTF-8 bytes of a VARCHAR (CAST AS BLOB would read \x escapes); sha256 and || take BLOBs.
   hmacSha256: (expr) =>
     `sha256(${KEY}._hash_outer_pad || unhex(sha256(${KEY}._hash_inner_pad || encode(CAST(${expr} AS VARCHAR)))))`,
-  dropTable: (name) => `DROP TABLE IF EXISTS ${name}`,
+  dropTemporary: (name) => `DROP TABLE IF EXISTS ${name}`,
   year: (expr) => `CAST(year(${expr}) AS INTEGER)`,
   month: (expr) => `CAST(month(${expr}) AS INTEGER)`,
   // DuckDB tables are not partitioned; partitioning only matters for the lake formats.

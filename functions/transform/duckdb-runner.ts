@@ -1,7 +1,6 @@
 import type { DuckDBConnection } from "@duckdb/node-api";
-import { randomUUID } from "node:crypto";
 import { hmacPads } from "./hmac";
-import { HASH_KEY_RELATION, RUN_ID, RUN_ID_PATTERN, type Namespaces, type TransformPlan } from "./plan";
+import { HASH_KEY_RELATION, type Namespaces, type TransformPlan } from "./plan";
 
 /**
  * The hash key of local runs when none is given: local lakes hold development data, and a fixed key keeps
@@ -10,8 +9,6 @@ import { HASH_KEY_RELATION, RUN_ID, RUN_ID_PATTERN, type Namespaces, type Transf
 export const LOCAL_HASH_KEY = "medallion-local-development-hash-key";
 
 export interface RunOptions {
-  /** Names this run's staging tables (RUN_ID in the plans). @default a random id */
-  readonly runId?: string;
   /** The secret `hash` masks are keyed with (HMAC-SHA256). @default LOCAL_HASH_KEY */
   readonly hashKey?: string;
 }
@@ -40,9 +37,6 @@ export async function runPlans(
   plans: readonly TransformPlan[],
   options: RunOptions = {},
 ): Promise<StepResult[]> {
-  const runId = options.runId ?? `r${randomUUID().replace(/-/g, "")}`;
-  if (!RUN_ID_PATTERN.test(runId))
-    throw new Error(`transform: run id "${runId}" must be 1-64 lower-case letters, digits or _`);
   const results: StepResult[] = [];
   let keyed = false;
   for (const plan of plans) {
@@ -51,8 +45,9 @@ export async function runPlans(
         throw new Error(
           `transform: step ${plan.name}/${step.name} is ${step.kind}; DuckDB runs sql steps only`,
         );
-      const sql = step.sql.replaceAll(RUN_ID, runId);
-      const target = step.target?.replaceAll(RUN_ID, runId);
+      // A temporary step's query is kept as a TEMP table: this connection's own, gone when it closes.
+      const sql = step.temporary ? `CREATE OR REPLACE TEMP TABLE ${step.temporary} AS ${step.sql}` : step.sql;
+      const target = step.temporary ?? step.target;
       let rows: number;
       try {
         if (step.inputs?.includes("hash_key") && !keyed) {

@@ -13,6 +13,13 @@ export interface PlanStep {
   format?: "json" | "csv";
   /** The table a step writes: runners log its row count after the step. */
   target?: string;
+  /**
+   * For `sql` steps whose statement is a query: the runner keeps its result, for this session only, as a
+   * relation of this name, materialised once (DuckDB: a TEMP table; Spark: the locally checkpointed
+   * DataFrame as a temporary view, so no later step re-reads its sources), and logs its row count. Being
+   * session-local, overlapping runs cannot clobber each other's, and nothing is left in the catalog.
+   */
+  temporary?: string;
   /** Stream checkpoint and schema location, for `autoloader` steps. */
   checkpoint?: string;
   /**
@@ -23,15 +30,6 @@ export interface PlanStep {
 }
 
 export type RuntimeInput = "hash_key";
-
-/**
- * Replaced by the runners, in every `sql` and `target`, with the run's id (lower-case letters, digits and _),
- * so each run has its own staging tables and overlapping runs cannot clobber each other.
- */
-export const RUN_ID = "{{run_id}}";
-
-/** What a run id may be: it becomes part of a table name on every engine. */
-export const RUN_ID_PATTERN = /^[a-z0-9_]{1,64}$/;
 
 /**
  * The one-row relation (a session temporary table or view) the runners create for a step that needs the

@@ -271,15 +271,14 @@ describe("issue 10 regressions: bronze → silver (DuckDB)", () => {
       T1,
     );
     const [plan] = lake.silverPlans();
-    const step = (runId: string, name: string) =>
-      runPlans(lake.connection, [{ ...plan, steps: plan.steps.filter((s) => s.name === `review.${name}`) }], {
-        runId,
-      });
+    const sessions = { a: lake.connection, b: await lake.session() };
+    const step = (run: "a" | "b", name: string) =>
+      runPlans(sessions[run], [{ ...plan, steps: plan.steps.filter((s) => s.name === `review.${name}`) }]);
     for (const name of ["create_silver", "create_quarantine", "create_ledger"]) await step("a", name);
     await step("a", "stage");
-    // Run b starts before run a has written anything, then a new file lands that only b sees.
-    await step("b", "stage");
+    // A new file lands after run a staged and before run b, which starts before a has written anything.
     await lake.landRaw("review", jsonl([{ review_id: 3, beer_id: 1, overall: 1, operation: "insert" }]), T2);
+    await step("b", "stage");
     for (const name of ["quarantine", "merge", "ledger", "drop_stage"]) {
       await step("a", name);
       await step("b", name);

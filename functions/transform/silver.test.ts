@@ -267,3 +267,70 @@ describe("quality rules → quarantine (DuckDB)", () => {
     ]);
   });
 });
+
+describe("source order: source.sequenceBy (DuckDB)", () => {
+  const sequenced = specWith({
+    tables: [
+      {
+        name: "account",
+        source: { kind: "cdc", sequenceBy: ["lsn"] },
+        columns: [
+          { name: "account_id", type: "bigint", nullable: false },
+          { name: "balance", type: "double" },
+          { name: "lsn", type: "bigint" },
+        ],
+        primaryKey: ["account_id"],
+      },
+    ],
+  });
+  const jsonl = (rows: Record<string, unknown>[]) => rows.map((r) => JSON.stringify(r)).join("\n");
+
+  it("orders changes by sequenceBy before arrival: a change with a lower sequence never wins, however late", async () => {
+    const lake = await LocalLake.create(sequenced);
+    await lake.landRaw(
+      "account",
+      jsonl([
+        { account_id: 1, balance: 30, lsn: 3, operation: "update" },
+        { account_id: 1, balance: 10, lsn: 1, operation: "insert" },
+        { account_id: 2, balance: 5, lsn: 7, operation: "insert" },
+      ]),
+      new Date("2024-01-01T00:00:00Z"),
+    );
+    await lake.silver();
+    await lake.landRaw(
+      "account",
+      jsonl([
+        { account_id: 1, balance: 20, lsn: 2, operation: "update" },
+        { account_id: 2, lsn: 8, operation: "delete" },
+      ]),
+      new Date("2024-01-02T00:00:00Z"),
+    );
+    await lake.silver();
+    expect(
+      await lake.rows("SELECT account_id, balance, lsn, _is_deleted FROM silver.account ORDER BY account_id"),
+    ).toEqual([
+      { account_id: "1", balance: 30, lsn: "3", _is_deleted: false },
+      { account_id: "2", balance: 5, lsn: "8", _is_deleted: true },
+    ]);
+  });
+
+  it("quarantines a change without its sequence value (rule required), deletes included", async () => {
+    const lake = await LocalLake.create(sequenced);
+    await lake.landRaw(
+      "account",
+      jsonl([
+        { account_id: 1, balance: 30, operation: "insert" },
+        { account_id: 2, operation: "delete" },
+      ]),
+      new Date("2024-01-01T00:00:00Z"),
+    );
+    await lake.silver();
+    expect(await lake.rows("SELECT count(*) AS n FROM silver.account")).toEqual([{ n: "0" }]);
+    expect(
+      await lake.rows("SELECT account_id, _rule, _column FROM quarantine.account ORDER BY account_id"),
+    ).toEqual([
+      { account_id: "1", _rule: "required", _column: "lsn" },
+      { account_id: "2", _rule: "required", _column: "lsn" },
+    ]);
+  });
+});

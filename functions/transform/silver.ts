@@ -1,7 +1,7 @@
 import type { TableSpec } from "../../components/spec";
 import type { Dialect } from "./dialect";
 import { ARRIVAL_COLUMNS, declaredOrderColumns, newestFirst, strictlyNewer } from "./order";
-import { HASH_KEY_RELATION, RUN_ID, type Namespaces, type PlanStep, type TransformPlan } from "./plan";
+import { HASH_KEY_RELATION, type Namespaces, type PlanStep, type TransformPlan } from "./plan";
 import { firstFailure, maskExpression, rowChecks } from "./rules";
 import { ledgerColumns, quarantineColumns, silverColumns, type TableColumn } from "./schema";
 
@@ -10,8 +10,8 @@ import { ledgerColumns, quarantineColumns, silverColumns, type TableColumn } fro
  * files land in, and whichever step a run fails at before it is retried:
  * 1-3. create silver, its quarantine and its ledger of consumed bronze rows when missing;
  * 4. stage the bronze rows not in the ledger (all of bronze for `strategy: full`), typed, judged by the
- *    quality rules and masked, into this run's own table (`_stage_<table>_<run id>`: a view would re-read
- *    bronze after new files land, a shared table would be clobbered by an overlapping run);
+ *    quality rules and masked, into this run's own session-local relation, materialised once (a view
+ *    would re-read bronze after new files land, a shared table would be clobbered by an overlapping run);
  * 5. MERGE the failures into the quarantine, keyed by `(_source_file, _source_row)`: a retried or
  *    overlapping run never records a row twice;
  * 6. MERGE the rest, deduplicated by primary key keeping the newest change in source order (order.ts);
@@ -20,7 +20,7 @@ import { ledgerColumns, quarantineColumns, silverColumns, type TableColumn } fro
  *    holding its order, so an older change arriving later cannot revive it), a newer re-insert revives;
  * 7. append the staged rows to the ledger, LAST: until it commits, a retry stages the rows again and
  *    steps 5-6 make that harmless; after it commits, they are never staged again;
- * 8. drop the staging table.
+ * 8. drop the staging relation.
  * Silver adds `_is_deleted`, `_created_at`, `_updated_at` (processing times) and the arrival columns; the
  * underscore keeps them apart from source columns such as the dev spec's own `created_at`/`updated_at`.
  */
@@ -38,7 +38,8 @@ export function silverPlan(
   const silver = `${ns.silver}.${table.name}`;
   const quarantine = `${ns.quarantine}.${table.name}`;
   const ledger = table.incremental?.strategy === "full" ? undefined : `${ns.silver}._consumed_${table.name}`;
-  const stage = `${ns.silver}._stage_${table.name}_${RUN_ID}`;
+  // Session-local (see PlanStep.temporary): each run has its own, whatever else runs at the same time.
+  const stage = `_stage_${table.name}`;
   const create = (name: string, columns: TableColumn[], partitionBy: readonly string[] = []) =>
     [
       `CREATE TABLE IF NOT EXISTS ${name} (${columns.map((c) => `${c.name} ${dialect.type(c.type)}`).join(", ")})`,
@@ -65,15 +66,8 @@ export function silverPlan(
     {
       name: `${table.name}.stage`,
       kind: "sql",
-      target: stage,
-      sql: [
-        `CREATE OR REPLACE TABLE ${stage}`,
-        dialect.tableSuffix([]),
-        "AS",
-        stageSelect(table, dialect, bronze, ledger),
-      ]
-        .filter(Boolean)
-        .join(" "),
+      temporary: stage,
+      sql: stageSelect(table, dialect, bronze, ledger),
       ...(hashed ? { inputs: ["hash_key" as const] } : {}),
     },
     {
@@ -102,7 +96,7 @@ export function silverPlan(
           },
         ]
       : []),
-    { name: `${table.name}.drop_stage`, kind: "sql", sql: dialect.dropTable(stage) },
+    { name: `${table.name}.drop_stage`, kind: "sql", sql: dialect.dropTemporary(stage) },
   ];
   return { name: table.name, stage: "silver", steps };
 }
@@ -181,9 +175,18 @@ function mergeStatement(table: TableSpec, dialect: Dialect, silver: string, stag
   const order = declaredOrderColumns(table);
   const updates = columns.filter((c) => !keys.includes(c));
   const now = dialect.now;
-  const insert = (names: readonly string[], deleted: boolean) =>
-    `INSERT (${[...names, "_is_deleted", "_created_at", "_updated_at", ...ARRIVAL_COLUMNS].join(", ")}) ` +
-    `VALUES (${[...names.map((c) => `source.${c}`), deleted ? "TRUE" : "FALSE", now, now, ...ARRIVAL_COLUMNS.map((c) => `source.${c}`)].join(", ")})`;
+  // Every column is listed (a tombstone's data columns as NULL): Iceberg's MERGE aligns an INSERT by its
+  // column list, and a list with every column reads the same on Iceberg, Delta and DuckDB.
+  const tombstone = new Set([...keys, ...order]);
+  const insert = (deleted: boolean) =>
+    `INSERT (${[...columns, "_is_deleted", "_created_at", "_updated_at", ...ARRIVAL_COLUMNS].join(", ")}) ` +
+    `VALUES (${[
+      ...columns.map((c) => (!deleted || tombstone.has(c) ? `source.${c}` : "NULL")),
+      deleted ? "TRUE" : "FALSE",
+      now,
+      now,
+      ...ARRIVAL_COLUMNS.map((c) => `source.${c}`),
+    ].join(", ")})`;
   const clauses =
     table.source.kind === "cdc"
       ? [
@@ -194,12 +197,12 @@ function mergeStatement(table: TableSpec, dialect: Dialect, silver: string, stag
             ...set(ARRIVAL_COLUMNS),
           ].join(", ")}`,
           `WHEN MATCHED AND ${newer} THEN UPDATE SET ${[...set(updates), "_is_deleted = FALSE", `_updated_at = ${now}`, ...set(ARRIVAL_COLUMNS)].join(", ")}`,
-          `WHEN NOT MATCHED AND ${isDeleteOf(dialect, "source._operation")} THEN ${insert([...new Set([...keys, ...order])], true)}`,
-          `WHEN NOT MATCHED THEN ${insert(columns, false)}`,
+          `WHEN NOT MATCHED AND ${isDeleteOf(dialect, "source._operation")} THEN ${insert(true)}`,
+          `WHEN NOT MATCHED THEN ${insert(false)}`,
         ]
       : [
           `WHEN MATCHED AND ${newer} THEN UPDATE SET ${[...set(updates), `_updated_at = ${now}`, ...set(ARRIVAL_COLUMNS)].join(", ")}`,
-          `WHEN NOT MATCHED THEN ${insert(columns, false)}`,
+          `WHEN NOT MATCHED THEN ${insert(false)}`,
         ];
   return [
     `MERGE INTO ${silver} AS target USING (${latest}) AS source`,

@@ -61,7 +61,7 @@ describe("Spark SQL (Iceberg on Glue, Delta on Databricks)", () => {
     expect(merge).toMatch(/^MERGE INTO glue_catalog\.brewery_dev_silver\.review AS target USING \(/);
     expect(merge).toContain(
       "row_number() OVER (PARTITION BY review_id ORDER BY _ingested_at DESC, _source_file DESC, _source_row DESC) AS _rank " +
-        "FROM glue_catalog.brewery_dev_silver._stage_review_{{run_id}} WHERE _rule IS NULL",
+        "FROM _stage_review WHERE _rule IS NULL",
     );
     expect(merge).toContain(
       `WHEN MATCHED AND ${newer} AND source._operation IN ('delete', 'd') THEN UPDATE SET _is_deleted = TRUE, _updated_at = current_timestamp(), ` +
@@ -70,8 +70,9 @@ describe("Spark SQL (Iceberg on Glue, Delta on Databricks)", () => {
     expect(merge).toContain(`WHEN MATCHED AND ${newer} THEN UPDATE SET beer_id = source.beer_id, `);
     // A delete of an unknown key leaves a tombstone holding its order.
     expect(merge).toContain(
-      "WHEN NOT MATCHED AND source._operation IN ('delete', 'd') THEN INSERT (review_id, _is_deleted, _created_at, _updated_at, _ingested_at, _source_file, _source_row) " +
-        "VALUES (source.review_id, TRUE, current_timestamp(), current_timestamp(), source._ingested_at, source._source_file, source._source_row) WHEN NOT MATCHED THEN INSERT (",
+      "WHEN NOT MATCHED AND source._operation IN ('delete', 'd') THEN INSERT (review_id, beer_id, profile_id, overall, aroma, appearance, palate, taste, text, review_time, " +
+        "_is_deleted, _created_at, _updated_at, _ingested_at, _source_file, _source_row) " +
+        "VALUES (source.review_id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, TRUE, current_timestamp(), current_timestamp(), source._ingested_at, source._source_file, source._source_row) WHEN NOT MATCHED THEN INSERT (",
     );
   });
 
@@ -86,10 +87,11 @@ describe("Spark SQL (Iceberg on Glue, Delta on Databricks)", () => {
     );
   });
 
-  it("stages typed, judged and masked rows from bronze that the ledger does not hold, into this run's table", () => {
+  it("stages typed, judged and masked rows from bronze that the ledger does not hold, as this session's relation", () => {
     const stage = step(iceberg.bronzeToSilver, "customers", "customers.stage");
-    expect(stage).toMatch(
-      /^CREATE OR REPLACE TABLE glue_catalog\.brewery_dev_silver\._stage_customers_\{\{run_id\}\} USING iceberg AS SELECT /,
+    expect(stage).toMatch(/^SELECT customer_id, name, /);
+    expect(iceberg.bronzeToSilver[0].steps.find((s) => s.name === "brewery.stage")?.temporary).toBe(
+      "_stage_brewery",
     );
     expect(stage).toContain(
       "CASE WHEN cpf IS NULL THEN NULL ELSE concat('********', right(regexp_replace(CAST(cpf AS STRING), '[^0-9]', ''), 3)) END AS cpf",
@@ -118,21 +120,16 @@ describe("Spark SQL (Iceberg on Glue, Delta on Databricks)", () => {
     expect(profile.inputs).toEqual(["hash_key"]);
   });
 
-  it("quarantines idempotently, appends the ledger last and drops this run's stage", () => {
+  it("quarantines idempotently, appends the ledger last and drops the session's stage", () => {
     const steps = iceberg.bronzeToSilver.find((p) => p.name === "review")!.steps;
     expect(steps.find((s) => s.name === "review.quarantine")?.sql).toMatch(
-      /^MERGE INTO glue_catalog\.brewery_dev_quarantine\.review AS target USING \(SELECT .* FROM glue_catalog\.brewery_dev_silver\._stage_review_\{\{run_id\}\} WHERE _rule IS NOT NULL\) AS source ON target\._source_file = source\._source_file AND target\._source_row = source\._source_row WHEN NOT MATCHED THEN INSERT /,
+      /^MERGE INTO glue_catalog\.brewery_dev_quarantine\.review AS target USING \(SELECT .* FROM _stage_review WHERE _rule IS NOT NULL\) AS source ON target\._source_file = source\._source_file AND target\._source_row = source\._source_row WHEN NOT MATCHED THEN INSERT /,
     );
     expect(steps.at(-2)?.sql).toBe(
       "INSERT INTO glue_catalog.brewery_dev_silver._consumed_review (_source_file, _source_row, _consumed_at) " +
-        "SELECT _source_file, _source_row, current_timestamp() FROM glue_catalog.brewery_dev_silver._stage_review_{{run_id}}",
+        "SELECT _source_file, _source_row, current_timestamp() FROM _stage_review",
     );
-    expect(steps.at(-1)?.sql).toBe(
-      "DROP TABLE IF EXISTS glue_catalog.brewery_dev_silver._stage_review_{{run_id}} PURGE",
-    );
-    expect(delta.bronzeToSilver[0].steps.at(-1)?.sql).toBe(
-      "DROP TABLE IF EXISTS main.silver._stage_brewery_{{run_id}}",
-    );
+    expect(steps.at(-1)?.sql).toBe("DROP VIEW IF EXISTS _stage_review");
   });
 
   it("reads bronze Parquet by path when given a bronze root", () => {

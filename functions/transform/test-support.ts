@@ -29,12 +29,14 @@ export type Row = Record<string, string | number | boolean | null>;
 /** An in-memory DuckDB with the layer schemas and one all-VARCHAR bronze table per spec table. */
 export class LocalLake {
   private constructor(
+    private readonly instance: DuckDBInstance,
     readonly connection: DuckDBConnection,
     readonly spec: LakehouseSpec,
   ) {}
 
   static async create(spec: LakehouseSpec): Promise<LocalLake> {
-    const connection = await (await DuckDBInstance.create(":memory:")).connect();
+    const instance = await DuckDBInstance.create(":memory:");
+    const connection = await instance.connect();
     await createNamespaces(connection, NAMESPACES);
     for (const table of spec.tables) {
       const extra = table.source.kind === "cdc" ? [`${table.source.operationField} VARCHAR`] : [];
@@ -47,7 +49,7 @@ export class LocalLake {
       ];
       await connection.run(`CREATE TABLE bronze.${table.name} (${columns.join(", ")})`);
     }
-    return new LocalLake(connection, spec);
+    return new LocalLake(instance, connection, spec);
   }
 
   private files = 0;
@@ -98,6 +100,11 @@ export class LocalLake {
       );
     }
     return result;
+  }
+
+  /** Another session on the same database (its own TEMP tables), as a second, overlapping run has. */
+  async session(): Promise<DuckDBConnection> {
+    return this.instance.connect();
   }
 
   /** The bronze → silver plans, as the runners receive them. */
