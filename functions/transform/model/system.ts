@@ -41,7 +41,7 @@ export class DuckDbSystem {
     const instance = await DuckDBInstance.create(":memory:");
     const connection = await instance.connect();
     // Bronze `_ingested_at` is a UTC timestamp; its text (and the plans' casts) must not depend on the host.
-    await connection.run("SET TimeZone = 'UTC'");
+    await connection.run("SET GLOBAL TimeZone = 'UTC'");
     // Every table here holds a handful of rows: one thread spares the scheduling, and a shared CI machine.
     await connection.run("SET threads TO 1");
     return new DuckDbSystem(instance, connection, await fs.mkdtemp(path.join(os.tmpdir(), "lake-model-")));
@@ -57,7 +57,14 @@ export class DuckDbSystem {
       quarantine: `q${id}`,
     };
     await createNamespaces(this.connection, namespaces);
-    return new DuckDbLake(this.connection, spec, table, namespaces, path.join(this.root, `h${id}`));
+    return new DuckDbLake(
+      this.instance,
+      this.connection,
+      spec,
+      table,
+      namespaces,
+      path.join(this.root, `h${id}`),
+    );
   }
 
   async close(): Promise<void> {
@@ -73,6 +80,8 @@ class DuckDbLake implements LakeUnderTest {
   private readonly bronzeRoot: string;
 
   constructor(
+    private readonly instance: DuckDBInstance,
+    /** Reads and bookkeeping; each run has a connection (a session, as each Glue job run has) of its own. */
     private readonly connection: DuckDBConnection,
     private readonly spec: LakehouseSpec,
     private readonly table: TableSpec,
@@ -102,7 +111,7 @@ class DuckDbLake implements LakeUnderTest {
     const plans = buildTransformPlans(this.spec, "duckdb", this.namespaces, { bronzeRoot: this.bronzeRoot });
     const plan = plans.bronzeToSilver.find((p) => p.name === this.table.name)!;
     // The glob of an empty bronze prefix fails in DuckDB; the local pipeline skips such a table too.
-    return new DuckDbRun(this.connection, plan, run, () => this.hasBronze());
+    return new DuckDbRun(this.instance, plan, run, () => this.hasBronze());
   }
 
   async readSilver(): Promise<Map<string, ModelRow>> {
@@ -208,13 +217,18 @@ class DuckDbLake implements LakeUnderTest {
   }
 }
 
-/** One run of a table's plan, a step at a time; its steps are fixed when it starts (bronze empty: none). */
+/**
+ * One run of a table's plan, a step at a time, in its own session: its session-local staging is its own,
+ * and when the run dies (or finishes) the session closes, as a Glue job's Spark session ends with it.
+ * Its steps are fixed when it starts (bronze empty: none).
+ */
 class DuckDbRun implements SilverRun {
   private taken = 0;
   private steps: readonly PlanStep[] | undefined;
+  private session: DuckDBConnection | undefined;
 
   constructor(
-    private readonly connection: DuckDBConnection,
+    private readonly instance: DuckDBInstance,
     private readonly plan: TransformPlan,
     private readonly run: RunSpec,
     private readonly hasBronze: () => Promise<boolean>,
@@ -228,12 +242,17 @@ class DuckDbRun implements SilverRun {
 
   async step(): Promise<void> {
     this.steps ??= (await this.hasBronze()) ? this.plan.steps : [];
-    if (this.done) return;
-    // One step per call, under the run's own id (its staging tables) and the suite's hash key.
-    await runPlans(this.connection, [{ ...this.plan, steps: [this.steps[this.taken++]!] }], {
-      runId: this.run.runId,
-      hashKey: HASH_KEY,
-    });
+    if (!this.done) {
+      this.session ??= await this.instance.connect();
+      // One step per call, under the suite's hash key.
+      await runPlans(this.session, [{ ...this.plan, steps: [this.steps[this.taken++]!] }], {
+        hashKey: HASH_KEY,
+      });
+    }
+    if (this.done) {
+      this.session?.closeSync();
+      this.session = undefined;
+    }
   }
 }
 
