@@ -138,6 +138,8 @@ describe("bronze → silver against the reference model (DuckDB)", () => {
     HOUR,
   );
 
+  // The same changes merged in one run or in several must leave the same row: an insert and its delete in
+  // one batch, or a late older insert after the delete, still leave the key's last live values flagged deleted.
   it(
     `a soft-deleted row keeps its key's last live values, however the changes were batched (${DELETE_RUNS} CDC histories)`,
     async () => {
