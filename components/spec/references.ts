@@ -139,10 +139,11 @@ function checkTable(
  * on a partition column it merges partitions. A column that orders changes cannot be masked at all.
  */
 function checkMasks(table: TableSpec, at: (string | number)[], report: Report): void {
-  const ordering = new Set([
-    ...(table.source.kind === "cdc" ? table.source.sequenceBy : []),
-    ...(table.incremental?.watermarkColumn ? [table.incremental.watermarkColumn] : []),
-  ]);
+  // What orders changes (functions/transform/order.ts): sequenceBy on CDC, else the watermark column.
+  const watermark = table.incremental?.watermarkColumn;
+  const ordering = new Set(
+    table.source.kind === "cdc" ? table.source.sequenceBy : watermark ? [watermark] : [],
+  );
   for (const [name, rule] of Object.entries(table.pii)) {
     const path = [...at, "pii", name];
     if (ordering.has(name)) {

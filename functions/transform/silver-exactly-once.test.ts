@@ -23,7 +23,16 @@ const spec = specWith({
     },
   ],
 });
-const STEPS = ["create_ledger", "stage", "quarantine", "merge", "ledger", "drop_stage"];
+const STEPS = [
+  "create_silver",
+  "create_quarantine",
+  "create_ledger",
+  "stage",
+  "quarantine",
+  "merge",
+  "ledger",
+  "drop_stage",
+];
 
 const change = fc.record({
   key: fc.integer({ min: 1, max: 3 }),

@@ -106,7 +106,16 @@ describe("issue 10 regressions: bronze → silver (DuckDB)", () => {
 
   it("2. a run that fails between any two steps, retried, merges and quarantines each row exactly once", async () => {
     const spec = specWith({ tables: [{ ...review, quality: [{ rule: "required", column: "beer_id" }] }] });
-    for (const last of ["create_ledger", "stage", "quarantine", "merge", "ledger", "drop_stage"]) {
+    for (const last of [
+      "create_silver",
+      "create_quarantine",
+      "create_ledger",
+      "stage",
+      "quarantine",
+      "merge",
+      "ledger",
+      "drop_stage",
+    ]) {
       const lake = await LocalLake.create(spec);
       await lake.landRaw(
         "review",
