@@ -1,4 +1,6 @@
-import { canonicalUtcFields, type Coercer, type ColumnType, type Converted } from "./coerce";
+import type { Coercer, ColumnType, Converted } from "./coerce";
+import { decimalBytes } from "./decimal";
+import { canonicalUtcFields } from "./temporal";
 
 /**
  * Reading values straight from the input's UTF-8 bytes (a field of a CSV record, a JSON number or string),
@@ -18,7 +20,7 @@ export function utf8(bytes: Uint8Array, from: number, to: number): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8", from, to);
 }
 
-/** A `ByteCoercer` for the column: in-place fast paths for int, bigint, double and canonical UTC timestamps. */
+/** A `ByteCoercer` for the column: in-place fast paths for int, bigint, double, decimal and canonical UTC timestamps. */
 export function byteCoercer(type: ColumnType, coerce: Coercer): ByteCoercer {
   const slow: ByteCoercer = (bytes, from, to) => coerce(utf8(bytes, from, to));
   switch (type.kind) {
@@ -37,6 +39,13 @@ export function byteCoercer(type: ColumnType, coerce: Coercer): ByteCoercer {
         const n = plainDecimalBytes(bytes, from, to);
         return Number.isNaN(n) ? slow(bytes, from, to) : n;
       };
+    case "decimal": {
+      const { precision, scale } = type as Required<ColumnType>;
+      return (bytes, from, to) => {
+        const n = decimalBytes(bytes, from, to, precision, scale);
+        return Number.isNaN(n) ? slow(bytes, from, to) : n;
+      };
+    }
     case "timestamp":
       return (bytes, from, to) =>
         (to - from === 20 ? canonicalUtcMicrosBytes(bytes, from) : undefined) ?? slow(bytes, from, to);

@@ -13,8 +13,9 @@ import {
   TimeUnit,
   Utf8,
 } from "apache-arrow";
-import { canonicalUtcMicrosBytes, integerBytes, plainDecimalBytes } from "./bytes";
-import { coercer, type Coercer, type ColumnType, type Converted } from "./coerce";
+import { canonicalUtcMicrosBytes, integerBytes, plainDecimalBytes, utf8 } from "./bytes";
+import { coercer, NumberText, type Coercer, type ColumnType, type Converted } from "./coerce";
+import { decimalBytes } from "./decimal";
 import { unescapeQuotes } from "./csv";
 import { ColumnBuffer } from "./column-buffer";
 
@@ -90,6 +91,11 @@ class StringColumn extends ColumnBuffer {
       } else this.offsets[i + 1] = unescapeQuotes(data, from, to, data, at);
     }
     return true;
+  }
+
+  /** A JSON number is stored as its text exactly as written (`1.50`, `12345678901234567890`), not via a double. */
+  override readNumber(bytes: Uint8Array, from: number, to: number): void {
+    this.read(bytes, from, to);
   }
 
   /** Unquoted straight into the data buffer: one copy, not two. */
@@ -204,10 +210,14 @@ class Int64Column extends ColumnBuffer {
     else this.setNumber(this.next(), n);
   }
 
-  /** A JSON number: plain digits straight in for bigint; a timestamp's epoch seconds go through the coercer. */
+  /**
+   * A JSON number: plain digits straight in for bigint, longer ones read exactly from their text (a double would
+   * round 9007199254740993); a timestamp's epoch seconds go through the coercer as JSON.parse's number.
+   */
   override readNumber(bytes: Uint8Array, from: number, to: number): void {
-    const n = this.timestamp ? NaN : integerBytes(bytes, from, to);
-    if (Number.isNaN(n)) super.readNumber(bytes, from, to);
+    if (this.timestamp) return super.readNumber(bytes, from, to);
+    const n = integerBytes(bytes, from, to);
+    if (Number.isNaN(n)) this.take(new NumberText(utf8(bytes, from, to)));
     else this.setNumber(this.next(), n);
   }
 
@@ -264,6 +274,22 @@ class Int64Column extends ColumnBuffer {
 /** decimal(p,s): 128-bit two's complement unscaled integers. */
 class DecimalColumn extends ColumnBuffer {
   private words = new Uint32Array(0);
+  private readonly precision = (this.field.type as Decimal).precision;
+  private readonly scale = (this.field.type as Decimal).scale;
+
+  /** Plain `-?\d+(\.\d+)?` of up to 15 digits read in place; anything else as text through the coercer. */
+  override read(bytes: Uint8Array, from: number, to: number): void {
+    const n = decimalBytes(bytes, from, to, this.precision, this.scale);
+    if (Number.isNaN(n)) super.read(bytes, from, to);
+    else this.set(this.next(), n);
+  }
+
+  /** A JSON number, exactly from its text: the same plain form in place, anything else as its source text. */
+  override readNumber(bytes: Uint8Array, from: number, to: number): void {
+    const n = decimalBytes(bytes, from, to, this.precision, this.scale);
+    if (Number.isNaN(n)) this.take(new NumberText(utf8(bytes, from, to)));
+    else this.set(this.next(), n);
+  }
 
   protected set(i: number, value: Converted): void {
     if (typeof value === "number") {
