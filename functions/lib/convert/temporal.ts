@@ -10,8 +10,9 @@ export const MIN_DAY = -719162;
 export const MAX_DAY = 2932896;
 export const MIN_SECOND = MIN_DAY * 86_400;
 export const MAX_SECOND = MAX_DAY * 86_400 + 86_399;
+// Both exact doubles (seconds × 10^6 is exact below 2^53 × 64); 9999-12-31T23:59:59.999999 itself is not.
 const MIN_MICROS = MIN_SECOND * 1_000_000;
-const MAX_MICROS = MAX_SECOND * 1_000_000 + 999_999;
+const END_MICROS = (MAX_SECOND + 1) * 1_000_000;
 
 /** Why a timestamp was refused (besides not being one). */
 export const OUT_OF_RANGE = "range";
@@ -67,8 +68,7 @@ export function timestampMicros(text: string): number | bigint | undefined | Tim
 /** Epoch seconds (a JSON number, or digits) as microseconds, rounded to the nearest; the fault if out of range. */
 export function epochMicros(seconds: number): number | typeof OUT_OF_RANGE {
   const micros = Math.round(seconds * 1e6);
-  // NaN (from Infinity * 0 never happens: Infinity fails both comparisons) and ±Infinity are out of range too.
-  return micros >= MIN_MICROS && micros <= MAX_MICROS ? micros : OUT_OF_RANGE;
+  return micros >= MIN_MICROS && micros < END_MICROS ? micros : OUT_OF_RANGE;
 }
 
 /** Microseconds since the epoch of a UTC date and time read as digits (-1 for a non-digit), else undefined. */
