@@ -127,11 +127,14 @@ function takeJsonText(
 }
 
 /**
- * Whether a JSON.parse value must be read from its source text instead: 1 for a number bound for a string,
- * decimal or bigint column (a double would round it), 2 for a nested value bound for a string column (stored
- * as written, its numbers included); else 0.
+ * Whether a JSON.parse value must be read from its source text instead: 1 for a number bound for a string or
+ * decimal column, or for a bigint column beyond 2^53 (a double rounds it; below, the double is exact), 2 for
+ * a nested value bound for a string column (stored as written, its numbers included); else 0.
  */
 function needsSourceText(kind: ColumnKind, value: unknown): 0 | 1 | 2 {
-  if (typeof value === "number") return kind === "string" || kind === "decimal" || kind === "bigint" ? 1 : 0;
+  if (typeof value === "number") {
+    if (kind === "bigint") return Number.isSafeInteger(value) ? 0 : 1;
+    return kind === "string" || kind === "decimal" ? 1 : 0;
+  }
   return kind === "string" && typeof value === "object" && value !== null ? 2 : 0;
 }
