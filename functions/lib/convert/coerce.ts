@@ -99,8 +99,13 @@ function converterFor(name: string, type: ColumnType): (value: unknown) => Conve
       };
     case "bigint":
       return (v) => {
-        // A JSON number's digits are read exactly; other number forms (1.0e2) by their value, as JSON.parse's.
-        if (v instanceof NumberText && !INTEGER.test(v.text)) return bigintNumber(name, Number(v.text), v);
+        // A JSON number's digits are read exactly, an exponent too (1.0e2, 1e18): as decimal(19,0).
+        if (v instanceof NumberText && !INTEGER.test(v.text)) {
+          const n = decimalUnscaled(v.text, 19, 0);
+          if (n === "scale" || n === "syntax") return fail(v, "a bigint");
+          if (n === "range" || n < INT64_MIN || n > INT64_MAX) return fail(v, "a bigint (64-bit)");
+          return typeof n === "bigint" && Number.isSafeInteger(Number(n)) ? Number(n) : n;
+        }
         if (typeof v === "number") return bigintNumber(name, v, v);
         const text = v instanceof NumberText ? v.text : typeof v === "string" ? asciiTrim(v) : undefined;
         if (text === undefined) return fail(v, "a bigint");

@@ -245,6 +245,9 @@ describe("decimals and JSON numbers read exactly (issue 11 defect 8)", () => {
     const b = coercer("b", columnType("bigint"), true);
     expect(b(new NumberText("9007199254740993"))).toBe(9007199254740993n);
     expect(b(new NumberText("1.0e2"))).toBe(100);
+    expect(b(new NumberText("1e18"))).toBe(10n ** 18n);
+    expect(() => b(new NumberText("1e19"))).toThrow("b: 1e19 is not a bigint (64-bit)");
+    expect(() => b(new NumberText("1.5"))).toThrow("b: 1.5 is not a bigint");
     expect(() => b(new NumberText("12345678901234567890"))).toThrow(
       "b: 12345678901234567890 is not a bigint (64-bit)",
     );
