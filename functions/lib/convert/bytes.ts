@@ -1,6 +1,6 @@
 import type { Coercer, ColumnType, Converted } from "./coerce";
 import { decimalBytes } from "./decimal";
-import { canonicalUtcFields } from "./temporal";
+import { canonicalUtcFields, civilDays } from "./temporal";
 
 /**
  * Reading values straight from the input's UTF-8 bytes (a field of a CSV record, a JSON number or string),
@@ -46,6 +46,9 @@ export function byteCoercer(type: ColumnType, coerce: Coercer): ByteCoercer {
         return Number.isNaN(n) ? slow(bytes, from, to) : n;
       };
     }
+    case "date":
+      return (bytes, from, to) =>
+        (to - from === 10 ? dateBytes(bytes, from) : undefined) ?? slow(bytes, from, to);
     case "timestamp":
       return (bytes, from, to) =>
         (to - from === 20 ? canonicalUtcMicrosBytes(bytes, from) : undefined) ?? slow(bytes, from, to);
@@ -110,6 +113,12 @@ export function canonicalUtcMicrosBytes(bytes: Uint8Array, at: number): number |
     digits2(bytes, at + 14),
     digits2(bytes, at + 17),
   );
+}
+
+/** `YYYY-MM-DD` at `at` as days since the epoch, else undefined (take the general path, which words why). */
+export function dateBytes(bytes: Uint8Array, at: number): number | undefined {
+  if (bytes[at + 4] !== 45 || bytes[at + 7] !== 45) return undefined;
+  return civilDays(digits4(bytes, at), digits2(bytes, at + 5), digits2(bytes, at + 8));
 }
 
 /** Two ASCII digits at `at` as a number, or -1. (`>>> 0` makes a byte below '0' a huge number.) */

@@ -13,7 +13,7 @@ import {
   TimeUnit,
   Utf8,
 } from "apache-arrow";
-import { canonicalUtcMicrosBytes, integerBytes, plainDecimalBytes, utf8 } from "./bytes";
+import { canonicalUtcMicrosBytes, dateBytes, integerBytes, plainDecimalBytes, utf8 } from "./bytes";
 import { coercer, NumberText, type Coercer, type ColumnType, type Converted } from "./coerce";
 import { decimalBytes } from "./decimal";
 import { unescapeQuotes } from "./csv";
@@ -139,7 +139,7 @@ class StringColumn extends ColumnBuffer {
   }
 }
 
-/** int, double, date (days): one JS number per slot. */
+/** int, double, date (days): one JS number per slot; the plain forms of each read in place. */
 class NumberColumn extends ColumnBuffer {
   private values: Int32Array | Float64Array = this.allocate(0);
   private readonly kind = this.field.type instanceof Float64 ? 2 : this.field.type instanceof Int32 ? 1 : 0;
@@ -148,19 +148,24 @@ class NumberColumn extends ColumnBuffer {
     if (!this.readPlain(bytes, from, to)) super.read(bytes, from, to);
   }
 
-  /** Plain digits read here equal JSON.parse's number (the same correctly rounded value); others take Number(). */
+  /**
+   * Plain digits read here equal JSON.parse's number (the same correctly rounded value); others take Number().
+   * (A date column refuses numbers: the coercer words it.)
+   */
   override readNumber(bytes: Uint8Array, from: number, to: number): void {
-    if (!this.readPlain(bytes, from, to)) super.readNumber(bytes, from, to);
+    if (this.kind === 0 || !this.readPlain(bytes, from, to)) super.readNumber(bytes, from, to);
   }
 
-  /** Appends a plain decimal (double) or a 32-bit integer (int) read from the bytes; false for anything else. */
+  /** Appends a plain decimal (double), a 32-bit integer (int) or a `YYYY-MM-DD` (date) read from the bytes; false for anything else. */
   private readPlain(bytes: Uint8Array, from: number, to: number): boolean {
     const n =
       this.kind === 2
         ? plainDecimalBytes(bytes, from, to)
         : this.kind === 1
           ? integerBytes(bytes, from, to)
-          : NaN;
+          : to - from === 10
+            ? (dateBytes(bytes, from) ?? NaN)
+            : NaN;
     if (Number.isNaN(n) || (this.kind === 1 && (n < INT32_MIN || n > INT32_MAX))) return false;
     // next() may grow (replace) `values`: take the slot before indexing it.
     const i = this.next();

@@ -71,6 +71,12 @@ export function epochMicros(seconds: number): number | typeof OUT_OF_RANGE {
   return micros >= MIN_MICROS && micros < END_MICROS ? micros : OUT_OF_RANGE;
 }
 
+/** Days since the epoch of a date in range read as digits (-1 for a non-digit), else undefined. */
+export function civilDays(year: number, month: number, day: number): number | undefined {
+  if (year < 1 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
+  return daysFromCivil(year, month, day);
+}
+
 /** Microseconds since the epoch of a UTC date and time read as digits (-1 for a non-digit), else undefined. */
 export function canonicalUtcFields(
   year: number,
