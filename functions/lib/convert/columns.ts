@@ -200,6 +200,9 @@ class NumberColumn extends ColumnBuffer {
   }
 }
 
+const BIG_SCRATCH = new BigInt64Array(1);
+const WORD_SCRATCH = new Int32Array(BIG_SCRATCH.buffer);
+
 /** bigint and timestamp (µs): 64-bit little-endian words, written from safe integers without a BigInt. */
 class Int64Column extends ColumnBuffer {
   private words = new Int32Array(0);
@@ -228,7 +231,10 @@ class Int64Column extends ColumnBuffer {
 
   protected set(i: number, value: Converted): void {
     if (typeof value === "bigint") {
-      new BigInt64Array(this.words.buffer, i * 8, 1)[0] = value;
+      // Through one reused 8-byte scratch: no typed-array view per value.
+      BIG_SCRATCH[0] = value;
+      this.words[2 * i] = WORD_SCRATCH[0]!;
+      this.words[2 * i + 1] = WORD_SCRATCH[1]!;
       return;
     }
     this.setNumber(i, value as number);
