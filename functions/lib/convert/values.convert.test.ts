@@ -125,6 +125,27 @@ describe("convert: values read back with DuckDB (issue 11 defects 5, 6, 8, 12)",
     ]);
   });
 
+  it("quarantines a timestamp partition value beyond 9999-12-31 instead of crashing on it (defect 10's RangeError)", async () => {
+    const result = await convert({
+      table: tableSpec({
+        name: "t",
+        source: { kind: "batch" },
+        format: "json",
+        columns: [
+          { name: "id", type: "bigint", nullable: false },
+          { name: "at", type: "timestamp" },
+        ],
+        partitionBy: ["at"],
+      }),
+      source: chunks('{"id":1,"at":1e13}\n{"id":2,"at":"9999-12-31T23:59:59Z"}\n', 13),
+      sink: new DirectorySink(dir),
+      controlId: "c",
+      ingestedAt: new Date("2026-11-21T10:00:00Z"),
+    });
+    expect([result.rowsIn, result.rowsWritten, result.rowsQuarantined]).toEqual([2, 1, 1]);
+    expect(result.outputs[0]).toContain("at=9999-12-31T23%3A59%3A59.000Z");
+  });
+
   it("trims ASCII whitespace around every non-string CSV value, and refuses U+00A0, on both paths", async () => {
     const { counts, rows, quarantine } = await convertBothWays(
       "csv",
