@@ -86,5 +86,6 @@ export function decimalBytes(
   }
   n *= POWERS_OF_TEN[scale - kept] ?? NaN;
   if (!(n < POWERS_OF_TEN[Math.min(precision, 15)]!)) return NaN;
-  return start > from ? -n : n;
+  // "-0" is 0, as the text path reads it (not -0).
+  return start > from && n !== 0 ? -n : n;
 }
