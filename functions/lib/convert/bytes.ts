@@ -76,6 +76,46 @@ export function integerBytes(bytes: Uint8Array, from: number, to: number): numbe
   return sign * n;
 }
 
+/** The two little-endian 32-bit words `int64Bytes` read last (low, high). */
+export const INT64_WORDS = new Int32Array(2);
+const TWO_32 = 4294967296;
+const TWO_31 = 2147483648;
+
+/**
+ * `-?\d+` in `bytes[from, to)` that fits an int64, into `INT64_WORDS`; false for anything else (take the text
+ * path). For integers beyond 2^53, where `integerBytes` declines: the value is kept as two exact 32-bit halves,
+ * digit by digit, so no string and no BigInt is made.
+ */
+export function int64Bytes(bytes: Uint8Array, from: number, to: number): boolean {
+  const negative = bytes[from] === 45;
+  let i = negative ? from + 1 : from;
+  if (i >= to) return false;
+  let low = 0;
+  let high = 0;
+  for (; i < to; i++) {
+    const d = bytes[i]! - 48;
+    if (d < 0 || d > 9) return false;
+    low = low * 10 + d;
+    const carry = Math.floor(low / TWO_32);
+    low -= carry * TWO_32;
+    high = high * 10 + carry;
+    if (high > TWO_31) return false;
+  }
+  // int64 holds -2^63 .. 2^63 - 1.
+  if (high === TWO_31 && (!negative || low !== 0)) return false;
+  if (negative && (low !== 0 || high !== 0)) {
+    // Two's complement: -x = ~x + 1 over the 64 bits.
+    if (low === 0) high = TWO_32 - high;
+    else {
+      low = TWO_32 - low;
+      high = TWO_32 - 1 - high;
+    }
+  }
+  INT64_WORDS[0] = low | 0;
+  INT64_WORDS[1] = high | 0;
+  return true;
+}
+
 /** 10^0 .. 10^22: every one is an exact double. */
 const EXACT_POWERS_OF_TEN = Array.from({ length: 23 }, (_, i) => Number(`1e${i}`));
 

@@ -13,7 +13,15 @@ import {
   TimeUnit,
   Utf8,
 } from "apache-arrow";
-import { canonicalUtcMicrosBytes, dateBytes, integerBytes, plainDecimalBytes, utf8 } from "./bytes";
+import {
+  canonicalUtcMicrosBytes,
+  dateBytes,
+  int64Bytes,
+  INT64_WORDS,
+  integerBytes,
+  plainDecimalBytes,
+  utf8,
+} from "./bytes";
 import { coercer, NumberText, type Coercer, type ColumnType, type Converted } from "./coerce";
 import { decimalBytes } from "./decimal";
 import { unescapeQuotes } from "./csv";
@@ -214,8 +222,17 @@ class Int64Column extends ColumnBuffer {
         ? canonicalUtcMicrosBytes(bytes, from)
         : undefined
       : integerBytes(bytes, from, to);
-    if (n === undefined || Number.isNaN(n)) super.read(bytes, from, to);
-    else this.setNumber(this.next(), n);
+    if (n !== undefined && !Number.isNaN(n)) this.setNumber(this.next(), n);
+    else if (!(!this.timestamp && this.readLong(bytes, from, to))) super.read(bytes, from, to);
+  }
+
+  /** A bigint of 16 digits or more (ids from a snowflake generator), straight into its two words. */
+  private readLong(bytes: Uint8Array, from: number, to: number): boolean {
+    if (!int64Bytes(bytes, from, to)) return false;
+    const i = this.next();
+    this.words[2 * i] = INT64_WORDS[0]!;
+    this.words[2 * i + 1] = INT64_WORDS[1]!;
+    return true;
   }
 
   /**
@@ -225,8 +242,8 @@ class Int64Column extends ColumnBuffer {
   override readNumber(bytes: Uint8Array, from: number, to: number): void {
     if (this.timestamp) return super.readNumber(bytes, from, to);
     const n = integerBytes(bytes, from, to);
-    if (Number.isNaN(n)) this.take(new NumberText(utf8(bytes, from, to)));
-    else this.setNumber(this.next(), n);
+    if (!Number.isNaN(n)) this.setNumber(this.next(), n);
+    else if (!this.readLong(bytes, from, to)) this.take(new NumberText(utf8(bytes, from, to)));
   }
 
   protected set(i: number, value: Converted): void {

@@ -253,6 +253,25 @@ describe("decimals and JSON numbers read exactly (issue 11 defect 8)", () => {
     );
   });
 
+  it("reads any integer text as a bigint, exactly, on every path: in place up to 2^63 (property)", () => {
+    fc.assert(
+      fc.property(
+        fc.bigInt({ min: -(2n ** 64n), max: 2n ** 64n }),
+        fc.constantFrom("", "0", "000"),
+        (n, zeros) => {
+          const text = n < 0n ? `-${zeros}${-n}` : `${zeros}${n}`;
+          const got = agreed("bigint", text);
+          if (n >= -(2n ** 63n) && n < 2n ** 63n) expect(got).toBe(n);
+          else expect(got).toBe(`c: "${text}" is not a bigint (64-bit)`);
+        },
+      ),
+      { numRuns: 500 },
+    );
+    for (const edge of [2n ** 63n - 1n, -(2n ** 63n), 2n ** 53n + 1n, -(2n ** 32n), 2n ** 32n, -1n])
+      expect(agreed("bigint", String(edge))).toBe(edge);
+    expect(agreed("bigint", "9223372036854775808")).toBe('c: "9223372036854775808" is not a bigint (64-bit)');
+  });
+
   it("finds each top-level member's source text, the last of a repeated key, escaped keys decoded", () => {
     const texts = memberTexts(
       ' { "a" : 1.50 ,"n":{"x":[1, "}"], "y":"\\""},"\\u0062":-0.0e+1,"a":12345678901234567890,"z":"s"} ',
