@@ -52,8 +52,6 @@ describe("handler cold start", () => {
       CONTROL_TABLE: "control",
       BRONZE_BUCKET: "bronze",
       STATE_MACHINE_ARN: "arn:aws:states:us-east-1:123456789012:stateMachine:x",
-      IDEMPOTENCY_TABLE: "idempotency",
-      GLUE_JOB_NAME: "job",
       WATERMARK_TABLE: "watermarks",
       RAW_BUCKET: "raw",
       SECRET_ARNS: "{}",

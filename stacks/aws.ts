@@ -13,12 +13,12 @@ export interface AwsStackOutputs {
   readonly secretArns: Record<string, pulumi.Output<string>>;
   readonly alertTopicArn: pulumi.Output<string>;
   readonly accessLogBucket: pulumi.Output<string>;
-  /** Where data enters: the CDC stream (when there are CDC tables), the workflow, the job-events topic. */
+  /** Where data enters: the CDC stream (when there are CDC tables), the workflow, the job-events topic (when there are event tables). */
   readonly ingestion: {
     readonly cdcStream?: pulumi.Output<string>;
     readonly rawToBronzeStateMachine: pulumi.Output<string>;
     readonly controlTable: pulumi.Output<string>;
-    readonly jobEventsTopic: pulumi.Output<string>;
+    readonly jobEventsTopic?: pulumi.Output<string>;
   };
 }
 
@@ -53,7 +53,7 @@ export function buildAwsStack(stack: LoadedStack): AwsStackOutputs {
       ...(lakehouse.ingestion.cdc ? { cdcStream: lakehouse.ingestion.cdc.streamName } : {}),
       rawToBronzeStateMachine: lakehouse.ingestion.rawArrival.stateMachineArn,
       controlTable: lakehouse.ingestion.rawArrival.controlTable.tableName,
-      jobEventsTopic: lakehouse.ingestion.eventJobs.topicArn,
+      ...(lakehouse.ingestion.eventJobs ? { jobEventsTopic: lakehouse.ingestion.eventJobs.topicArn } : {}),
     },
   };
 }

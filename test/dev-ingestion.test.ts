@@ -1,5 +1,6 @@
 import aslValidator from "asl-validator";
 import { UNSCOPABLE_ACTIONS } from "../components/aws/perms";
+import { evaluatePlan } from "../infra/policy/evaluate";
 import type { Plan, PlanResource } from "../infra/preview/plan";
 import type { LakehouseSpecInput } from "../components/spec";
 import { readStackConfig } from "../infra/preview/stack-file";
@@ -57,24 +58,23 @@ describe("ingestion in the dev stack (issue 4)", () => {
       "medallion:aws:CdcStream": 1,
       "medallion:aws:RawArrival": 1,
       "medallion:aws:ConverterTask": 1,
-      "medallion:aws:EventJobs": 1,
       "medallion:aws:ApiPulls": 1,
-      "medallion:aws:Function": 5,
-      "medallion:aws:DynamoTable": 3,
-      "medallion:aws:DeadLetterQueue": 3,
+      "medallion:aws:Function": 4,
+      "medallion:aws:DynamoTable": 2,
+      "medallion:aws:DeadLetterQueue": 2,
       "medallion:aws:CustomerKey": 5,
       "aws:kms/key:Key": 5,
       "aws:kms/alias:Alias": 5,
       "aws:kinesis/stream:Stream": 1,
       "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream": 1,
-      "aws:lambda/function:Function": 5,
+      "aws:lambda/function:Function": 4,
       "aws:lambda/permission:Permission": 1,
-      "aws:lambda/eventSourceMapping:EventSourceMapping": 1,
-      "aws:cloudwatch/logGroup:LogGroup": 8,
-      "aws:cloudwatch/metricAlarm:MetricAlarm": 13,
+      "aws:cloudwatch/logGroup:LogGroup": 7,
+      // Function errors (4), DLQ depth (2), CDC (3), raw → bronze failed / timed out (2), skipped objects (1).
+      "aws:cloudwatch/metricAlarm:MetricAlarm": 12,
       "aws:cloudwatch/eventRule:EventRule": 2,
       "aws:cloudwatch/eventTarget:EventTarget": 2,
-      "aws:dynamodb/table:Table": 3,
+      "aws:dynamodb/table:Table": 2,
       "aws:sfn/stateMachine:StateMachine": 1,
       "aws:ecs/cluster:Cluster": 1,
       "aws:ecs/taskDefinition:TaskDefinition": 1,
@@ -83,15 +83,12 @@ describe("ingestion in the dev stack (issue 4)", () => {
       "docker-build:index:Image": 1,
       "aws:ec2/securityGroup:SecurityGroup": 1,
       "aws:s3/bucketNotification:BucketNotification": 1,
-      "aws:sns/topic:Topic": 1,
-      "aws:sns/topicPolicy:TopicPolicy": 1,
-      "aws:sns/topicSubscription:TopicSubscription": 1,
-      "aws:sqs/queue:Queue": 4,
-      "aws:sqs/queuePolicy:QueuePolicy": 4,
+      "aws:sqs/queue:Queue": 2,
+      "aws:sqs/queuePolicy:QueuePolicy": 2,
       "aws:scheduler/schedule:Schedule": 2,
       "aws:scheduler/scheduleGroup:ScheduleGroup": 1,
-      "aws:iam/role:Role": 10,
-      "aws:iam/rolePolicy:RolePolicy": 21,
+      "aws:iam/role:Role": 9,
+      "aws:iam/rolePolicy:RolePolicy": 17,
       "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig": 2,
     });
     // The layers' and the secret store's grants to ingestion roles live under those components.
@@ -215,6 +212,19 @@ describe("ingestion in the dev stack (issue 4)", () => {
         deadLetterConfig: { arn: `arn:aws:sqs:${REGION}:${ACCOUNT}:brewery-dev-raw-arrival-dlq` },
       });
       expect(named(plan, "brewery-ingestion-raw-arrival-errors-alert").inputs.arn).toBe(ALERT_TOPIC);
+    });
+
+    it("alarms on raw objects under no table prefix (the control-record function's ObjectsSkipped) to the alert topic", () => {
+      expect(named(plan, "brewery-ingestion-raw-arrival-skipped-objects").inputs).toMatchObject({
+        namespace: "Medallion/Ingestion",
+        metricName: "ObjectsSkipped",
+        // The dimensions Powertools publishes: its service name and the function's default dimension.
+        dimensions: { service: "control-record", function: "brewery-dev-control-record" },
+        statistic: "Sum",
+        threshold: 0,
+        comparisonOperator: "GreaterThanThreshold",
+        alarmActions: [ALERT_TOPIC],
+      });
     });
 
     it("validates as Amazon States Language", () => {
@@ -354,69 +364,6 @@ describe("ingestion in the dev stack (issue 4)", () => {
     });
   });
 
-  describe("event-driven jobs", () => {
-    it("subscribes an encrypted queue to an encrypted topic, with a dead-letter queue after 5 receives", () => {
-      const topic = named(plan, "brewery-ingestion-event-jobs-topic");
-      const queue = named(plan, "brewery-ingestion-event-jobs-queue");
-      expect(topic.inputs.kmsMasterKeyId).toMatch(KEY_ARN);
-      expect(queue.inputs.kmsMasterKeyId).toMatch(KEY_ARN);
-      expect(JSON.parse(queue.inputs.redrivePolicy as string)).toEqual({
-        deadLetterTargetArn: `arn:aws:sqs:${REGION}:${ACCOUNT}:brewery-dev-job-events-dlq`,
-        maxReceiveCount: 5,
-      });
-      const trigger = named(plan, "brewery-ingestion-event-jobs-trigger", "aws:lambda/function:Function");
-      expect(queue.inputs.visibilityTimeoutSeconds).toBeGreaterThanOrEqual(
-        6 * (trigger.inputs.timeout as number),
-      );
-      expect(named(plan, "brewery-ingestion-event-jobs-subscription").inputs).toMatchObject({
-        protocol: "sqs",
-        rawMessageDelivery: true,
-      });
-    });
-
-    it("lets only the topic send to the queue, over TLS only", () => {
-      const [deny, allow] = policyOf(named(plan, "brewery-ingestion-event-jobs-queue-policy")).Statement;
-      expect(deny).toMatchObject({ Effect: "Deny", Condition: { Bool: { "aws:SecureTransport": "false" } } });
-      expect(allow).toEqual({
-        Sid: "OnlyTheJobEventsTopic",
-        Effect: "Allow",
-        Principal: { Service: "sns.amazonaws.com" },
-        Action: "sqs:SendMessage",
-        Resource: `arn:aws:sqs:${REGION}:${ACCOUNT}:brewery-dev-job-events`,
-        Condition: {
-          ArnEquals: { "aws:SourceArn": `arn:aws:sns:${REGION}:${ACCOUNT}:brewery-dev-job-events` },
-        },
-      });
-    });
-
-    it("reports partial batch failures and starts only the named Glue job", () => {
-      expect(named(plan, "brewery-ingestion-event-jobs-trigger-source").inputs).toMatchObject({
-        functionResponseTypes: ["ReportBatchItemFailures"],
-        scalingConfig: { maximumConcurrency: 5 },
-      });
-      expect(policyOf(named(plan, "brewery-ingestion-event-jobs-trigger-start-job")).Statement).toEqual([
-        {
-          Sid: "StartOneJob",
-          Effect: "Allow",
-          Action: ["glue:StartJobRun"],
-          Resource: `arn:aws:glue:${REGION}:${ACCOUNT}:job/brewery-dev-event-ingest`,
-        },
-      ]);
-      expect(
-        named(plan, "brewery-ingestion-event-jobs-trigger", "aws:lambda/function:Function").inputs
-          .environment,
-      ).toEqual({
-        variables: {
-          NODE_OPTIONS: "--enable-source-maps",
-          IDEMPOTENCY_TABLE: "brewery-dev-job-idempotency",
-          GLUE_JOB_NAME: "brewery-dev-event-ingest",
-          ID_FIELD: "transaction_id",
-          IDEMPOTENCY_TTL_SECONDS: "604800",
-        },
-      });
-    });
-  });
-
   describe("API pulls", () => {
     it("schedules each API table hourly and daily (D-1) with retries and a dead-letter queue", () => {
       const schedules = ingestion(plan)
@@ -470,11 +417,9 @@ describe("ingestion in the dev stack (issue 4)", () => {
   describe("security baseline", () => {
     it("puts every DynamoDB table under a customer key with point-in-time recovery", () => {
       const tables = ofType(plan, "aws:dynamodb/table:Table");
-      // Partition keys are the runtime's contract: control records by `pk`, watermarks by `source`,
-      // Powertools idempotency records by `id`.
+      // Partition keys are the runtime's contract: control records by `pk`, watermarks by `source`.
       expect(tables.map((t) => [t.inputs.name, t.inputs.hashKey]).sort()).toEqual([
         ["brewery-dev-api-watermarks", "source"],
-        ["brewery-dev-job-idempotency", "id"],
         ["brewery-dev-raw-control", "pk"],
       ]);
       for (const t of tables) {
@@ -484,12 +429,6 @@ describe("ingestion in the dev stack (issue 4)", () => {
           serverSideEncryption: { enabled: true, kmsKeyArn: expect.stringMatching(KEY_ARN) },
         });
       }
-      expect(
-        named(plan, "brewery-ingestion-event-jobs-idempotency", "aws:dynamodb/table:Table").inputs.ttl,
-      ).toEqual({
-        enabled: true,
-        attributeName: "expiration",
-      });
     });
 
     it("encrypts every queue and topic with a customer key, and denies non-TLS access to each", () => {
@@ -520,7 +459,7 @@ describe("ingestion in the dev stack (issue 4)", () => {
       const dlqs = ingestion(plan).filter(
         (q) => q.type === "aws:sqs/queue:Queue" && String(q.inputs.name).endsWith("-dlq"),
       );
-      expect(dlqs).toHaveLength(3);
+      expect(dlqs).toHaveLength(2);
       for (const q of dlqs) {
         const alarm = ofType(plan, "aws:cloudwatch/metricAlarm:MetricAlarm").find(
           (a) => (a.inputs.dimensions as Record<string, string> | undefined)?.QueueName === q.inputs.name,
@@ -540,7 +479,6 @@ describe("ingestion in the dev stack (issue 4)", () => {
         "brewery-dev-cdc-transformer",
         "brewery-dev-control-record",
         "brewery-dev-converter",
-        "brewery-dev-job-trigger",
       ]);
       for (const fn of functions) {
         expect(fn.inputs).toMatchObject({ runtime: "nodejs22.x", handler: "index.handler" });
@@ -617,6 +555,117 @@ describe("ingestion in the dev stack (issue 4)", () => {
   });
 });
 
+describe("event-driven jobs", () => {
+  let plan: Plan;
+  let outputs: Record<string, unknown>;
+  const eventSpec = () => {
+    const spec = JSON.parse(
+      readStackConfig(ROOT, "dev").config["medallion:lakehouse"] ?? "null",
+    ) as LakehouseSpecInput;
+    const payments = {
+      name: "payments",
+      source: { kind: "event" as const, idField: "payment_id" },
+      columns: [{ name: "payment_id", type: "string" as const }],
+      primaryKey: ["payment_id"],
+    };
+    return JSON.stringify({ ...spec, tables: [...spec.tables, payments] });
+  };
+
+  beforeAll(async () => {
+    ({ plan, outputs } = await preview("dev", { overrides: { "medallion:lakehouse": eventSpec() } }));
+  });
+
+  it("are absent without event tables: no topic, queue, trigger or workflow starting a job nothing creates", async () => {
+    const dev = await preview("dev");
+    expect(dev.plan.resources.filter((r) => r.type === "medallion:aws:EventJobs")).toEqual([]);
+    expect(dev.plan.resources.filter((r) => r.name.includes("event-jobs"))).toEqual([]);
+    expect((dev.outputs.ingestion as Record<string, unknown>).jobEventsTopic).toBeUndefined();
+    expect(ofType(plan, "medallion:aws:EventJobs")).toHaveLength(1);
+    expect((outputs.ingestion as Record<string, unknown>).jobEventsTopic).toBe(
+      `arn:aws:sns:${REGION}:${ACCOUNT}:brewery-dev-job-events`,
+    );
+  });
+
+  it("pass the policy pack (DLQ, TLS-only queue and topic, logged and traced workflow, Retry/Catch/Timeout)", () => {
+    expect(evaluatePlan(plan, false).map((v) => `${v.rule} ${v.urn} ${v.message}`)).toEqual([]);
+  });
+
+  it("subscribes an encrypted queue to an encrypted topic, with a dead-letter queue after 5 receives", () => {
+    const topic = named(plan, "brewery-ingestion-event-jobs-topic");
+    const queue = named(plan, "brewery-ingestion-event-jobs-queue");
+    expect(topic.inputs.kmsMasterKeyId).toMatch(KEY_ARN);
+    expect(queue.inputs.kmsMasterKeyId).toMatch(KEY_ARN);
+    expect(JSON.parse(queue.inputs.redrivePolicy as string)).toEqual({
+      deadLetterTargetArn: `arn:aws:sqs:${REGION}:${ACCOUNT}:brewery-dev-job-events-dlq`,
+      maxReceiveCount: 5,
+    });
+    const trigger = named(plan, "brewery-ingestion-event-jobs-trigger", "aws:lambda/function:Function");
+    expect(queue.inputs.visibilityTimeoutSeconds).toBeGreaterThanOrEqual(
+      6 * (trigger.inputs.timeout as number),
+    );
+    expect(named(plan, "brewery-ingestion-event-jobs-subscription").inputs).toMatchObject({
+      protocol: "sqs",
+      rawMessageDelivery: true,
+    });
+    expect(named(plan, "brewery-ingestion-event-jobs-trigger-source").inputs).toMatchObject({
+      functionResponseTypes: ["ReportBatchItemFailures"],
+      scalingConfig: { maximumConcurrency: 5 },
+    });
+  });
+
+  it("lets only the topic send to the queue, over TLS only", () => {
+    const [deny, allow] = policyOf(named(plan, "brewery-ingestion-event-jobs-queue-policy")).Statement;
+    expect(deny).toMatchObject({ Effect: "Deny", Condition: { Bool: { "aws:SecureTransport": "false" } } });
+    expect(allow).toMatchObject({
+      Principal: { Service: "sns.amazonaws.com" },
+      Action: "sqs:SendMessage",
+      Condition: {
+        ArnEquals: { "aws:SourceArn": `arn:aws:sns:${REGION}:${ACCOUNT}:brewery-dev-job-events` },
+      },
+    });
+  });
+
+  it("starts one named execution per transaction id, which runs the stack's own bronze → silver Glue job", () => {
+    const machineArn = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:brewery-dev-event-jobs`;
+    expect(policyOf(named(plan, "brewery-ingestion-event-jobs-trigger-start-workflow")).Statement).toEqual([
+      { Sid: "StartEventJobs", Effect: "Allow", Action: ["states:StartExecution"], Resource: machineArn },
+    ]);
+    expect(
+      named(plan, "brewery-ingestion-event-jobs-trigger", "aws:lambda/function:Function").inputs.environment,
+    ).toEqual({ variables: { NODE_OPTIONS: "--enable-source-maps", STATE_MACHINE_ARN: machineArn } });
+    // The job is a resource of this stack, not a name nothing creates.
+    const silverJob = named(plan, "brewery-transform-bronze-to-silver", "aws:glue/job:Job");
+    const access = policyOf(named(plan, "brewery-ingestion-event-jobs-workflow-access")).Statement;
+    expect(access[0]).toEqual({
+      Sid: "RunEventJob",
+      Effect: "Allow",
+      Action: ["glue:StartJobRun", "glue:GetJobRun", "glue:GetJobRuns", "glue:BatchStopJobRun"],
+      Resource: `arn:aws:glue:${REGION}:${ACCOUNT}:job/${String(silverJob.inputs.name)}`,
+    });
+    const machine = named(plan, "brewery-ingestion-event-jobs-workflow", "aws:sfn/stateMachine:StateMachine");
+    expect(machine.inputs).toMatchObject({
+      type: "STANDARD",
+      tracingConfiguration: { enabled: true },
+      loggingConfiguration: { level: "ALL" },
+    });
+    const definition = JSON.parse(machine.inputs.definition as string);
+    const result = aslValidator(structuredClone(definition));
+    expect(result.errorsText("\n")).toBe("");
+    expect(result.isValid).toBe(true);
+    expect(definition.States.RunJob).toMatchObject({
+      Resource: "arn:aws:states:::glue:startJobRun.sync",
+      Parameters: { JobName: silverJob.inputs.name, "Arguments.$": "$.arguments" },
+      // Only errors that started no run are retried: a retry never starts a second run for the id.
+      Retry: [{ ErrorEquals: ["Glue.ConcurrentRunsExceededException", "Glue.ThrottlingException"] }],
+      Catch: [{ ErrorEquals: ["States.ALL"], Next: "NotifyFailure" }],
+    });
+    for (const suffix of ["failed", "timed-out"])
+      expect(named(plan, `brewery-ingestion-event-jobs-workflow-${suffix}`).inputs.alarmActions).toEqual([
+        ALERT_TOPIC,
+      ]);
+  });
+});
+
 describe("ingestion in the prod stack", () => {
   it("protects and retains the ingestion's data stores", async () => {
     const { plan } = await preview("prod");
@@ -625,7 +674,7 @@ describe("ingestion in the prod stack", () => {
         r.type,
       ),
     );
-    expect(stores).toHaveLength(3 + 1 + 1);
+    expect(stores).toHaveLength(2 + 1 + 1);
     for (const r of stores)
       expect({ name: r.name, protect: r.protect, keep: r.retainOnDelete }).toEqual({
         name: r.name,
@@ -651,7 +700,7 @@ describe("ingestion driven by the spec", () => {
     primaryKey: ["id"],
   });
 
-  it("builds no stream, Firehose or schedules without CDC and API tables, and takes the id field from event tables", async () => {
+  it("builds no stream, Firehose or schedules without CDC and API tables, and bundles the event tables for the trigger", async () => {
     const { plan } = await preview("dev", {
       overrides: {
         "medallion:lakehouse": withTables([
@@ -671,10 +720,7 @@ describe("ingestion driven by the spec", () => {
         .map((f) => f.inputs.name)
         .sort(),
     ).toEqual(["brewery-dev-control-record", "brewery-dev-converter", "brewery-dev-job-trigger"]);
-    const trigger = named(plan, "brewery-ingestion-event-jobs-trigger", "aws:lambda/function:Function");
-    expect((trigger.inputs.environment as { variables: Record<string, string> }).variables.ID_FIELD).toBe(
-      "payment_id",
-    );
+    expect(ofType(plan, "medallion:aws:EventJobs")).toHaveLength(1);
   });
 
   it("adds no resource per batch table and two schedules per API table", async () => {

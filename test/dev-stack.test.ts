@@ -29,13 +29,13 @@ describe("the dev stack under the offline preview", () => {
       "aws:kms/alias:Alias": 6 + 5 + 1,
       "aws:glue/catalogDatabase:CatalogDatabase": 4 + 1,
       "aws:secretsmanager/secret:Secret": 1,
-      "aws:sns/topic:Topic": 1 + 1,
-      "aws:sns/topicPolicy:TopicPolicy": 1 + 1,
-      "aws:sns/topicSubscription:TopicSubscription": 2 + 1,
+      "aws:sns/topic:Topic": 1,
+      "aws:sns/topicPolicy:TopicPolicy": 1,
+      "aws:sns/topicSubscription:TopicSubscription": 2,
       // Ingestion; test/dev-ingestion.test.ts checks what each one is.
       "aws:cloudwatch/eventRule:EventRule": 2,
       "aws:cloudwatch/eventTarget:EventTarget": 2,
-      "aws:dynamodb/table:Table": 3,
+      "aws:dynamodb/table:Table": 2,
       "aws:ec2/securityGroup:SecurityGroup": 1,
       "aws:ecr/lifecyclePolicy:LifecyclePolicy": 1,
       "aws:ecr/repository:Repository": 1,
@@ -44,8 +44,7 @@ describe("the dev stack under the offline preview", () => {
       "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig": 2,
       "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream": 1,
       "aws:kinesis/stream:Stream": 1,
-      "aws:lambda/eventSourceMapping:EventSourceMapping": 1,
-      "aws:lambda/function:Function": 5,
+      "aws:lambda/function:Function": 4,
       "aws:lambda/permission:Permission": 1,
       "aws:s3/bucketNotification:BucketNotification": 1,
       "aws:scheduler/scheduleGroup:ScheduleGroup": 1,
@@ -60,14 +59,14 @@ describe("the dev stack under the offline preview", () => {
       "aws:lakeformation/resource:Resource": 3,
       "aws:lakeformation/permissions:Permissions": 10,
       // Shared by ingestion (first term) and transformations (second).
-      "aws:cloudwatch/logGroup:LogGroup": 8 + 2,
-      "aws:cloudwatch/metricAlarm:MetricAlarm": 13 + 3,
-      "aws:iam/role:Role": 10 + 5,
-      "aws:iam/rolePolicy:RolePolicy": 28 + 21,
+      "aws:cloudwatch/logGroup:LogGroup": 7 + 2,
+      "aws:cloudwatch/metricAlarm:MetricAlarm": 12 + 3,
+      "aws:iam/role:Role": 9 + 5,
+      "aws:iam/rolePolicy:RolePolicy": 24 + 21,
       "aws:scheduler/schedule:Schedule": 2 + 2,
       "aws:sfn/stateMachine:StateMachine": 1 + 2,
-      "aws:sqs/queue:Queue": 4 + 1,
-      "aws:sqs/queuePolicy:QueuePolicy": 4 + 1,
+      "aws:sqs/queue:Queue": 2 + 1,
+      "aws:sqs/queuePolicy:QueuePolicy": 2 + 1,
     });
     expect(
       plan.resources
@@ -83,10 +82,9 @@ describe("the dev stack under the offline preview", () => {
       "medallion:aws:CdcStream",
       "medallion:aws:ConverterTask",
       ...Array(6 + 5 + 1).fill("medallion:aws:CustomerKey"),
-      ...Array(3).fill("medallion:aws:DeadLetterQueue"),
-      ...Array(3).fill("medallion:aws:DynamoTable"),
-      "medallion:aws:EventJobs",
-      ...Array(5).fill("medallion:aws:Function"),
+      ...Array(2).fill("medallion:aws:DeadLetterQueue"),
+      ...Array(2).fill("medallion:aws:DynamoTable"),
+      ...Array(4).fill("medallion:aws:Function"),
       "medallion:aws:IcebergTables",
       "medallion:aws:Ingestion",
       "medallion:aws:LakeFormation",
@@ -282,9 +280,9 @@ describe("the dev stack under the offline preview", () => {
     const taggable = plan.resources.filter(
       (r) => r.custom && "tags" in r.inputs && r.type.startsWith("aws:"),
     );
-    // Foundation, then ingestion (60), then the transformations' bucket, key, quarantine database, 2 log
+    // Foundation, then ingestion (51; no event jobs without event tables), then the transformations' bucket, key, quarantine database, 2 log
     // groups, 2 jobs, 4 artifacts, 5 roles, 2 state machines, queue, 3 alarms and workgroup (23).
-    expect(taggable).toHaveLength(5 + 6 + 4 + 1 + 1 + 60 + 23);
+    expect(taggable).toHaveLength(5 + 6 + 4 + 1 + 1 + 51 + 23);
     for (const r of taggable) {
       // `rotation` marks third-party secrets (no rotator); every other key is the standard set.
       const keys = Object.keys(r.inputs.tags as object).filter((k) => k !== "rotation");

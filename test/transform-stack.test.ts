@@ -122,9 +122,8 @@ describe("the dev stack's transformations (offline preview)", () => {
     expect(silver.plans.map((p: { name: string }) => p.name)).toEqual(TABLES);
     const merge = silver.plans[3].steps.find((s: { name: string }) => s.name === "review.merge");
     expect(merge.sql).toMatch(/^MERGE INTO glue_catalog\.brewery_dev_silver\.review AS target/);
-    expect(silver.plans[3].steps[2].sql).toContain(
-      `FROM parquet.\`s3://brewery-dev-bronze-${ACCOUNT}-us-east-1/review/\``,
-    );
+    const stage = silver.plans[3].steps.find((s: { name: string }) => s.name === "review.stage");
+    expect(stage.sql).toContain(`FROM parquet.\`s3://brewery-dev-bronze-${ACCOUNT}-us-east-1/review/\``);
     const gold = JSON.parse(named(plan, "brewery-transform-gold-plan").inputs.content as string);
     expect(gold.plans.map((p: { name: string }) => p.name)).toEqual(MODELS);
   });
@@ -159,7 +158,7 @@ describe("the dev stack's transformations (offline preview)", () => {
     expect(commit.Resource).toEqual(
       expect.arrayContaining([
         `${glue}:table/brewery_dev_silver/review`,
-        `${glue}:table/brewery_dev_silver/_stage_review`,
+        `${glue}:table/brewery_dev_silver/_consumed_review`,
         `${glue}:table/brewery_dev_quarantine/review`,
         `${glue}:table/brewery_dev_silver/review_flat`,
         `${glue}:table/brewery_dev_gold/top_drinkers`,
@@ -312,6 +311,8 @@ describe("the dev stack's transformations (offline preview)", () => {
       ["_created_at", "timestamp", true],
       ["_updated_at", "timestamp", true],
       ["_ingested_at", "timestamp", true],
+      ["_source_file", "string", true],
+      ["_source_row", "long", true],
     ]);
     const top = iceberg(named(plan, "brewery-catalog-gold-top-beers-by-rating")).icebergTableInput;
     expect(top.location).toBe(`s3://brewery-dev-gold-${ACCOUNT}-us-east-1/top_beers_by_rating/`);
@@ -419,9 +420,9 @@ describe("a spec change in the plan diff", () => {
       expect.arrayContaining([
         // ibu is the sixth column: what followed shifts by one and the last field is new
         "storageDescriptor.columns[5].name",
-        "storageDescriptor.columns[9]",
+        "storageDescriptor.columns[11]",
         "openTableFormatInput.icebergInput.icebergTableInput.schema.fields[5].name",
-        "openTableFormatInput.icebergInput.icebergTableInput.schema.fields[9]",
+        "openTableFormatInput.icebergInput.icebergTableInput.schema.fields[11]",
       ]),
     );
     expect(Object.keys(changed)).toEqual(

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { Monitoring } from "../contracts";
 import { awsContext, type AwsContext } from "./context";
 import { AwsCustomerKey } from "./customer-key";
+import { KMS_SERVICE_PUBLISH_ACTIONS } from "./perms";
 import { denyInsecureTransport, policyJson } from "./policy-documents";
 
 /** Services that publish alerts: CloudWatch alarms and EventBridge rules (failed workflows, jobs). */
@@ -44,7 +45,19 @@ export class AwsAlertTopic extends pulumi.ComponentResource implements Monitorin
         aliasParts: [args.product, args.environment, "alerts"],
         description: `${args.product} ${args.environment} alert topic`,
         context,
-        servicePrincipals: PUBLISHERS,
+        servicePrincipals: ["cloudwatch.amazonaws.com"],
+        extraStatements: [
+          // EventBridge's calls to the key (made through SNS) carry no aws:SourceAccount, so a statement
+          // conditioned on it drops every EventBridge alert silently; the topic policy below keeps
+          // publishing to this account's rules, and SNS binds each data key to this topic.
+          {
+            Sid: "AllowEventBridgeThroughSns",
+            Effect: "Allow",
+            Principal: { Service: "events.amazonaws.com" },
+            Action: [...KMS_SERVICE_PUBLISH_ACTIONS],
+            Resource: "*",
+          },
+        ],
         tags: args.tags,
       },
       { parent: this },

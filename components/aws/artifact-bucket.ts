@@ -66,7 +66,7 @@ export class AwsArtifactBucket extends pulumi.ComponentResource {
         aliasParts: [args.product, args.environment, "transform"],
         description: `${args.product} ${args.environment} transformation artifacts, logs and query results`,
         context,
-        servicePrincipals: [pulumi.interpolate`logs.${context.region}.amazonaws.com`],
+        encryptsLogs: true,
         protect,
         tags: args.tags,
       },

@@ -2,7 +2,7 @@ import * as kms from "@pulumi/aws/kms";
 import * as pulumi from "@pulumi/pulumi";
 import { kmsAliasName } from "../naming";
 import type { AwsContext } from "./context";
-import { KMS_SERVICE_PUBLISH_ACTIONS } from "./perms";
+import { KMS_LOGS_SERVICE_ACTIONS, KMS_SERVICE_PUBLISH_ACTIONS } from "./perms";
 import { policyJson, type Statement } from "./policy-documents";
 
 export interface AwsCustomerKeyArgs {
@@ -19,7 +19,13 @@ export interface AwsCustomerKeyArgs {
   readonly protect?: boolean;
   /** Days a scheduled deletion waits (7-30). @default 30 */
   readonly deletionWindowInDays?: number;
-  /** Extra key-policy statements for services with their own rules (CloudWatch Logs). @default none */
+  /**
+   * CloudWatch Logs log groups of this account and region are encrypted with the key: the key policy then
+   * admits `logs.<region>.amazonaws.com` with the actions and the `kms:EncryptionContext:aws:logs:arn`
+   * condition the Logs guide requires. @default false
+   */
+  readonly encryptsLogs?: boolean;
+  /** Extra key-policy statements for services with their own rules. @default none */
   readonly extraStatements?: readonly Statement[];
   readonly tags: Readonly<Record<string, string>>;
 }
@@ -53,7 +59,11 @@ export class AwsCustomerKey extends pulumi.ComponentResource {
         enableKeyRotation: true,
         rotationPeriodInDays: 365,
         deletionWindowInDays,
-        policy: policyJson([...keyPolicy(args.context, servicePrincipals), ...(args.extraStatements ?? [])]),
+        policy: policyJson([
+          ...keyPolicy(args.context, servicePrincipals),
+          ...(args.encryptsLogs ? [logsStatement(args.context)] : []),
+          ...(args.extraStatements ?? []),
+        ]),
         tags: { ...args.tags },
       },
       { parent: this, protect, retainOnDelete: protect },
@@ -89,4 +99,23 @@ function keyPolicy(context: AwsContext, servicePrincipals: readonly pulumi.Input
     });
   }
   return statements;
+}
+
+/**
+ * CloudWatch Logs encrypts a log group's data with the key only if the key policy allows it these actions
+ * for that log group's ARN (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html).
+ */
+function logsStatement(context: AwsContext): Statement {
+  return {
+    Sid: "AllowCloudWatchLogs",
+    Effect: "Allow",
+    Principal: { Service: pulumi.interpolate`logs.${context.region}.amazonaws.com` },
+    Action: [...KMS_LOGS_SERVICE_ACTIONS],
+    Resource: "*",
+    Condition: {
+      ArnLike: {
+        "kms:EncryptionContext:aws:logs:arn": pulumi.interpolate`arn:${context.partition}:logs:${context.region}:${context.accountId}:log-group:*`,
+      },
+    },
+  };
 }

@@ -1,18 +1,26 @@
+import * as cloudwatch from "@pulumi/aws/cloudwatch";
+import * as iam from "@pulumi/aws/iam";
 import * as lambda from "@pulumi/aws/lambda";
+import * as sfn from "@pulumi/aws/sfn";
 import * as sns from "@pulumi/aws/sns";
 import * as sqs from "@pulumi/aws/sqs";
 import * as pulumi from "@pulumi/pulumi";
 import { awsResourceName } from "../naming";
 import type { TableSpec } from "../spec";
+import { alertAlarm } from "./alarms";
 import type { AwsCustomerKey } from "./customer-key";
 import { AwsDeadLetterQueue } from "./dead-letter-queue";
-import { AwsDynamoTable } from "./dynamo-table";
-import { AwsFunction, functionCommon, type AwsFunctionCommon } from "./function";
+import { eventJobDefinition } from "./event-jobs-definition";
+import { AwsFunction, functionCommon, trustPolicy, type AwsFunctionCommon } from "./function";
 import {
-  DYNAMODB_IDEMPOTENCY_ACTIONS,
-  GLUE_START_JOB_ACTIONS,
+  GLUE_RUN_JOB_ACTIONS,
+  KMS_SNS_PUBLISH_ACTIONS,
   KMS_SQS_CONSUME_ACTIONS,
+  LOGS_DELIVERY_ACTIONS,
+  SNS_PUBLISH_ACTIONS,
   SQS_CONSUME_ACTIONS,
+  STATES_START_ACTIONS,
+  XRAY_WRITE_ACTIONS,
 } from "./perms";
 import { denyInsecureTransport, policyJson } from "./policy-documents";
 
@@ -24,49 +32,45 @@ export const VISIBILITY_TIMEOUT_FACTOR = 6;
 export interface AwsEventJobsArgs extends AwsFunctionCommon {
   readonly product: string;
   readonly environment: string;
-  /** The event tables (source kind `event`), bundled for the trigger. @default [] */
-  readonly tables?: readonly TableSpec[];
-  /** Glue job the trigger starts (created by the transformation stack). */
-  readonly glueJobName: string;
-  /** Message field that carries the idempotency key. @default the first event table's `idField`, else "transaction_id" */
-  readonly idField?: string;
+  /** The event tables (source kind `event`); at least one. Bundled for the trigger. */
+  readonly tables: readonly TableSpec[];
+  /** The Glue job each transaction runs (`--name <table> --transaction_id <id>`): the stack's bronze → silver job unless named. */
+  readonly glueJobName: pulumi.Input<string>;
   /** Customer key of the topic, the queue and its dead-letter queue. */
   readonly messagesKey: AwsCustomerKey;
-  /** Customer key of the idempotency table. */
-  readonly stateKey: AwsCustomerKey;
+  /** Customer key of the alert topic (the workflow publishes failures through SNS). */
+  readonly alertKeyArn: pulumi.Input<string>;
   /** Seconds a trigger invocation may run. @default 30 */
   readonly triggerTimeoutSeconds?: number;
   /** Concurrent trigger invocations at most (protects Glue's concurrent-run quota). @default 5 */
   readonly maxConcurrency?: number;
-  /** Days an idempotency record lives (a duplicate later than that starts a new run). @default 7 */
-  readonly idempotencyDays?: number;
-  readonly protect?: boolean;
+  /** Seconds one job run may take, Glue's own retries included. @default 7200 */
+  readonly jobTimeoutSeconds?: number;
 }
 
 /**
- * Event-driven jobs (seed 003): an SNS topic (KMS, TLS-only) → an SQS queue (KMS, TLS-only, only that
- * topic may send; redrive to a dead-letter queue after 5 receives; visibility 6x the trigger's timeout)
- * → the trigger function (partial batch responses) → `glue:StartJobRun` on one job, idempotent on the
- * message's id through a DynamoDB table (KMS, point-in-time recovery, TTL). Alarm: dead-letter depth > 0.
+ * Event-driven jobs (seed 003), built only for a spec with event tables: an SNS topic (KMS, TLS-only) → an SQS
+ * queue (KMS, TLS-only, only that topic may send; redrive to a dead-letter queue after 5 receives; visibility
+ * 6x the trigger's timeout) → the trigger function (partial batch responses) → one Standard Step Functions
+ * execution per transaction id, named by it, so Step Functions itself refuses a second one for 90 days →
+ * `glue:startJobRun.sync` with `--name <table>` and `--transaction_id <id>`; a failure alerts. Alarms:
+ * dead-letter depth > 0, failed and timed-out executions, the trigger's errors.
  */
 export class AwsEventJobs extends pulumi.ComponentResource {
   readonly topic: sns.Topic;
   readonly queue: sqs.Queue;
   readonly deadLetterQueue: AwsDeadLetterQueue;
-  readonly idempotencyTable: AwsDynamoTable;
+  readonly stateMachine: sfn.StateMachine;
   readonly trigger: AwsFunction;
   readonly topicArn: pulumi.Output<string>;
 
   constructor(name: string, args: AwsEventJobsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("medallion:aws:EventJobs", name, {}, opts);
-    const tables = args.tables ?? [];
+    const tables = args.tables;
     const triggerTimeoutSeconds = args.triggerTimeoutSeconds ?? 30;
     const maxConcurrency = args.maxConcurrency ?? 5;
-    const idempotencyDays = args.idempotencyDays ?? 7;
-    const firstEvent = tables.find((t) => t.source.kind === "event")?.source;
-    const idField = args.idField ?? (firstEvent?.kind === "event" ? firstEvent.idField : "transaction_id");
-    validateEventJobsArgs(name, args, { triggerTimeoutSeconds, maxConcurrency, idempotencyDays });
-    const protect = args.protect ?? false;
+    const jobTimeoutSeconds = args.jobTimeoutSeconds ?? 7200;
+    validateEventJobsArgs(name, args, { triggerTimeoutSeconds, maxConcurrency, jobTimeoutSeconds });
     const { context, product, environment } = args;
     const messagesKeyArn = args.messagesKey.arn;
 
@@ -148,41 +152,22 @@ export class AwsEventJobs extends pulumi.ComponentResource {
       { parent: this },
     );
 
-    this.idempotencyTable = new AwsDynamoTable(
-      `${name}-idempotency`,
-      {
-        tableName: awsResourceName([product, environment, "job-idempotency"], 255),
-        // Powertools idempotency's default key and expiry attributes.
-        hashKey: "id",
-        ttlAttribute: "expiration",
-        key: args.stateKey,
-        protect,
-        context,
-        tags: args.tags,
-      },
-      { parent: this },
-    );
+    this.stateMachine = this.workflow(name, args, jobTimeoutSeconds);
     this.trigger = new AwsFunction(
       `${name}-trigger`,
       {
         ...functionCommon(args),
         entry: "event-trigger/handler.ts",
         functionName: awsResourceName([product, environment, "job-trigger"], 64),
-        description: `Starts the ${args.glueJobName} Glue job once per message id`,
+        description: "Starts one event-job execution per transaction id",
         principalName: "job-trigger",
         tables,
-        environment: {
-          IDEMPOTENCY_TABLE: this.idempotencyTable.tableName,
-          GLUE_JOB_NAME: args.glueJobName,
-          ID_FIELD: idField,
-          IDEMPOTENCY_TTL_SECONDS: String(idempotencyDays * 86_400),
-        },
+        environment: { STATE_MACHINE_ARN: this.stateMachine.arn },
         timeoutSeconds: triggerTimeoutSeconds,
         memorySizeMb: 256,
       },
       { parent: this },
     );
-    this.idempotencyTable.grant(this.trigger, DYNAMODB_IDEMPOTENCY_ACTIONS);
     const consume = this.trigger.allow("consume", [
       {
         Sid: "ConsumeJobEvents",
@@ -200,12 +185,12 @@ export class AwsEventJobs extends pulumi.ComponentResource {
         },
       },
     ]);
-    this.trigger.allow("start-job", [
+    this.trigger.allow("start-workflow", [
       {
-        Sid: "StartOneJob",
+        Sid: "StartEventJobs",
         Effect: "Allow",
-        Action: [...GLUE_START_JOB_ACTIONS],
-        Resource: pulumi.interpolate`arn:${context.partition}:glue:${context.region}:${context.accountId}:job/${args.glueJobName}`,
+        Action: [...STATES_START_ACTIONS],
+        Resource: this.stateMachine.arn,
       },
     ]);
     new lambda.EventSourceMapping(
@@ -222,7 +207,102 @@ export class AwsEventJobs extends pulumi.ComponentResource {
       { parent: this, dependsOn: [consume] },
     );
     this.topicArn = this.topic.arn;
-    this.registerOutputs({ topicArn: this.topicArn });
+    this.registerOutputs({ topicArn: this.topicArn, stateMachineArn: this.stateMachine.arn });
+  }
+
+  /** The Standard workflow that runs the job once per execution: role, encrypted logs, tracing, alarms. */
+  private workflow(name: string, args: AwsEventJobsArgs, jobTimeoutSeconds: number): sfn.StateMachine {
+    const { context, product, environment } = args;
+    const machineName = awsResourceName([product, environment, "event-jobs"], 80);
+    const logs = new cloudwatch.LogGroup(
+      `${name}-workflow-logs`,
+      {
+        name: `/aws/vendedlogs/states/${machineName}`,
+        retentionInDays: args.logRetentionDays,
+        kmsKeyId: args.logKeyArn,
+        tags: { ...args.tags },
+      },
+      { parent: this },
+    );
+    const role = new iam.Role(
+      `${name}-workflow-role`,
+      {
+        description: `Runs the ${machineName} workflow`,
+        assumeRolePolicy: trustPolicy("states.amazonaws.com", context.accountId),
+        tags: { ...args.tags },
+      },
+      { parent: this },
+    );
+    const { partition, region, accountId } = context;
+    const jobArn = pulumi.interpolate`arn:${partition}:glue:${region}:${accountId}:job/${args.glueJobName}`;
+    const access = new iam.RolePolicy(
+      `${name}-workflow-access`,
+      {
+        role: role.name,
+        policy: policyJson([
+          { Sid: "RunEventJob", Effect: "Allow", Action: [...GLUE_RUN_JOB_ACTIONS], Resource: jobArn },
+          {
+            Sid: "PublishFailures",
+            Effect: "Allow",
+            Action: [...SNS_PUBLISH_ACTIONS],
+            Resource: args.alertTopicArn,
+          },
+          {
+            Sid: "EncryptAlertsThroughSns",
+            Effect: "Allow",
+            Action: [...KMS_SNS_PUBLISH_ACTIONS],
+            Resource: args.alertKeyArn,
+            Condition: {
+              StringEquals: { "kms:ViaService": pulumi.interpolate`sns.${region}.amazonaws.com` },
+            },
+          },
+          // Log delivery and X-Ray actions support no resource ARNs (AWS documents them on *).
+          { Sid: "LogDelivery", Effect: "Allow", Action: [...LOGS_DELIVERY_ACTIONS], Resource: "*" },
+          { Sid: "Tracing", Effect: "Allow", Action: [...XRAY_WRITE_ACTIONS], Resource: "*" },
+        ]),
+      },
+      { parent: this },
+    );
+    const definition = pulumi
+      .all([pulumi.output(args.glueJobName), pulumi.output(args.alertTopicArn)])
+      .apply(([jobName, alertTopicArn]) =>
+        JSON.stringify(eventJobDefinition({ jobName, alertTopicArn, taskTimeoutSeconds: jobTimeoutSeconds })),
+      );
+    const machine = new sfn.StateMachine(
+      `${name}-workflow`,
+      {
+        name: machineName,
+        type: "STANDARD",
+        roleArn: role.arn,
+        definition,
+        loggingConfiguration: {
+          level: "ALL",
+          includeExecutionData: true,
+          logDestination: pulumi.interpolate`${logs.arn}:*`,
+        },
+        tracingConfiguration: { enabled: true },
+        tags: { ...args.tags },
+      },
+      { parent: this, dependsOn: [access] },
+    );
+    for (const [suffix, metricName] of [
+      ["failed", "ExecutionsFailed"],
+      ["timed-out", "ExecutionsTimedOut"],
+    ] as const) {
+      alertAlarm(
+        `${name}-workflow-${suffix}`,
+        {
+          description: `${machineName}: executions ${suffix.replace("-", " ")}`,
+          namespace: "AWS/States",
+          metricName,
+          dimensions: { StateMachineArn: machine.arn },
+          alertTopicArn: args.alertTopicArn,
+          tags: args.tags,
+        },
+        this,
+      );
+    }
+    return machine;
   }
 }
 
@@ -230,11 +310,14 @@ export class AwsEventJobs extends pulumi.ComponentResource {
 export function validateEventJobsArgs(
   name: string,
   args: AwsEventJobsArgs,
-  resolved: { triggerTimeoutSeconds: number; maxConcurrency: number; idempotencyDays: number },
+  resolved: { triggerTimeoutSeconds: number; maxConcurrency: number; jobTimeoutSeconds: number },
 ): void {
   const problems: string[] = [];
-  const { triggerTimeoutSeconds, maxConcurrency, idempotencyDays } = resolved;
-  if (!/^[A-Za-z0-9_.-]{1,255}$/.test(args.glueJobName))
+  const { triggerTimeoutSeconds, maxConcurrency, jobTimeoutSeconds } = resolved;
+  if (args.tables.length === 0 || args.tables.some((t) => t.source.kind !== "event"))
+    problems.push("tables: one or more tables, every one with source kind event");
+  // A name known now is checked now; an Output (the stack's own job) is valid by construction.
+  if (typeof args.glueJobName === "string" && !/^[A-Za-z0-9_.-]{1,255}$/.test(args.glueJobName))
     problems.push(`glueJobName: 1-255 letters, digits, _ . or -, got "${args.glueJobName}"`);
   if (!Number.isInteger(triggerTimeoutSeconds) || triggerTimeoutSeconds < 1 || triggerTimeoutSeconds > 900)
     problems.push(
@@ -242,8 +325,8 @@ export function validateEventJobsArgs(
     );
   if (!Number.isInteger(maxConcurrency) || maxConcurrency < 2 || maxConcurrency > 1000)
     problems.push(`maxConcurrency: SQS event sources allow 2-1000, got ${maxConcurrency}`);
-  if (!Number.isInteger(idempotencyDays) || idempotencyDays < 1)
-    problems.push(`idempotencyDays: must be a positive whole number, got ${idempotencyDays}`);
+  if (!Number.isInteger(jobTimeoutSeconds) || jobTimeoutSeconds < 60)
+    problems.push(`jobTimeoutSeconds: must be a whole number of at least 60, got ${jobTimeoutSeconds}`);
   if (problems.length > 0) {
     throw new Error(`AwsEventJobs ${name} has invalid args:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
   }

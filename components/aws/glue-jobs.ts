@@ -244,11 +244,12 @@ export class AwsTransformJobs extends pulumi.ComponentResource {
     const gold = layers.gold.catalogNamespace;
     const quarantine = args.tables.quarantineDatabase.name;
     const table = (db: pulumi.Input<string>, t: string) => glueArn(pulumi.interpolate`table/${db}/${t}`);
-    // Every table the plans write, by name: silver tables and their staging tables, quarantine, views, gold.
+    // Every table the plans write, by name: silver tables and their ledgers of consumed bronze rows
+    // (staging is session-local, not a catalog table), quarantine, views, gold.
     const written = [
       ...spec.tables.flatMap((t) => [
         table(silver, t.name),
-        table(silver, `_stage_${t.name}`),
+        table(silver, `_consumed_${t.name}`),
         table(quarantine, t.name),
       ]),
       ...spec.views.map((v) => table(silver, v.name)),

@@ -44,20 +44,28 @@ describe("ingestion argument validation", () => {
     );
   });
 
-  it("fails if the event trigger's job name, timeout or concurrency are invalid", () => {
+  it("fails if the event jobs get no event table, or a bad job name, timeout or concurrency", () => {
     expect(() =>
-      validateEventJobsArgs("jobs", { glueJobName: "bad name!" } as AwsEventJobsArgs, {
-        triggerTimeoutSeconds: 1000,
-        maxConcurrency: 1,
-        idempotencyDays: 0,
-      }),
+      validateEventJobsArgs(
+        "jobs",
+        {
+          tables: [table("beer", { kind: "batch" })],
+          glueJobName: "bad name!",
+        } as unknown as AwsEventJobsArgs,
+        {
+          triggerTimeoutSeconds: 1000,
+          maxConcurrency: 1,
+          jobTimeoutSeconds: 10,
+        },
+      ),
     ).toThrow(
       [
         "AwsEventJobs jobs has invalid args:",
+        "  - tables: one or more tables, every one with source kind event",
         '  - glueJobName: 1-255 letters, digits, _ . or -, got "bad name!"',
         "  - triggerTimeoutSeconds: must be a whole number of 1-900 (a Lambda timeout), got 1000",
         "  - maxConcurrency: SQS event sources allow 2-1000, got 1",
-        "  - idempotencyDays: must be a positive whole number, got 0",
+        "  - jobTimeoutSeconds: must be a whole number of at least 60, got 10",
       ].join("\n"),
     );
   });

@@ -1,5 +1,4 @@
 import * as pulumi from "@pulumi/pulumi";
-import { awsResourceName } from "../naming";
 import type { LakehouseSpec } from "../spec";
 import type { AwsAlertTopic } from "./alert-topic";
 import { AwsApiPulls } from "./api-pulls";
@@ -9,7 +8,6 @@ import type { ConverterNetwork } from "./converter-task";
 import { AwsCustomerKey } from "./customer-key";
 import { AwsEventJobs } from "./event-jobs";
 import type { AwsFunctionCommon } from "./function";
-import { KMS_LOGS_SERVICE_ACTIONS } from "./perms";
 import type { AwsMedallionLayer } from "./medallion-layer";
 import { AwsRawArrival } from "./raw-arrival";
 import type { AwsSecretStore } from "./secret-store";
@@ -22,8 +20,11 @@ export interface AwsIngestionArgs {
   readonly bronze: AwsMedallionLayer;
   readonly secrets: AwsSecretStore;
   readonly alerts: AwsAlertTopic;
-  /** Glue job the event trigger starts. @default `<product>-<environment>-event-ingest` */
-  readonly eventJobName?: string;
+  /**
+   * Glue job an event table's transactions run (`--name <table> --transaction_id <id>`). Required when the spec
+   * has event tables; `AwsLakehouse` passes the stack's bronze → silver job unless told another.
+   */
+  readonly eventJobName?: pulumi.Input<string>;
   /** Where the Fargate converter runs. @default the default VPC (see `AwsConverterTask`) */
   readonly converterNetwork?: ConverterNetwork;
   readonly context: AwsContext;
@@ -33,13 +34,14 @@ export interface AwsIngestionArgs {
 
 /**
  * Everything that brings data into raw and bronze, from the spec: the CDC stream (when there are CDC
- * tables), raw arrival → bronze conversion, event-driven jobs, and scheduled API pulls (when there are
- * API tables). Owns the keys they share: one for logs, one for DynamoDB state, one for messages.
+ * tables), raw arrival → bronze conversion, event-driven jobs (when there are event tables), and scheduled
+ * API pulls (when there are API tables). Owns the keys they share: one for logs, one for DynamoDB state, one for messages.
  */
 export class AwsIngestion extends pulumi.ComponentResource {
   readonly cdc?: AwsCdcStream;
   readonly rawArrival: AwsRawArrival;
-  readonly eventJobs: AwsEventJobs;
+  /** Present when the spec has event tables. */
+  readonly eventJobs?: AwsEventJobs;
   readonly apiPulls?: AwsApiPulls;
   readonly logsKey: AwsCustomerKey;
   readonly stateKey: AwsCustomerKey;
@@ -51,7 +53,6 @@ export class AwsIngestion extends pulumi.ComponentResource {
     const product = spec.name;
     const protect = spec.protect;
     const bySource = (kind: string) => spec.tables.filter((t) => t.source.kind === kind);
-    const eventJobName = args.eventJobName ?? awsResourceName([product, environment, "event-ingest"], 255);
     const key = (
       suffix: string,
       description: string,
@@ -70,23 +71,8 @@ export class AwsIngestion extends pulumi.ComponentResource {
         { parent: this },
       );
 
-    this.logsKey = key("logs", "function and workflow logs", {
-      extraStatements: [
-        {
-          Sid: "AllowCloudWatchLogs",
-          Effect: "Allow",
-          Principal: { Service: pulumi.interpolate`logs.${context.region}.amazonaws.com` },
-          Action: [...KMS_LOGS_SERVICE_ACTIONS],
-          Resource: "*",
-          Condition: {
-            ArnLike: {
-              "kms:EncryptionContext:aws:logs:arn": pulumi.interpolate`arn:${context.partition}:logs:${context.region}:${context.accountId}:log-group:*`,
-            },
-          },
-        },
-      ],
-    });
-    this.stateKey = key("state", "ingestion state (control records, watermarks, idempotency)");
+    this.logsKey = key("logs", "function and workflow logs", { encryptsLogs: true });
+    this.stateKey = key("state", "ingestion state (control records, watermarks)");
     // SNS delivers into the encrypted queue, EventBridge into its dead-letter queue.
     this.messagesKey = key("messages", "ingestion messages", {
       servicePrincipals: ["sns.amazonaws.com", "events.amazonaws.com"],
@@ -123,17 +109,24 @@ export class AwsIngestion extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    this.eventJobs = new AwsEventJobs(
-      `${name}-event-jobs`,
-      {
-        ...shared,
-        tables: bySource("event"),
-        glueJobName: eventJobName,
-        messagesKey: this.messagesKey,
-        stateKey: this.stateKey,
-      },
-      { parent: this },
-    );
+    const eventTables = bySource("event");
+    if (eventTables.length > 0) {
+      if (args.eventJobName === undefined)
+        throw new Error(
+          `AwsIngestion ${name} has invalid args:\n  - eventJobName: required, the spec has event tables (${eventTables.map((t) => t.name).join(", ")})`,
+        );
+      this.eventJobs = new AwsEventJobs(
+        `${name}-event-jobs`,
+        {
+          ...shared,
+          tables: eventTables,
+          glueJobName: args.eventJobName,
+          messagesKey: this.messagesKey,
+          alertKeyArn: args.alerts.key.arn,
+        },
+        { parent: this },
+      );
+    }
     const apiTables = bySource("api");
     if (apiTables.length > 0) {
       this.apiPulls = new AwsApiPulls(

@@ -8,7 +8,7 @@ import type { AwsAthenaWorkgroup } from "./athena";
 import type { AwsIcebergTables } from "./catalog-tables";
 import type { AwsContext } from "./context";
 import type { AwsMedallionLayer, AwsPrincipal } from "./medallion-layer";
-import { GLUE_CATALOG_READ_ACTIONS } from "./perms";
+import { GLUE_CATALOG_READ_ACTIONS, LAKE_FORMATION_DATA_ACCESS_ACTIONS } from "./perms";
 import { policyJson } from "./policy-documents";
 import { serviceRole } from "./service-role";
 
@@ -92,10 +92,11 @@ export class AwsLakeFormation extends pulumi.ComponentResource {
       this,
     );
     const registration: AwsPrincipal = { name: "lake-registration", role: registrar };
+    const registered = {} as Record<(typeof REGISTERED_LAYERS)[number], lakeformation.Resource>;
     for (const layer of REGISTERED_LAYERS) {
       layers[layer].grantRead(registration);
       if (layer !== "bronze") layers[layer].grantWrite(registration);
-      new lakeformation.Resource(
+      registered[layer] = new lakeformation.Resource(
         `${name}-${layer}-location`,
         { arn: layers[layer].bucketArn, roleArn: registrar.arn, hybridAccessEnabled: true },
         governed,
@@ -132,7 +133,8 @@ export class AwsLakeFormation extends pulumi.ComponentResource {
           permissions: ["DATA_LOCATION_ACCESS"],
           dataLocation: { arn: layers[layer].bucketArn },
         },
-        governed,
+        // Lake Formation refuses a data-location grant on a location that is not registered yet.
+        { ...governed, dependsOn: [this.settings, registered[layer]] },
       );
     }
 
@@ -187,6 +189,14 @@ export class AwsLakeFormation extends pulumi.ComponentResource {
               glueArn(pulumi.interpolate`database/${databases.gold}`),
               ...args.spec.gold.map((g) => glueArn(pulumi.interpolate`table/${databases.gold}/${g.name}`)),
             ],
+          },
+          // Athena reads a Lake Formation location with credentials vended to the caller; what those
+          // credentials reach is decided by the Lake Formation grants above (gold only), not by this action.
+          {
+            Sid: "LakeFormationCredentials",
+            Effect: "Allow",
+            Action: [...LAKE_FORMATION_DATA_ACCESS_ACTIONS],
+            Resource: "*",
           },
         ]),
       },

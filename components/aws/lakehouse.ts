@@ -11,7 +11,7 @@ import { standardTags } from "./tags";
 import { addTransformations, type AwsTransformations } from "./transformations";
 
 export interface AwsLakehouseArgs extends LakehouseArgs {
-  /** Ingestion options beyond the spec (event job name, converter network). @default derived from the spec */
+  /** Ingestion options beyond the spec (the event tables' Glue job, converter network). @default the stack's bronze → silver job; the default VPC */
   readonly ingestion?: Pick<AwsIngestionArgs, "eventJobName" | "converterNetwork">;
   /** Lake Formation administrators (IAM role/user ARNs). @default the deploying identity */
   readonly lakeFormationAdmins?: readonly pulumi.Input<string>[];
@@ -100,10 +100,21 @@ export class AwsLakehouse extends pulumi.ComponentResource implements Lakehouse<
       },
       { parent: this },
     );
+    // Before ingestion: the event jobs run the bronze → silver job the transformations create.
+    this.transformations = addTransformations(this, name, {
+      spec,
+      environment,
+      layers,
+      accessLogs: this.accessLogs,
+      alerts: this.monitoring,
+      context,
+      ...(args.lakeFormationAdmins ? { lakeFormationAdmins: args.lakeFormationAdmins } : {}),
+    });
     this.ingestion = new AwsIngestion(
       `${name}-ingestion`,
       {
         ...args.ingestion,
+        eventJobName: args.ingestion?.eventJobName ?? this.transformations.jobs.silverJob.name,
         spec,
         environment,
         raw: layers.raw,
@@ -115,15 +126,6 @@ export class AwsLakehouse extends pulumi.ComponentResource implements Lakehouse<
       },
       { parent: this },
     );
-    this.transformations = addTransformations(this, name, {
-      spec,
-      environment,
-      layers,
-      accessLogs: this.accessLogs,
-      alerts: this.monitoring,
-      context,
-      ...(args.lakeFormationAdmins ? { lakeFormationAdmins: args.lakeFormationAdmins } : {}),
-    });
     this.registerOutputs({});
   }
 }

@@ -54,23 +54,14 @@ export const DYNAMODB_CONTROL_ACTIONS = [
 export const DYNAMODB_CONVERTER_ACTIONS = ["dynamodb:GetItem", "dynamodb:UpdateItem"] as const;
 /** Update a control record's status (the workflow). */
 export const DYNAMODB_UPDATE_ACTIONS = ["dynamodb:UpdateItem"] as const;
-/** Powertools idempotency on DynamoDB: conditional put, read, update, delete of an in-progress record. */
-export const DYNAMODB_IDEMPOTENCY_ACTIONS = [
-  "dynamodb:PutItem",
-  "dynamodb:GetItem",
-  "dynamodb:UpdateItem",
-  "dynamodb:DeleteItem",
-] as const;
 /** Read and advance a watermark. */
 export const DYNAMODB_WATERMARK_ACTIONS = [
   "dynamodb:GetItem",
   "dynamodb:PutItem",
   "dynamodb:UpdateItem",
 ] as const;
-/** Start the raw → bronze workflow. */
+/** Start a workflow (raw → bronze, event jobs). */
 export const STATES_START_ACTIONS = ["states:StartExecution"] as const;
-/** Start one named Glue job. */
-export const GLUE_START_JOB_ACTIONS = ["glue:StartJobRun"] as const;
 /** Invoke one function (EventBridge Scheduler, Step Functions, Firehose). */
 export const LAMBDA_INVOKE_ACTIONS = ["lambda:InvokeFunction"] as const;
 /** Firehose calls its processor function and reads its configuration. */
@@ -154,6 +145,11 @@ export const UNSCOPABLE_ACTIONS: readonly string[] = [
 // ---- Transformations (silver and gold) ----
 
 /** Read the Glue Data Catalog (Iceberg's GlueCatalog, Athena): databases and tables. */
+/**
+ * Temporary credentials Lake Formation vends to Athena for a registered location the caller may read; the
+ * action has no resource-level permissions (https://docs.aws.amazon.com/lake-formation/latest/dg/permissions-reference.html).
+ */
+export const LAKE_FORMATION_DATA_ACCESS_ACTIONS = ["lakeformation:GetDataAccess"] as const;
 export const GLUE_CATALOG_READ_ACTIONS = [
   "glue:GetDatabase",
   "glue:GetTable",

@@ -4,6 +4,8 @@ import * as lambda from "@pulumi/aws/lambda";
 import * as s3 from "@pulumi/aws/s3";
 import * as sfn from "@pulumi/aws/sfn";
 import * as pulumi from "@pulumi/pulumi";
+import { CONTROL_RECORD_SERVICE, SKIPPED_OBJECTS_METRIC } from "../../functions/lib/control";
+import { METRICS_NAMESPACE } from "../../functions/lib/telemetry";
 import { alertAlarm } from "./alarms";
 import { awsResourceName } from "../naming";
 import type { TableSpec } from "../spec";
@@ -57,6 +59,8 @@ export interface AwsRawArrivalArgs extends AwsFunctionCommon {
 export class AwsRawArrival extends pulumi.ComponentResource {
   readonly controlTable: AwsDynamoTable;
   readonly controlRecord: AwsFunction;
+  /** Objects that landed outside every table's prefix (the control-record function's ObjectsSkipped). */
+  readonly skippedObjectsAlarm: cloudwatch.MetricAlarm;
   readonly converter: AwsFunction;
   readonly converterTask: AwsConverterTask;
   readonly stateMachine: sfn.StateMachine;
@@ -250,6 +254,19 @@ export class AwsRawArrival extends pulumi.ComponentResource {
       { parent: this },
     );
     this.controlTable.grant(this.controlRecord, DYNAMODB_CONTROL_ACTIONS);
+    // The function's Powertools metric, with the dimensions it publishes (service + its function name).
+    this.skippedObjectsAlarm = alertAlarm(
+      `${name}-skipped-objects`,
+      {
+        description: pulumi.interpolate`${this.controlRecord.functionName}: raw objects under no table prefix were not converted (see its logs)`,
+        namespace: METRICS_NAMESPACE,
+        metricName: SKIPPED_OBJECTS_METRIC,
+        dimensions: { service: CONTROL_RECORD_SERVICE, function: this.controlRecord.functionName },
+        alertTopicArn: args.alertTopicArn,
+        tags: args.tags,
+      },
+      this,
+    );
     this.controlRecord.allow("start-workflow", [
       {
         Sid: "StartRawToBronze",

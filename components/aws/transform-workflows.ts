@@ -100,7 +100,8 @@ export class AwsTransformWorkflows extends pulumi.ComponentResource implements O
       },
       this,
     );
-    new iam.RolePolicy(
+    // CreateStateMachine checks that the role may deliver logs, so the machines wait for this policy.
+    const rolePolicy = new iam.RolePolicy(
       `${name}-role-policy`,
       {
         role: role.name,
@@ -143,7 +144,7 @@ export class AwsTransformWorkflows extends pulumi.ComponentResource implements O
           tracingConfiguration: { enabled: true },
           tags,
         },
-        { parent: this },
+        { parent: this, dependsOn: [rolePolicy] },
       );
     const common = { maxConcurrency, retry, taskTimeoutSeconds, timeoutSeconds };
     this.silverWorkflow = machine(

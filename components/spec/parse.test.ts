@@ -80,7 +80,7 @@ describe("parseLakehouseSpec", () => {
       bronzeToSilver: "30 2 * * *",
       silverToGold: "0 4 * * *",
     });
-    expect(spec.tables[1].source).toEqual({ kind: "cdc", operationField: "operation" });
+    expect(spec.tables[1].source).toEqual({ kind: "cdc", operationField: "operation", sequenceBy: [] });
     expect(spec.tables[0]).toMatchObject({
       format: "json",
       partitionBy: [],
@@ -197,11 +197,77 @@ describe("parseLakehouseSpec", () => {
     ],
     [
       "a cpf mask targets a non-string column",
-      (s) => (s.tables[2].pii = { customer_id: "cpf" }),
+      (s) => (s.tables[1].pii = { overall: "cpf" }),
+      [
+        {
+          path: "lakehouse.tables[1].pii.overall",
+          message: 'masking rule "cpf" needs a string column, "overall" is double',
+        },
+      ],
+    ],
+    [
+      "a mask other than hash is on a primary-key column (two keys would become one row)",
+      (s) => (s.tables[2].pii = { customer_id: "redact" }),
       [
         {
           path: "lakehouse.tables[2].pii.customer_id",
-          message: 'masking rule "cpf" needs a string column, "customer_id" is bigint',
+          message:
+            'masking rule "redact" on primary-key column "customer_id" would merge different keys into one row; only "hash" keeps them apart',
+        },
+      ],
+    ],
+    [
+      "a mask other than hash is on a partition column",
+      (s) => {
+        s.tables[0].partitionBy = ["style"];
+        s.tables[0].pii = { style: "redact" };
+      },
+      [
+        {
+          path: "lakehouse.tables[0].pii.style",
+          message:
+            'masking rule "redact" on partition column "style" would merge different partitions; only "hash" keeps them apart',
+        },
+      ],
+    ],
+    [
+      "a mask other than hash is on a view's join column",
+      (s) => (s.tables[1].pii = { beer_id: "redact" }),
+      [
+        {
+          path: "lakehouse.views[0].joins[0].leftColumn",
+          message:
+            'join column "review.beer_id" is masked with "redact", which merges different values; only "hash" keeps them apart',
+        },
+      ],
+    ],
+    [
+      "only one side of a join is hashed",
+      (s) => (s.tables[1].pii = { beer_id: "hash" }),
+      [
+        {
+          path: "lakehouse.views[0].joins[0]",
+          message:
+            '"review.beer_id" and "beer.beer_id" must both be masked with "hash" or neither, or no row joins',
+        },
+      ],
+    ],
+    [
+      "sequenceBy names a missing column",
+      (s) => (s.tables[1].source = { kind: "cdc", sequenceBy: ["review_time", "lsn"] }),
+      [{ path: "lakehouse.tables[1].source.sequenceBy[1]", message: 'column "lsn" is not in columns' }],
+    ],
+    [
+      "a column that orders changes is masked",
+      (s) => {
+        s.tables[1].source = { kind: "cdc", sequenceBy: ["review_time"] };
+        s.tables[1].pii = { review_time: "hash" };
+      },
+      [
+        {
+          path: "lakehouse.tables[1].pii.review_time",
+          message:
+            '"review_time" orders the table\'s changes (sequenceBy or watermarkColumn) and cannot be masked',
         },
       ],
     ],

@@ -122,11 +122,72 @@ function checkTable(
   if (table.source.kind === "api" && table.source.secret && !secretNames.has(table.source.secret)) {
     report([...at, "source", "secret"], `secret "${table.source.secret}" is not in secrets`);
   }
+  if (table.source.kind === "cdc") {
+    table.source.sequenceBy.forEach((name, j) => mustBeColumn([...at, "source", "sequenceBy", j], name));
+  }
+  checkMasks(table, at, report);
   for (const [name, rule] of Object.entries(table.pii)) {
     const type = table.columns.find((c) => c.name === name)?.type;
     if (type && type !== "string" && rule !== "hash" && rule !== "redact") {
       report([...at, "pii", name], `masking rule "${rule}" needs a string column, "${name}" is ${type}`);
     }
+  }
+}
+
+/**
+ * A mask that is not `hash` maps many values to one (`cpf` keeps 3 digits): on a key it merges different rows,
+ * on a partition column it merges partitions. A column that orders changes cannot be masked at all.
+ */
+function checkMasks(table: TableSpec, at: (string | number)[], report: Report): void {
+  // What orders changes (functions/transform/order.ts): sequenceBy on CDC, else the watermark column.
+  const watermark = table.incremental?.watermarkColumn;
+  const ordering = new Set(
+    table.source.kind === "cdc" ? table.source.sequenceBy : watermark ? [watermark] : [],
+  );
+  for (const [name, rule] of Object.entries(table.pii)) {
+    const path = [...at, "pii", name];
+    if (ordering.has(name)) {
+      report(
+        path,
+        `"${name}" orders the table's changes (sequenceBy or watermarkColumn) and cannot be masked`,
+      );
+    } else if (rule !== "hash" && table.primaryKey.includes(name)) {
+      report(
+        path,
+        `masking rule "${rule}" on primary-key column "${name}" would merge different keys into one row; only "hash" keeps them apart`,
+      );
+    } else if (rule !== "hash" && table.partitionBy.includes(name)) {
+      report(
+        path,
+        `masking rule "${rule}" on partition column "${name}" would merge different partitions; only "hash" keeps them apart`,
+      );
+    }
+  }
+}
+
+/** The mask on a join column must be `hash` or nothing, and the same on both sides, or the join matches wrongly. */
+function checkJoinMask(
+  path: (string | number)[],
+  left: { table: TableSpec; column: string },
+  right: { table: TableSpec; column: string },
+  rightField: "leftColumn" | "rightColumn",
+  report: Report,
+): void {
+  const sides = [
+    { ...left, field: "leftColumn", rule: left.table.pii[left.column] },
+    { ...right, field: rightField, rule: right.table.pii[right.column] },
+  ];
+  const merging = sides.find((side) => side.rule !== undefined && side.rule !== "hash");
+  if (merging) {
+    report(
+      [...path, merging.field],
+      `join column "${merging.table.name}.${merging.column}" is masked with "${merging.rule}", which merges different values; only "hash" keeps them apart`,
+    );
+  } else if (sides[0].rule !== sides[1].rule) {
+    report(
+      path,
+      `"${left.table.name}.${left.column}" and "${right.table.name}.${right.column}" must both be masked with "hash" or neither, or no row joins`,
+    );
   }
 }
 
@@ -167,6 +228,13 @@ function checkView(
         `column "${rightColumn}" is not in ${right.name}`,
       );
     }
+    checkJoinMask(
+      path,
+      { table: left, column: join.leftColumn },
+      { table: right, column: rightColumn },
+      join.rightColumn ? "rightColumn" : "leftColumn",
+      report,
+    );
     joined.set(right.name, right);
     for (const c of right.columns) columns.add(`${right.name}_${c.name}`);
   });

@@ -55,6 +55,13 @@ export const source = z.discriminatedUnion("kind", [
     kind: z.literal("cdc"),
     /** Field carrying insert/update/delete. @default "operation" */
     operationField: identifier.default("operation"),
+    /**
+     * Columns that order the source's changes (e.g. a DMS commit timestamp or log sequence number), compared
+     * ascending before the arrival order (`_ingested_at`, `_source_file`, `_source_row`). Every change must
+     * carry them, deletes included: a change without one is quarantined (rule `required`).
+     * @default [] (changes are ordered by arrival of their file, then by their position in it)
+     */
+    sequenceBy: z.array(identifier).default([]),
   }),
   z.strictObject({ kind: z.literal("batch") }),
   z.strictObject({
@@ -94,7 +101,16 @@ export const qualityRule = z.discriminatedUnion("rule", [
 ]);
 
 export const incremental = z.strictObject({
-  /** `d-1` reprocesses the previous day; `watermark` reads past the stored high-water mark. */
+  /**
+   * How bronze → silver reads bronze. `watermark` and `d-1` both read every bronze row not yet merged or
+   * quarantined (a ledger of consumed rows, so each row counts exactly once whatever its `_ingested_at` or
+   * arrival order). `d-1` does not re-read the previous day: re-reading it would change nothing, because the
+   * daily D-1 source pull (`schedules.daily`) re-delivers that day as new files, which silver reads like any
+   * other. `full` re-reads all of bronze every run (idempotent: silver keeps the newest version of each key,
+   * and a quarantined row is never recorded twice).
+   * With `watermarkColumn` on a table that is not CDC, an older version (by that column, NULL oldest) never
+   * replaces a newer one, whatever order they arrive in; CDC tables are ordered by `source.sequenceBy`.
+   */
   strategy: z.enum(["watermark", "d-1", "full"]).default("d-1"),
   watermarkColumn: identifier.optional(),
 });

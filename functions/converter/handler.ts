@@ -17,7 +17,19 @@ export const handler = async (input: ConversionInput): Promise<ConversionOutput>
   logger.appendKeys({ controlId: input.controlId, table: input.table });
   try {
     const result = await runConversion(
-      { s3, dynamo, tables, controlTable: env.CONTROL_TABLE, bronzeBucket: env.BRONZE_BUCKET },
+      {
+        s3,
+        dynamo,
+        tables,
+        controlTable: env.CONTROL_TABLE,
+        bronzeBucket: env.BRONZE_BUCKET,
+        source: {
+          onRetry: ({ attempt, offset, error }) => {
+            metrics.addMetric("SourceReadsResumed", "Count", 1);
+            logger.warn("raw body broke off; resuming", { attempt, offset, error: error.message });
+          },
+        },
+      },
       input,
     );
     metrics.addMetric("RowsWritten", "Count", result.rowsWritten);

@@ -30,6 +30,10 @@ async function main(): Promise<void> {
       tables: loadTables(),
       controlTable: env.CONTROL_TABLE,
       bronzeBucket: env.BRONZE_BUCKET,
+      source: {
+        onRetry: ({ attempt, offset, error }) =>
+          logger.warn("raw body broke off; resuming", { attempt, offset, error: error.message }),
+      },
     },
     { controlId: env.CONTROL_ID, bucket: env.SOURCE_BUCKET, key: env.SOURCE_KEY, table: env.TABLE },
   );

@@ -1,42 +1,26 @@
-import { DynamoDBPersistenceLayer } from "@aws-lambda-powertools/idempotency/dynamodb";
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { GlueClient } from "@aws-sdk/client-glue";
+import { SFNClient } from "@aws-sdk/client-sfn";
 import { z } from "zod";
 import { parseEnv, required } from "../lib/env";
 import { createEventTrigger } from "../lib/event-trigger";
+import { loadTables } from "../lib/tables";
 import { telemetry } from "../lib/telemetry";
 
-/** SNS → SQS → Glue job runs, one per transaction id (seed 003). */
-const env = parseEnv(
-  z.object({
-    IDEMPOTENCY_TABLE: required,
-    GLUE_JOB_NAME: required,
-    ID_FIELD: z
-      .string()
-      .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be a field name")
-      .default("transaction_id"),
-    IDEMPOTENCY_TTL_SECONDS: z.coerce
-      .number()
-      .int()
-      .positive()
-      .default(3 * 24 * 3600),
-  }),
-);
-
+/** SNS → SQS → one event-job execution (and so one Glue job run) per transaction id (seed 003). */
+const env = parseEnv(z.object({ STATE_MACHINE_ARN: required }));
+const tables = new Map([...loadTables()].filter(([, t]) => t.source.kind === "event"));
 const { logger, metrics } = telemetry("event-trigger");
 
 const trigger = createEventTrigger({
-  glue: new GlueClient({}),
-  persistenceStore: new DynamoDBPersistenceLayer({
-    tableName: env.IDEMPOTENCY_TABLE,
-    awsSdkV3Client: new DynamoDBClient({}),
-  }),
-  jobName: env.GLUE_JOB_NAME,
-  idField: env.ID_FIELD,
-  expiresAfterSeconds: env.IDEMPOTENCY_TTL_SECONDS,
-  onJobStarted: (request, jobRunId) => {
+  sfn: new SFNClient({}),
+  stateMachineArn: env.STATE_MACHINE_ARN,
+  tables,
+  onStarted: (request, executionArn) => {
     metrics.addMetric("JobRunsStarted", "Count", 1);
-    logger.info("job run started", { id: request.id, jobRunId });
+    logger.info("event job started", { table: request.table, id: request.id, executionArn });
+  },
+  onDuplicate: (request) => {
+    metrics.addMetric("DuplicateMessages", "Count", 1);
+    logger.info("duplicate transaction: its execution exists", { table: request.table, id: request.id });
   },
 });
 

@@ -78,25 +78,29 @@ export const MAX_PAGES = 1000;
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
-/** The window a run reads: hourly from the watermark (or D-1 00:00 the first time) to the last full hour; daily = D-1. */
+/**
+ * The window a run reads. Hourly: from the watermark (or D-1 00:00 the first time) to the last full hour.
+ * Daily: the previous UTC day (D-1), re-read whole for late changes, and from the watermark when that lags
+ * behind D-1 00:00 (after an outage), so the window never starts past data not yet pulled.
+ */
 export function pullWindow(
   mode: PullMode,
   now: Date,
   watermark: string | undefined,
 ): { since: Date; until: Date } {
   const today = Math.floor(now.getTime() / DAY) * DAY;
-  if (mode === "daily") return { since: new Date(today - DAY), until: new Date(today) };
+  const mark = watermark === undefined ? undefined : Date.parse(watermark);
+  if (mode === "daily") {
+    const since = mark !== undefined && mark < today - DAY ? mark : today - DAY;
+    return { since: new Date(since), until: new Date(today) };
+  }
   const until = Math.floor(now.getTime() / HOUR) * HOUR;
-  return { since: watermark ? new Date(watermark) : new Date(today - DAY), until: new Date(until) };
+  return { since: new Date(mark ?? today - DAY), until: new Date(until) };
 }
 
-/**
- * One API pull (seed 004): read the source's watermark, fetch `?since=&until=` with the bearer token from
- * Secrets Manager (following `next` links), write the rows as gzip JSON lines to
- * `raw/<table>/ingest_date=<since date>/<run-id>.json.gz`, and only then advance the watermark, with a
- * conditional update on the value read, so a failed write or a concurrent run never skips data. The run id comes
- * from the window, so a retried run overwrites its own object.
- */
+/** Conditional advances a run attempts before it reports a watermark that keeps moving. */
+const MAX_ADVANCES = 5;
+
 /**
  * One API pull on AWS (the Lambda): the table comes from the bundled specs, and the ports are S3, the
  * DynamoDB watermark table (conditional update) and Secrets Manager by ARN.
@@ -121,9 +125,10 @@ export async function pullApi(deps: ApiPullDeps, input: ApiPullInput): Promise<A
 /**
  * One API pull (seed 004): read the source's watermark, fetch `?since=&until=` with the bearer token
  * (following `next` links), write the rows as gzip JSON lines to
- * `raw/<table>/ingest_date=<since date>/<run-id>.json.gz`, and only then advance the watermark, with a
- * conditional update on the value read, so a failed write or a concurrent run never skips data. The run id
- * comes from the window, so a retried run overwrites its own object. The same code runs on AWS and Azure.
+ * `raw/<table>/ingest_date=<since date>/<run-id>.json.gz`, and only then advance the watermark to the window's
+ * end (`advanceWatermark`: conditional, never past data not pulled, a lost race with a concurrent run is not
+ * an error), so a failed write or a concurrent run never skips data. The run id comes from the window, so a
+ * retried run overwrites its own object. The same code runs on AWS and Azure.
  */
 export async function pullSource(
   ports: ApiPullPorts,
@@ -162,13 +167,39 @@ export async function pullSource(
     key = `${source.table}/ingest_date=${window.since.slice(0, 10)}/${runId}.json.gz`;
     await ports.raw.put(key, Buffer.concat(compressed));
   }
-  const watermark = previous && previous > window.until ? previous : window.until;
-  if (!(await ports.watermarks.advance(source.table, previous, watermark, key))) {
-    throw new Error(
-      `${source.table}: the watermark moved during this run (a concurrent pull); not advancing it`,
-    );
-  }
+  const watermark = await advanceWatermark(ports.watermarks, source.table, previous, window, key);
   return { ...window, rows, pages, key, watermark };
+}
+
+/**
+ * Moves the watermark to the end of the window just written, never past it and never back. The advance is
+ * conditional on the value last read; when another run moved it first (the hourly and the daily run both
+ * start at 02:00), the value it left decides: at or past this window's end, everything up to it is pulled
+ * and this run ends successfully without writing; inside the window, this run's rows cover the rest, so it
+ * advances from that value; before the window or deleted, something reset it, and the run fails.
+ */
+async function advanceWatermark(
+  store: WatermarkStore,
+  table: string,
+  previous: string | undefined,
+  window: { since: string; until: string },
+  key: string | undefined,
+): Promise<string> {
+  const until = Date.parse(window.until);
+  let expected = previous;
+  for (let attempt = 0; attempt < MAX_ADVANCES; attempt++) {
+    if (expected !== undefined && Date.parse(expected) >= until) return expected;
+    if (await store.advance(table, expected, window.until, key)) return window.until;
+    const current = await store.get(table);
+    if (current === undefined || Date.parse(current) < Date.parse(window.since)) {
+      throw new Error(
+        `${table}: the watermark was reset during this run (${current ?? "deleted"}, this run read ` +
+          `${previous ?? "none"}); not advancing it`,
+      );
+    }
+    expected = current;
+  }
+  throw new Error(`${table}: the watermark kept moving during this run; not advancing it`);
 }
 
 async function fetchPage(

@@ -44,7 +44,7 @@ export function transformCdcRecord(
 
   const operationField = table.source.operationField;
   const rawOperation = metadata?.operation ?? parsed[operationField] ?? parsed.operation;
-  const operation = typeof rawOperation === "string" ? OPERATIONS[rawOperation.toLowerCase()] : undefined;
+  const operation = typeof rawOperation === "string" ? operationOf(rawOperation) : undefined;
   if (!operation) {
     return {
       ok: false,
@@ -58,6 +58,12 @@ export function transformCdcRecord(
     table: tableName,
     row: { ...source, [operationField]: operation, _ingested_at: ingestedAt },
   };
+}
+
+/** The operation a record's value names; own keys only, so `constructor` or `__proto__` name nothing. */
+function operationOf(value: string): Operation | undefined {
+  const key = value.toLowerCase();
+  return Object.hasOwn(OPERATIONS, key) ? OPERATIONS[key] : undefined;
 }
 
 /** CDC tables by name, the only ones the transformer accepts. */

@@ -1,22 +1,45 @@
-import { DynamoDBPersistenceLayer } from "@aws-lambda-powertools/idempotency/dynamodb";
-import { GlueClient, StartJobRunCommand } from "@aws-sdk/client-glue";
+import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from "@aws-sdk/client-sfn";
 import type { Context, SQSEvent } from "aws-lambda";
 import { mockClient } from "aws-sdk-client-mock";
-import { startDynamo } from "../test/servers";
-import { createEventTrigger, parseJobRequest } from "./event-trigger";
+import fc from "fast-check";
+import { tableSpec } from "../test/fixtures";
+import {
+  createEventTrigger,
+  eventExecutionName,
+  parseJobRequest,
+  type EventTriggerDeps,
+} from "./event-trigger";
 
-const glueMock = mockClient(GlueClient);
-let dynamo: Awaited<ReturnType<typeof startDynamo>>;
-
-beforeAll(async () => {
-  process.env.AWS_LAMBDA_FUNCTION_NAME = "event-trigger";
-  dynamo = await startDynamo({ idempotency: "id" });
+const sfnMock = mockClient(SFNClient);
+const MACHINE = "arn:aws:states:us-east-1:123456789012:stateMachine:brewery-dev-event-jobs";
+const orders = tableSpec({
+  name: "orders",
+  source: { kind: "event" },
+  columns: [{ name: "order_id", type: "bigint" }],
 });
-afterAll(() => dynamo.close());
+const payments = tableSpec({
+  name: "payments",
+  source: { kind: "event", idField: "payment_id" },
+  columns: [{ name: "payment_id", type: "string" }],
+});
+const one = new Map([["orders", orders]]);
+let executions: Map<string, string>;
+
 beforeEach(() => {
-  glueMock.reset();
-  let runs = 0;
-  glueMock.on(StartJobRunCommand).callsFake(async () => ({ JobRunId: `jr_${++runs}` }));
+  sfnMock.reset();
+  executions = new Map();
+  // What Step Functions does with a Standard execution's name (API_StartExecution): unused → start; used by
+  // an open execution with the same input → the same answer; otherwise ExecutionAlreadyExists.
+  sfnMock.on(StartExecutionCommand).callsFake(async (input: { name: string; input: string }) => {
+    const arn = `${MACHINE.replace(":stateMachine:", ":execution:")}:${input.name}`;
+    const existing = executions.get(input.name);
+    if (existing === undefined) {
+      executions.set(input.name, input.input);
+      return { executionArn: arn };
+    }
+    if (existing === input.input) return { executionArn: arn };
+    throw new ExecutionAlreadyExists({ message: "exists", $metadata: {} });
+  });
 });
 
 const context = {
@@ -24,15 +47,12 @@ const context = {
   functionName: "event-trigger",
 } as unknown as Context;
 
-/** A fresh trigger = a fresh Lambda container; all share the DynamoDB idempotency table. */
-function trigger() {
+function trigger(overrides: Partial<EventTriggerDeps> = {}) {
   return createEventTrigger({
-    glue: new GlueClient({ region: "us-east-1" }),
-    persistenceStore: new DynamoDBPersistenceLayer({
-      tableName: "idempotency",
-      awsSdkV3Client: dynamo.client,
-    }),
-    jobName: "bronze-to-silver",
+    sfn: new SFNClient({ region: "us-east-1" }),
+    stateMachineArn: MACHINE,
+    tables: one,
+    ...overrides,
   });
 }
 
@@ -52,74 +72,149 @@ function snsEvent(...messages: object[]): SQSEvent {
   };
 }
 
-describe("event trigger (dynalite idempotency + mocked Glue)", () => {
-  it("starts one job run for a message delivered twice in one batch and again later", async () => {
+const inputs = () => sfnMock.commandCalls(StartExecutionCommand).map((c) => c.args[0].input);
+
+describe("event trigger (mocked Step Functions)", () => {
+  it("passes the transaction id to the job, and starts one execution for a message delivered twice and again later", async () => {
     const handler = trigger();
-    const message = { transaction_id: "tx-1", arguments: { "--table": "orders", day: "2026-11-21" } };
-    const first = await handler(snsEvent(message, { transaction_id: "tx-2" }), context);
-    const again = await handler(snsEvent(message), context);
-    expect(first.batchItemFailures).toEqual([]);
-    expect(again.batchItemFailures).toEqual([]);
-    const calls = glueMock.commandCalls(StartJobRunCommand).map((c) => c.args[0].input);
-    expect(calls).toEqual([
-      { JobName: "bronze-to-silver", Arguments: { "--table": "orders", "--day": "2026-11-21" } },
-      { JobName: "bronze-to-silver", Arguments: {} },
-    ]);
+    const message = { transaction_id: "tx-1", arguments: { "--region": "sp", day: "2026-11-21" } };
+    expect(
+      (await handler(snsEvent(message, { transaction_id: "tx-2" }, message), context)).batchItemFailures,
+    ).toEqual([]);
+    expect((await handler(snsEvent(message), context)).batchItemFailures).toEqual([]);
+    expect(executions.size).toBe(2);
+    expect(JSON.parse(inputs()[0]!.input!)).toEqual({
+      table: "orders",
+      transactionId: "tx-1",
+      arguments: { "--region": "sp", "--day": "2026-11-21", "--name": "orders", "--transaction_id": "tx-1" },
+    });
+    expect(inputs()[0]!.name).toBe(eventExecutionName("orders", "tx-1"));
   });
 
-  it("starts exactly one job run under 50 concurrent duplicate deliveries; the rest fail or get the stored result", async () => {
-    const message = { transaction_id: "tx-concurrent", arguments: { "--n": "1" } };
+  it("a crash after the start and the redelivery that follows start no second job run", async () => {
+    const message = { transaction_id: "tx-crash" };
+    // The function dies right after StartExecution succeeded (before it could record or answer anything).
+    const crashing = trigger({
+      onStarted: () => {
+        throw new Error("Lambda timed out");
+      },
+    });
+    expect((await crashing(snsEvent(message), context)).batchItemFailures).toEqual([
+      { itemIdentifier: "m0" },
+    ]);
+    const duplicates: string[] = [];
+    const redelivered = trigger({ onDuplicate: (r) => void duplicates.push(r.id) });
+    // The execution has finished by the time SQS redelivers: the name is still taken (90 days).
+    executions.set(eventExecutionName("orders", "tx-crash"), "closed");
+    expect((await redelivered(snsEvent(message), context)).batchItemFailures).toEqual([]);
+    expect(duplicates).toEqual(["tx-crash"]);
+    expect(executions.size).toBe(1);
+  });
+
+  it("starts exactly one execution under 50 concurrent duplicate deliveries, and none of them fails", async () => {
+    const message = { transaction_id: "tx-concurrent", arguments: { n: "1" } };
     const responses = await Promise.all(
       Array.from({ length: 50 }, () => trigger()(snsEvent(message), context)),
     );
-    expect(glueMock.commandCalls(StartJobRunCommand)).toHaveLength(1);
-    // The in-flight duplicates are reported as failures, so SQS redelivers them; a redelivery is then a no-op.
-    const failed = responses.filter((r) => r.batchItemFailures.length > 0);
-    expect(failed.length).toBeLessThan(50);
-    const redelivered = await Promise.all(failed.map(() => trigger()(snsEvent(message), context)));
-    expect(redelivered.every((r) => r.batchItemFailures.length === 0)).toBe(true);
-    expect(glueMock.commandCalls(StartJobRunCommand)).toHaveLength(1);
+    expect(executions.size).toBe(1);
+    expect(responses.every((r) => r.batchItemFailures.length === 0)).toBe(true);
   });
 
-  it("reports a failed StartJobRun as a batch item failure and starts the job on the retry", async () => {
-    glueMock
-      .on(StartJobRunCommand)
-      .rejectsOnce(new Error("ConcurrentRunsExceededException"))
-      .resolves({ JobRunId: "jr_retry" });
+  it("reports a failed StartExecution as a batch item failure and starts it on the redelivery", async () => {
+    let calls = 0;
+    sfnMock.on(StartExecutionCommand).callsFake(async (input: { name: string; input: string }) => {
+      if (++calls === 1) throw new Error("ThrottlingException");
+      executions.set(input.name, input.input);
+      return { executionArn: "arn" };
+    });
     const handler = trigger();
-    const message = { transaction_id: "tx-retry" };
-    expect(await handler(snsEvent(message, { transaction_id: "tx-ok" }), context)).toEqual({
+    expect(await handler(snsEvent({ transaction_id: "tx-retry" }), context)).toEqual({
       batchItemFailures: [{ itemIdentifier: "m0" }],
     });
-    expect(await handler(snsEvent(message), context)).toEqual({ batchItemFailures: [] });
-    expect(glueMock.commandCalls(StartJobRunCommand)).toHaveLength(3);
+    expect(await handler(snsEvent({ transaction_id: "tx-retry" }), context)).toEqual({
+      batchItemFailures: [],
+    });
+    expect(executions.size).toBe(1);
   });
 
-  it("fails records that are not JSON or have no transaction id (they end in the DLQ)", async () => {
-    const handler = trigger();
-    const event = snsEvent({ other: 1 });
+  it("fails records that are not JSON, have no transaction id or name no event table (they end in the DLQ)", async () => {
+    const handler = trigger({
+      tables: new Map([
+        ["orders", orders],
+        ["payments", payments],
+      ]),
+    });
+    const event = snsEvent(
+      { table: "orders", other: 1 },
+      { transaction_id: "x" },
+      { table: "customers", transaction_id: "x" },
+      { table: "payments", payment_id: "p-1" },
+    );
     event.Records.push({ ...event.Records[0]!, messageId: "bad-json", body: "not json" });
     expect((await handler(event, context)).batchItemFailures).toEqual([
       { itemIdentifier: "m0" },
+      { itemIdentifier: "m1" },
+      { itemIdentifier: "m2" },
       { itemIdentifier: "bad-json" },
     ]);
-    expect(glueMock.commandCalls(StartJobRunCommand)).toHaveLength(0);
+    expect(inputs().map((i) => JSON.parse(i.input!).transactionId)).toEqual(["p-1"]);
   });
 });
 
 describe("parseJobRequest", () => {
-  it("reads raw (non-SNS) bodies, a custom id field and stringifies argument values", () => {
+  it("reads raw (non-SNS) bodies, the table's own id field, and stringifies argument values", () => {
     expect(
-      parseJobRequest(JSON.stringify({ order_id: 7, arguments: { "--limit": 10 } }), "order_id"),
+      parseJobRequest(
+        JSON.stringify({ payment_id: 7, arguments: { "--limit": 10 } }),
+        new Map([["payments", payments]]),
+      ),
     ).toEqual({
+      table: "payments",
       id: "7",
-      arguments: { "--limit": "10" },
+      arguments: { "--limit": "10", "--name": "payments", "--transaction_id": "7" },
     });
   });
 
-  it("fails if arguments is not an object", () => {
+  it("fails if arguments is not an object, or sets a reserved or Glue-spelled parameter", () => {
+    const parse = (message: object) => () => parseJobRequest(JSON.stringify(message), one);
+    expect(parse({ transaction_id: "a", arguments: [1] })).toThrow(
+      "arguments must be an object of --key: value",
+    );
+    for (const key of ["--name", "transaction_id", "--plan", "--conf", "--extra-py-files", "--TempDir"])
+      expect(parse({ transaction_id: "a", arguments: { [key]: "x" } })).toThrow(
+        `argument ${JSON.stringify(key)} is not allowed`,
+      );
+  });
+
+  it("fails if the id field or the table is only an Object.prototype member (own keys only)", () => {
+    const constructorId = tableSpec({
+      name: "orders",
+      source: { kind: "event", idField: "constructor" },
+      columns: [{ name: "order_id", type: "bigint" }],
+    });
+    expect(() => parseJobRequest("{}", new Map([["orders", constructorId]]))).toThrow(
+      "message has no constructor",
+    );
     expect(() =>
-      parseJobRequest(JSON.stringify({ transaction_id: "a", arguments: [1] }), "transaction_id"),
-    ).toThrow("arguments must be an object of --key: value");
+      parseJobRequest(
+        JSON.stringify({ table: "constructor", transaction_id: "a" }),
+        new Map([
+          ["orders", orders],
+          ["payments", payments],
+        ]),
+      ),
+    ).toThrow('table "constructor" is not an event table');
+  });
+
+  it("names executions deterministically, within Step Functions' 80 characters of [A-Za-z0-9_-]", () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 200 }), fc.string({ maxLength: 200 }), (table, id) => {
+        const name = eventExecutionName(table, id);
+        expect(name).toBe(eventExecutionName(table, id));
+        expect(name.length).toBeLessThanOrEqual(80);
+        expect(name).toMatch(/^[A-Za-z0-9_-]+$/);
+      }),
+    );
+    expect(eventExecutionName("orders", "a")).not.toBe(eventExecutionName("orders", "b"));
   });
 });

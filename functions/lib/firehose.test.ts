@@ -78,4 +78,17 @@ describe("transformFirehoseEvent", () => {
       "no table_name (or metadata.table-name)",
     ]);
   });
+
+  it("marks a record whose operation names an Object.prototype member (constructor, __proto__, toString) ProcessingFailed", () => {
+    const names = ["constructor", "__proto__", "toString", "hasOwnProperty", "valueOf"];
+    const { processed, failed } = transformFirehoseEvent(
+      event(...names.map((operation) => ({ table_name: "review", operation, review_id: 1 }))),
+      tables,
+      NOW,
+    );
+    expect(processed).toBe(0);
+    expect(failed.map((f) => f.reason)).toEqual(
+      names.map((n) => `operation must be insert, update or delete (got ${JSON.stringify(n)})`),
+    );
+  });
 });

@@ -2,6 +2,7 @@ import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from "@aws-s
 import { GetCommand } from "@aws-sdk/lib-dynamodb";
 import { ScanCommand } from "@aws-sdk/client-dynamodb";
 import { mockClient } from "aws-sdk-client-mock";
+import fc from "fast-check";
 import { beer, brewery } from "../test/fixtures";
 import { startDynamo } from "../test/servers";
 import { documentClient } from "./clients";
@@ -85,6 +86,25 @@ describe("registerObject", () => {
     });
   });
 
+  it("records the S3 version id of the event in the control record and the execution input", async () => {
+    const event = detail("beer/2026/11/21/versioned.json");
+    const outcome = await registerObject(deps, {
+      ...event,
+      object: { ...event.object, "version-id": "3HL4kqtJlcpXroDTDmJ+rmSpXd3dIbrHY" },
+    });
+    const record = await deps.dynamo.send(
+      new GetCommand({
+        TableName: "control",
+        Key: { pk: "s3://raw-bucket/beer/2026/11/21/versioned.json#abc" },
+      }),
+    );
+    expect(record.Item).toMatchObject({ versionId: "3HL4kqtJlcpXroDTDmJ+rmSpXd3dIbrHY", etag: '"abc"' });
+    expect(outcome).toMatchObject({ status: "started" });
+    expect(JSON.parse(sfnMock.commandCalls(StartExecutionCommand)[0]!.args[0].input.input!)).toMatchObject({
+      versionId: "3HL4kqtJlcpXroDTDmJ+rmSpXd3dIbrHY",
+    });
+  });
+
   it("treats a new object version (new etag) as a new file", async () => {
     await registerObject(deps, detail("brewery/b.csv", '"v1"'));
     await registerObject(deps, detail("brewery/b.csv", '"v2"'));
@@ -111,10 +131,20 @@ describe("estimates and execution names", () => {
     expect(estimateRecords(200_000, "csv", false)).toBe(1000);
   });
 
-  it("makes deterministic names of at most 80 allowed characters", () => {
-    const name = executionName("a_very_long_table_name_that_goes_on_and_on_and_on_x", "s3://b/k#e");
-    expect(name).toBe(executionName("a_very_long_table_name_that_goes_on_and_on_and_on_x", "s3://b/k#e"));
-    expect(name.length).toBeLessThanOrEqual(80);
-    expect(name).toMatch(/^[A-Za-z0-9_-]+$/);
+  it("makes deterministic names of at most 80 allowed characters, one per replay", () => {
+    fc.assert(
+      fc.property(
+        fc.string({ maxLength: 300 }),
+        fc.string(),
+        fc.option(fc.nat(100_000)),
+        (table, id, replay) => {
+          const name = executionName(table, id, replay ?? undefined);
+          expect(name).toBe(executionName(table, id, replay ?? undefined));
+          expect(name.length).toBeLessThanOrEqual(80);
+          expect(name).toMatch(/^[A-Za-z0-9_-]+$/);
+          expect(name).not.toBe(executionName(table, id, (replay ?? 0) + 1));
+        },
+      ),
+    );
   });
 });

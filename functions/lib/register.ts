@@ -7,7 +7,8 @@ import { controlId, estimateRecords, executionName, isGzipKey, tableOfKey } from
 /** The part of an EventBridge S3 "Object Created" event the control record needs. */
 export interface ObjectCreatedDetail {
   bucket: { name: string };
-  object: { key: string; size: number; etag: string; sequencer?: string };
+  /** `version-id` is present when the bucket is versioned (the layer buckets are). */
+  object: { key: string; size: number; etag: string; sequencer?: string; "version-id"?: string };
 }
 
 export interface RegisterDeps {
@@ -34,6 +35,7 @@ export async function registerObject(
   detail: ObjectCreatedDetail,
 ): Promise<RegisterOutcome> {
   const { key, size, etag } = detail.object;
+  const versionId = detail.object["version-id"];
   const bucket = detail.bucket.name;
   const tableName = tableOfKey(key);
   const table = tableName ? deps.tables.get(tableName) : undefined;
@@ -54,6 +56,8 @@ export async function registerObject(
           key,
           size,
           etag,
+          // The converter reads exactly this version, whatever overwrote the key since.
+          versionId,
           sequencer: detail.object.sequencer,
           format: table.format,
           estimatedRecords,
@@ -80,6 +84,7 @@ export async function registerObject(
           controlId: id,
           bucket,
           key,
+          ...(versionId ? { versionId } : {}),
           table: table.name,
           format: table.format,
           estimatedRecords,

@@ -1,4 +1,5 @@
 import type { ColumnSpec } from "../../components/spec";
+import { HASH_KEY_RELATION } from "./plan";
 
 /**
  * Every difference between the SQL dialects the transformations run on, in one place: Spark SQL on
@@ -24,6 +25,13 @@ export interface Dialect {
   removeAll(expr: string, pattern: string): string;
   /** Lower-case hex SHA-256 of the text of `expr`. */
   sha256(expr: string): string;
+  /**
+   * Lower-case hex HMAC-SHA256 of the UTF-8 text of `expr` (NULL for NULL), keyed by the pads in
+   * `HASH_KEY_RELATION`, which the statement must join.
+   */
+  hmacSha256(expr: string): string;
+  /** Drops a session-local relation a `temporary` step made (a TEMP table, a temporary view). */
+  dropTemporary(name: string): string;
   /** Calendar year / month (1-12) of a timestamp or date. */
   year(expr: string): string;
   month(expr: string): string;
@@ -46,6 +54,8 @@ const SPARK_TYPES: Record<string, string> = {
 };
 const DUCKDB_TYPES: Record<string, string> = { ...SPARK_TYPES, string: "VARCHAR", int: "INTEGER" };
 
+const KEY = HASH_KEY_RELATION;
+
 function mapType(types: Record<string, string>, specType: string): string {
   return types[specType] ?? specType.toUpperCase(); // decimal(p,s) is spelled the same everywhere
 }
@@ -61,6 +71,10 @@ function spark(engine: "spark-iceberg" | "spark-delta"): Dialect {
     matches: (expr, pattern) => `(${expr} RLIKE ${spark(engine).literal(pattern)})`,
     removeAll: (expr, pattern) => `regexp_replace(${expr}, ${spark(engine).literal(pattern)}, '')`,
     sha256: (expr) => `sha2(CAST(${expr} AS STRING), 256)`,
+    // sha2 takes binary, concat joins binaries, unhex gives binary (Spark SQL built-in functions reference).
+    hmacSha256: (expr) =>
+      `sha2(concat(${KEY}._hash_outer_pad, unhex(sha2(concat(${KEY}._hash_inner_pad, CAST(CAST(${expr} AS STRING) AS BINARY)), 256))), 256)`,
+    dropTemporary: (name) => `DROP VIEW IF EXISTS ${name}`,
     year: (expr) => `year(${expr})`,
     month: (expr) => `month(${expr})`,
     tableSuffix: (partitionBy) =>
@@ -80,6 +94,10 @@ const duckdb: Dialect = {
   // DuckDB replaces only the first match unless asked for all with the 'g' option.
   removeAll: (expr, pattern) => `regexp_replace(${expr}, ${duckdb.literal(pattern)}, '', 'g')`,
   sha256: (expr) => `sha256(CAST(${expr} AS VARCHAR))`,
+  // encode() is the UTF-8 bytes of a VARCHAR (CAST AS BLOB would read \x escapes); sha256 and || take BLOBs.
+  hmacSha256: (expr) =>
+    `sha256(${KEY}._hash_outer_pad || unhex(sha256(${KEY}._hash_inner_pad || encode(CAST(${expr} AS VARCHAR)))))`,
+  dropTemporary: (name) => `DROP TABLE IF EXISTS ${name}`,
   year: (expr) => `CAST(year(${expr}) AS INTEGER)`,
   month: (expr) => `CAST(month(${expr}) AS INTEGER)`,
   // DuckDB tables are not partitioned; partitioning only matters for the lake formats.

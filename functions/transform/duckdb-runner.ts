@@ -1,5 +1,17 @@
 import type { DuckDBConnection } from "@duckdb/node-api";
-import type { Namespaces, TransformPlan } from "./plan";
+import { hmacPads } from "./hmac";
+import { HASH_KEY_RELATION, type Namespaces, type TransformPlan } from "./plan";
+
+/**
+ * The hash key of local runs when none is given: local lakes hold development data, and a fixed key keeps
+ * their hashes deterministic across runs. Cloud runs take the environment's secret (spark_runner.py).
+ */
+export const LOCAL_HASH_KEY = "medallion-local-development-hash-key";
+
+export interface RunOptions {
+  /** The secret `hash` masks are keyed with (HMAC-SHA256). @default LOCAL_HASH_KEY */
+  readonly hashKey?: string;
+}
 
 /** What the local runner did for one step (the same line spark_runner.py logs). */
 export interface StepResult {
@@ -23,18 +35,27 @@ export async function createNamespaces(connection: DuckDBConnection, namespaces:
 export async function runPlans(
   connection: DuckDBConnection,
   plans: readonly TransformPlan[],
+  options: RunOptions = {},
 ): Promise<StepResult[]> {
   const results: StepResult[] = [];
+  let keyed = false;
   for (const plan of plans) {
     for (const step of plan.steps) {
       if (step.kind !== "sql" || !step.sql)
         throw new Error(
           `transform: step ${plan.name}/${step.name} is ${step.kind}; DuckDB runs sql steps only`,
         );
+      // A temporary step's query is kept as a TEMP table: this connection's own, gone when it closes.
+      const sql = step.temporary ? `CREATE OR REPLACE TEMP TABLE ${step.temporary} AS ${step.sql}` : step.sql;
+      const target = step.temporary ?? step.target;
       let rows: number;
       try {
-        const reader = await connection.runAndReadAll(step.sql);
-        rows = step.target ? await countRows(connection, step.target) : reader.currentRowCount;
+        if (step.inputs?.includes("hash_key") && !keyed) {
+          await createHashKey(connection, options.hashKey ?? LOCAL_HASH_KEY);
+          keyed = true;
+        }
+        const reader = await connection.runAndReadAll(sql);
+        rows = target ? await countRows(connection, target) : reader.currentRowCount;
       } catch (error) {
         throw new Error(`transform: step ${plan.name}/${step.name} failed: ${(error as Error).message}`, {
           cause: error,
@@ -44,6 +65,15 @@ export async function runPlans(
     }
   }
   return results;
+}
+
+/** The session's HASH_KEY_RELATION: bound parameters, so the key never appears in SQL text. */
+async function createHashKey(connection: DuckDBConnection, key: string): Promise<void> {
+  const { inner, outer } = hmacPads(key);
+  await connection.run(
+    `CREATE OR REPLACE TEMP TABLE ${HASH_KEY_RELATION} AS SELECT unhex($inner) AS _hash_inner_pad, unhex($outer) AS _hash_outer_pad`,
+    { inner: inner.toString("hex"), outer: outer.toString("hex") },
+  );
 }
 
 export async function countRows(connection: DuckDBConnection, table: string): Promise<number> {

@@ -1,9 +1,10 @@
-import { createHash } from "node:crypto";
+import { createHmac } from "node:crypto";
+import { LOCAL_HASH_KEY } from "./duckdb-runner";
 import { cpfFromBase } from "./cpf";
 import { stackSpec } from "./dev-spec";
 import { LocalLake } from "./test-support";
 
-const sha = (text: string) => createHash("sha256").update(text).digest("hex");
+const sha = (text: string) => createHmac("sha256", LOCAL_HASH_KEY).update(text).digest("hex");
 const at = "2024-05-01 00:00:00";
 
 /** The dev spec's tables with a small, hand-checked dataset; review 5 is inserted, then deleted. */

@@ -1,10 +1,21 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { Readable } from "node:stream";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { stackSpec } from "./dev-spec";
-import { formatSummary, runLocalBatch, type BatchSummary } from "./local-pipeline";
-import { cdcBatch, initialBatch } from "./sample-data";
+import { formatSummary, runLocalBatch, type Arrival, type BatchSummary } from "./local-pipeline";
+import { cdcBatch, initialBatch, type RawFile } from "./sample-data";
+
+/** A batch's sample files as arrivals, 1 ms apart from `at`, as the CLI's ledger spaces them. */
+function arrivals(batch: string, files: readonly RawFile[], at: string): Arrival[] {
+  return files.map((file, i) => ({
+    table: file.table,
+    open: () => Readable.from([Buffer.from(file.text)]),
+    controlId: `file://samples/${batch}/${file.table}`,
+    ingestedAt: new Date(Date.parse(at) + i),
+  }));
+}
 
 /**
  * The local pipeline in-process on the dev spec with 5 good rows per table. Each table also gets one bad row
@@ -22,15 +33,13 @@ describe("npm run pipeline:local (in-process, dev spec, 5 rows per table)", () =
       spec,
       dir,
       batch: "initial",
-      files: initialBatch(spec, { rowsPerTable: 5 }),
-      ingestedAt: new Date("2024-07-01T02:00:00Z"),
+      arrivals: arrivals("initial", initialBatch(spec, { rowsPerTable: 5 }), "2024-07-01T02:00:00Z"),
     });
     cdc = await runLocalBatch({
       spec,
       dir,
       batch: "cdc",
-      files: cdcBatch(spec, { rowsPerTable: 5 }),
-      ingestedAt: new Date("2024-07-02T02:00:00Z"),
+      arrivals: arrivals("cdc", cdcBatch(spec, { rowsPerTable: 5 }), "2024-07-02T02:00:00Z"),
     });
   });
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));

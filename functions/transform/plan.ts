@@ -13,9 +13,30 @@ export interface PlanStep {
   format?: "json" | "csv";
   /** The table a step writes: runners log its row count after the step. */
   target?: string;
+  /**
+   * For `sql` steps whose statement is a query: the runner keeps its result, for this session only, as a
+   * relation of this name, materialised once (DuckDB: a TEMP table; Spark: the locally checkpointed
+   * DataFrame as a temporary view, so no later step re-reads its sources), and logs its row count. Being
+   * session-local, overlapping runs cannot clobber each other's, and nothing is left in the catalog.
+   */
+  temporary?: string;
   /** Stream checkpoint and schema location, for `autoloader` steps. */
   checkpoint?: string;
+  /**
+   * Runtime inputs the runner provides before the step. `hash_key`: the relation `HASH_KEY_RELATION` holding
+   * the HMAC pads of the environment's hash secret (never a literal in the plan: plans are shown in diffs).
+   */
+  inputs?: RuntimeInput[];
 }
+
+export type RuntimeInput = "hash_key";
+
+/**
+ * The one-row relation (a session temporary table or view) the runners create for a step that needs the
+ * hash key: `_hash_inner_pad` = K ⊕ ipad, `_hash_outer_pad` = K ⊕ opad (binary, 64 bytes, RFC 2104), so
+ * the SQL computes HMAC-SHA256 with sha256 and concatenation only.
+ */
+export const HASH_KEY_RELATION = "_medallion_hash_key";
 
 /** Ordered steps for one table, view or gold model. */
 export interface TransformPlan {

@@ -8,7 +8,7 @@ import type { Dialect } from "./dialect";
 
 /** A check that a row fails: `failsWhen` is true for a bad row, and names the rule in the quarantine. */
 export interface RowCheck {
-  /** Rule name recorded in the quarantine: required, type, format_cpf, format_email, regex, domain, range. */
+  /** Rule name recorded in the quarantine: operation, required, type, format_cpf, format_email, regex, domain, range. */
   readonly rule: string;
   readonly column: string;
   readonly failsWhen: string;
@@ -52,13 +52,32 @@ export function rowChecks(dialect: Dialect, table: TableSpec, options: RowCheckO
     }
   }
   for (const rule of table.quality) checks.push(qualityCheck(dialect, rule));
-  // A CDC delete carries the key and little else: only the key's own checks apply to it.
-  const keys = new Set(table.primaryKey);
-  return checks.map((check) =>
-    options.isDelete && !keys.has(check.column)
+  // The columns that order changes must be present on every change, or its place in the order is unknown.
+  const sequenceBy = table.source.kind === "cdc" ? table.source.sequenceBy : [];
+  for (const name of sequenceBy) {
+    if (!checks.some((c) => c.rule === "required" && c.column === name)) {
+      checks.push({ rule: "required", column: name, failsWhen: `${name} IS NULL` });
+    }
+  }
+  // A CDC delete carries the key and little else: only the key's and the order's checks apply to it.
+  const always = new Set([...table.primaryKey, ...sequenceBy]);
+  const judged = checks.map((check) =>
+    options.isDelete && !always.has(check.column)
       ? { ...check, failsWhen: `NOT (${options.isDelete}) AND ${check.failsWhen}` }
       : check,
   );
+  // First, so the row is reported for its operation: a NULL or unknown one (NULL IN (...) is NULL, not
+  // false, so the check is COALESCEd) reaches neither silver nor the MERGE's delete test otherwise.
+  return options.operation
+    ? [
+        {
+          rule: "operation",
+          column: options.operation.column,
+          failsWhen: `NOT COALESCE(${options.operation.isKnown}, FALSE)`,
+        },
+        ...judged,
+      ]
+    : judged;
 }
 
 export interface RowCheckOptions {
@@ -66,6 +85,8 @@ export interface RowCheckOptions {
   readonly raw: (column: string) => string;
   /** A predicate true for CDC deletes; omitted for tables without deletes. */
   readonly isDelete?: string;
+  /** CDC tables: the operation field's name and a predicate true for a known operation. */
+  readonly operation?: { readonly column: string; readonly isKnown: string };
 }
 
 export function qualityCheck(dialect: Dialect, rule: QualityRuleSpec): RowCheck {
@@ -123,7 +144,9 @@ export function maskExpression(dialect: Dialect, rule: MaskingRule, expr: string
     case "email":
       return `CASE WHEN ${expr} IS NULL THEN NULL ELSE concat('***@', split_part(${text}, '@', 2)) END`;
     case "hash":
-      return dialect.sha256(expr);
+      // Keyed (HMAC-SHA256 with the environment's secret): an unkeyed hash of a username or CPF is
+      // reversed by hashing a dictionary of candidates.
+      return dialect.hmacSha256(expr);
     case "redact":
       return `CASE WHEN ${expr} IS NULL THEN NULL ELSE '[REDACTED]' END`;
   }

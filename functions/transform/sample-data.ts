@@ -50,7 +50,8 @@ export function initialBatch(spec: LakehouseSpec, options: SampleOptions = {}): 
 
 /**
  * A CDC batch for the tables with a `cdc` source: the first two rows updated, the next two deleted, and a
- * new one inserted; for the other tables, the first row sent again with new values (an upsert).
+ * new one inserted; for the other tables, the first row sent again with new values (an upsert, newer by the
+ * table's watermark column when it has one).
  */
 export function cdcBatch(spec: LakehouseSpec, options: SampleOptions = {}): RawFile[] {
   const count = options.rowsPerTable ?? 20;
@@ -61,7 +62,11 @@ export function cdcBatch(spec: LakehouseSpec, options: SampleOptions = {}): RawF
       ...goodRow(table, i, count, random, references),
       ...(operation && table.source.kind === "cdc" ? { [table.source.operationField]: operation } : {}),
     });
-    if (table.source.kind !== "cdc") return file(table, [changed(1)]);
+    // A newer version of the row: its watermark value (when the table has one) is past every first-batch value,
+    // since silver never lets an older version (by that column) replace a newer one.
+    const watermark = table.incremental?.watermarkColumn;
+    if (table.source.kind !== "cdc")
+      return file(table, [{ ...changed(1), ...(watermark ? { [watermark]: "2025-01-01T00:00:00Z" } : {}) }]);
     const key = table.primaryKey[0];
     return file(table, [
       changed(1, "update"),

@@ -17,12 +17,22 @@ describe("table shapes", () => {
       ["_created_at", "timestamp", false],
       ["_updated_at", "timestamp", false],
       ["_ingested_at", "timestamp", false],
+      ["_source_file", "string", false],
+      ["_source_row", "bigint", false],
     ]);
     expect(
       quarantineColumns(table("brewery"))
         .map((c) => c.name)
-        .slice(-5),
-    ).toEqual(["_operation", "_rule", "_column", "_ingested_at", "_quarantined_at"]);
+        .slice(-7),
+    ).toEqual([
+      "_operation",
+      "_rule",
+      "_column",
+      "_ingested_at",
+      "_source_file",
+      "_source_row",
+      "_quarantined_at",
+    ]);
   });
 
   it("exposes a view's joined columns as <table>_<column>", () => {

@@ -27,6 +27,18 @@ export function silverColumns(table: TableSpec): TableColumn[] {
     { name: "_created_at", type: "timestamp", nullable: false },
     { name: "_updated_at", type: "timestamp", nullable: false },
     { name: "_ingested_at", type: "timestamp", nullable: false },
+    // The source order of the change the row holds (order.ts): the MERGE's "strictly newer" test.
+    { name: "_source_file", type: "string", nullable: false },
+    { name: "_source_row", type: "bigint", nullable: false },
+  ];
+}
+
+/** The ledger of bronze rows a committed bronze → silver run consumed (merged or quarantined). */
+export function ledgerColumns(): TableColumn[] {
+  return [
+    { name: "_source_file", type: "string", nullable: false },
+    { name: "_source_row", type: "bigint", nullable: false },
+    { name: "_consumed_at", type: "timestamp", nullable: false },
   ];
 }
 
@@ -38,6 +50,9 @@ export function quarantineColumns(table: TableSpec): TableColumn[] {
     { name: "_rule", type: "string", nullable: false },
     { name: "_column", type: "string", nullable: false },
     { name: "_ingested_at", type: "timestamp", nullable: true },
+    // Which bronze row failed: also what keeps a retried run from quarantining it twice.
+    { name: "_source_file", type: "string", nullable: true },
+    { name: "_source_row", type: "bigint", nullable: true },
     { name: "_quarantined_at", type: "timestamp", nullable: false },
   ];
 }

@@ -1,24 +1,33 @@
 import type { TableSpec } from "../../components/spec";
 import type { Dialect } from "./dialect";
+import { ARRIVAL_COLUMNS, declaredOrderColumns, newestFirst, strictlyNewer } from "./order";
+import { HASH_KEY_RELATION, type Namespaces, type PlanStep, type TransformPlan } from "./plan";
 import { firstFailure, maskExpression, rowChecks } from "./rules";
-import { quarantineColumns, silverColumns, type TableColumn } from "./schema";
-import type { Namespaces, PlanStep, TransformPlan } from "./plan";
+import { ledgerColumns, quarantineColumns, silverColumns, type TableColumn } from "./schema";
 
 /**
- * Bronze → silver for one table, as five ordered statements:
- * 1-2. create the silver table and its quarantine table when missing;
- * 3. stage the new bronze rows (past the high-water mark) typed, judged by the quality rules and masked,
- *    into a real table, so the later steps read one consistent batch (a view would re-read bronze after
- *    the merge has moved the mark);
- * 4. append the rows that failed a rule to the quarantine, with the rule and column;
- * 5. MERGE the rest, deduplicated by primary key keeping the latest `_ingested_at`: inserts and updates
- *    upsert, CDC deletes set `_is_deleted` (soft delete), a later re-insert revives the row.
- * Silver adds `_is_deleted`, `_created_at`, `_updated_at` (processing times) and `_ingested_at`; the
+ * Bronze → silver for one table, exactly once per bronze row, whatever its `_ingested_at`, whatever order
+ * files land in, and whichever step a run fails at before it is retried:
+ * 1-3. create silver, its quarantine and its ledger of consumed bronze rows when missing;
+ * 4. stage the bronze rows not in the ledger (all of bronze for `strategy: full`), typed, judged by the
+ *    quality rules and masked, into this run's own session-local relation, materialised once (a view
+ *    would re-read bronze after new files land, a shared table would be clobbered by an overlapping run);
+ * 5. MERGE the failures into the quarantine, keyed by `(_source_file, _source_row)`: a retried or
+ *    overlapping run never records a row twice;
+ * 6. MERGE the rest, deduplicated by primary key keeping the newest change in source order (order.ts);
+ *    only a strictly newer change touches a row, so merging a change again changes nothing: inserts and
+ *    updates upsert, CDC deletes set `_is_deleted` (a delete of an unknown key leaves a deleted tombstone
+ *    holding its order, so an older change arriving later cannot revive it), a newer re-insert revives;
+ * 7. append the staged rows to the ledger, LAST: until it commits, a retry stages the rows again and
+ *    steps 5-6 make that harmless; after it commits, they are never staged again;
+ * 8. drop the staging relation.
+ * Silver adds `_is_deleted`, `_created_at`, `_updated_at` (processing times) and the arrival columns; the
  * underscore keeps them apart from source columns such as the dev spec's own `created_at`/`updated_at`.
  */
 
-/** CDC operation values that mean delete (Debezium/DMS style single letters too). */
+/** CDC operation values (lower-cased) that mean delete, and every known one (DMS writes I/U/D). */
 const DELETE_VALUES = ["delete", "d"];
+const KNOWN_OPERATIONS = ["insert", "update", "delete", "i", "u", "d"];
 
 export function silverPlan(
   table: TableSpec,
@@ -28,53 +37,44 @@ export function silverPlan(
 ): TransformPlan {
   const silver = `${ns.silver}.${table.name}`;
   const quarantine = `${ns.quarantine}.${table.name}`;
-  const stage = `${ns.silver}._stage_${table.name}`;
-  const columns = table.columns.map((c) => c.name);
-  const definitions = (list: TableColumn[]) =>
-    list.map((c) => `${c.name} ${dialect.type(c.type)}`).join(", ");
+  const ledger = table.incremental?.strategy === "full" ? undefined : `${ns.silver}._consumed_${table.name}`;
+  // Session-local (see PlanStep.temporary): each run has its own, whatever else runs at the same time.
+  const stage = `_stage_${table.name}`;
+  const create = (name: string, columns: TableColumn[], partitionBy: readonly string[] = []) =>
+    [
+      `CREATE TABLE IF NOT EXISTS ${name} (${columns.map((c) => `${c.name} ${dialect.type(c.type)}`).join(", ")})`,
+      dialect.tableSuffix(partitionBy),
+    ]
+      .filter(Boolean)
+      .join(" ");
+  const hashed = Object.values(table.pii).includes("hash");
 
   const steps: PlanStep[] = [
     {
       name: `${table.name}.create_silver`,
       kind: "sql",
-      sql: [
-        `CREATE TABLE IF NOT EXISTS ${silver} (${definitions(silverColumns(table))})`,
-        dialect.tableSuffix(table.partitionBy),
-      ]
-        .filter(Boolean)
-        .join(" "),
+      sql: create(silver, silverColumns(table), table.partitionBy),
     },
     {
       name: `${table.name}.create_quarantine`,
       kind: "sql",
-      sql: [
-        `CREATE TABLE IF NOT EXISTS ${quarantine} (${definitions(quarantineColumns(table))})`,
-        dialect.tableSuffix([]),
-      ]
-        .filter(Boolean)
-        .join(" "),
+      sql: create(quarantine, quarantineColumns(table)),
     },
+    ...(ledger
+      ? [{ name: `${table.name}.create_ledger`, kind: "sql" as const, sql: create(ledger, ledgerColumns()) }]
+      : []),
     {
       name: `${table.name}.stage`,
       kind: "sql",
-      target: stage,
-      sql: [
-        `CREATE OR REPLACE TABLE ${stage}`,
-        dialect.tableSuffix([]),
-        "AS",
-        stageSelect(table, dialect, silver, quarantine, bronze),
-      ]
-        .filter(Boolean)
-        .join(" "),
+      temporary: stage,
+      sql: stageSelect(table, dialect, bronze, ledger),
+      ...(hashed ? { inputs: ["hash_key" as const] } : {}),
     },
     {
       name: `${table.name}.quarantine`,
       kind: "sql",
       target: quarantine,
-      sql:
-        `INSERT INTO ${quarantine} (${[...columns, "_operation", "_rule", "_column", "_ingested_at", "_quarantined_at"].join(", ")}) ` +
-        `SELECT ${[...columns, "_operation", "_rule", "_column", "_ingested_at", dialect.now].join(", ")} ` +
-        `FROM ${stage} WHERE _rule IS NOT NULL`,
+      sql: quarantineStatement(table, dialect, quarantine, stage),
     },
     {
       name: `${table.name}.merge`,
@@ -82,6 +82,21 @@ export function silverPlan(
       target: silver,
       sql: mergeStatement(table, dialect, silver, stage),
     },
+    ...(ledger
+      ? [
+          {
+            name: `${table.name}.ledger`,
+            kind: "sql" as const,
+            target: ledger,
+            // A plain append: the staged rows were not in the ledger when staged; an overlapping run may
+            // append the same row again, which only repeats a fact (the stage's NOT EXISTS reads it the same).
+            sql:
+              `INSERT INTO ${ledger} (_source_file, _source_row, _consumed_at) ` +
+              `SELECT _source_file, _source_row, ${dialect.now} FROM ${stage}`,
+          },
+        ]
+      : []),
+    { name: `${table.name}.drop_stage`, kind: "sql", sql: dialect.dropTemporary(stage) },
   ];
   return { name: table.name, stage: "silver", steps };
 }
@@ -90,13 +105,7 @@ function isDeleteOf(dialect: Dialect, expr: string): string {
   return `${expr} IN (${DELETE_VALUES.map(dialect.literal).join(", ")})`;
 }
 
-function stageSelect(
-  table: TableSpec,
-  dialect: Dialect,
-  silver: string,
-  quarantine: string,
-  bronze: string,
-): string {
+function stageSelect(table: TableSpec, dialect: Dialect, bronze: string, ledger: string | undefined): string {
   const text = (expr: string) => `NULLIF(TRIM(${dialect.toText(expr)}), '')`;
   const typed = table.columns.map((c) =>
     c.type === "string"
@@ -106,48 +115,98 @@ function stageSelect(
   const raw = table.columns
     .filter((c) => c.type !== "string")
     .map((c) => `${text(c.name)} AS _raw_${c.name}`);
-  const operation =
-    table.source.kind === "cdc" ? `lower(${text(table.source.operationField)})` : dialect.literal("upsert");
+  const cdc = table.source.kind === "cdc" ? table.source : undefined;
+  const operation = cdc ? `lower(${text(cdc.operationField)})` : dialect.literal("upsert");
   const checks = rowChecks(dialect, table, {
     raw: (c) => `_raw_${c}`,
-    ...(table.source.kind === "cdc" ? { isDelete: isDeleteOf(dialect, "_operation") } : {}),
+    ...(cdc
+      ? {
+          isDelete: isDeleteOf(dialect, "_operation"),
+          operation: {
+            column: cdc.operationField,
+            isKnown: `_operation IN (${KNOWN_OPERATIONS.map(dialect.literal).join(", ")})`,
+          },
+        }
+      : {}),
   });
   const masked = table.columns.map((c) => {
     const rule = table.pii[c.name];
     return rule ? `${maskExpression(dialect, rule, c.name)} AS ${c.name}` : c.name;
   });
-  const epoch = `CAST('1970-01-01 00:00:00' AS ${dialect.type("timestamp")})`;
-  // Incremental runs read past the high-water mark of what silver and the quarantine already hold.
-  const since =
-    table.incremental?.strategy === "full"
-      ? ""
-      : ` WHERE CAST(_ingested_at AS ${dialect.type("timestamp")}) > (SELECT COALESCE(max(mark), ${epoch}) FROM (` +
-        `SELECT max(_ingested_at) AS mark FROM ${silver} UNION ALL SELECT max(_ingested_at) AS mark FROM ${quarantine}) AS marks)`;
+  const arrival = [
+    `CAST(bronze._ingested_at AS ${dialect.type("timestamp")}) AS _ingested_at`,
+    `${dialect.toText("bronze._source_file")} AS _source_file`,
+    `CAST(bronze._source_row AS ${dialect.type("bigint")}) AS _source_row`,
+  ];
+  // Not yet consumed: the ledger holds every row a committed run staged, good or bad.
+  const unconsumed = ledger
+    ? ` WHERE NOT EXISTS (SELECT 1 FROM ${ledger} AS consumed WHERE consumed._source_file = ${dialect.toText("bronze._source_file")} ` +
+      `AND consumed._source_row = CAST(bronze._source_row AS ${dialect.type("bigint")}))`
+    : "";
+  const key = Object.values(table.pii).includes("hash") ? ` CROSS JOIN ${HASH_KEY_RELATION}` : "";
   return (
-    `SELECT ${[...masked, "_operation", "_ingested_at", "_rule", "_column"].join(", ")} FROM (` +
+    `SELECT ${[...masked, "_operation", ...ARRIVAL_COLUMNS, "_rule", "_column"].join(", ")} FROM (` +
     `SELECT typed.*, ${firstFailure(checks, "rule", dialect)} AS _rule, ${firstFailure(checks, "column", dialect)} AS _column FROM (` +
-    `SELECT ${[...typed, ...raw, `${operation} AS _operation`, `CAST(_ingested_at AS ${dialect.type("timestamp")}) AS _ingested_at`].join(", ")} ` +
-    `FROM ${bronze}${since}) AS typed) AS checked`
+    `SELECT ${[...typed, ...raw, `${operation} AS _operation`, ...arrival].join(", ")} ` +
+    `FROM ${bronze} AS bronze${unconsumed}) AS typed) AS checked${key}`
   );
+}
+
+function quarantineStatement(table: TableSpec, dialect: Dialect, quarantine: string, stage: string): string {
+  const columns = [...table.columns.map((c) => c.name), "_operation", "_rule", "_column", ...ARRIVAL_COLUMNS];
+  return [
+    `MERGE INTO ${quarantine} AS target USING (SELECT ${columns.join(", ")} FROM ${stage} WHERE _rule IS NOT NULL) AS source`,
+    "ON target._source_file = source._source_file AND target._source_row = source._source_row",
+    `WHEN NOT MATCHED THEN INSERT (${[...columns, "_quarantined_at"].join(", ")})`,
+    `VALUES (${[...columns.map((c) => `source.${c}`), dialect.now].join(", ")})`,
+  ].join(" ");
 }
 
 function mergeStatement(table: TableSpec, dialect: Dialect, silver: string, stage: string): string {
   const columns = table.columns.map((c) => c.name);
   const keys = table.primaryKey;
+  const selected = [...columns, "_operation", ...ARRIVAL_COLUMNS].join(", ");
   const latest =
-    `SELECT ${[...columns, "_operation", "_ingested_at"].join(", ")} FROM (` +
-    `SELECT ${[...columns, "_operation", "_ingested_at"].join(", ")}, row_number() OVER (PARTITION BY ${keys.join(", ")} ORDER BY _ingested_at DESC) AS _rank ` +
+    `SELECT ${selected} FROM (` +
+    `SELECT ${selected}, row_number() OVER (PARTITION BY ${keys.join(", ")} ORDER BY ${newestFirst(table)}) AS _rank ` +
     `FROM ${stage} WHERE _rule IS NULL) AS ranked WHERE _rank = 1`;
-  const isDelete = isDeleteOf(dialect, "source._operation");
-  // Only a strictly newer record changes a row, so replaying a batch (strategy full) changes nothing.
-  const newer = "source._ingested_at > target._ingested_at";
-  const updates = columns.filter((c) => !keys.includes(c)).map((c) => `${c} = source.${c}`);
+  const newer = strictlyNewer(table, "source", "target");
+  const set = (names: readonly string[]) => names.map((c) => `${c} = source.${c}`);
+  const order = declaredOrderColumns(table);
+  const updates = columns.filter((c) => !keys.includes(c));
+  const now = dialect.now;
+  // Every column is listed (a tombstone's data columns as NULL): Iceberg's MERGE aligns an INSERT by its
+  // column list, and a list with every column reads the same on Iceberg, Delta and DuckDB.
+  const tombstone = new Set([...keys, ...order]);
+  const insert = (deleted: boolean) =>
+    `INSERT (${[...columns, "_is_deleted", "_created_at", "_updated_at", ...ARRIVAL_COLUMNS].join(", ")}) ` +
+    `VALUES (${[
+      ...columns.map((c) => (!deleted || tombstone.has(c) ? `source.${c}` : "NULL")),
+      deleted ? "TRUE" : "FALSE",
+      now,
+      now,
+      ...ARRIVAL_COLUMNS.map((c) => `source.${c}`),
+    ].join(", ")})`;
+  const clauses =
+    table.source.kind === "cdc"
+      ? [
+          `WHEN MATCHED AND ${newer} AND ${isDeleteOf(dialect, "source._operation")} THEN UPDATE SET ${[
+            "_is_deleted = TRUE",
+            ...set(order.filter((c) => !keys.includes(c))),
+            `_updated_at = ${now}`,
+            ...set(ARRIVAL_COLUMNS),
+          ].join(", ")}`,
+          `WHEN MATCHED AND ${newer} THEN UPDATE SET ${[...set(updates), "_is_deleted = FALSE", `_updated_at = ${now}`, ...set(ARRIVAL_COLUMNS)].join(", ")}`,
+          `WHEN NOT MATCHED AND ${isDeleteOf(dialect, "source._operation")} THEN ${insert(true)}`,
+          `WHEN NOT MATCHED THEN ${insert(false)}`,
+        ]
+      : [
+          `WHEN MATCHED AND ${newer} THEN UPDATE SET ${[...set(updates), `_updated_at = ${now}`, ...set(ARRIVAL_COLUMNS)].join(", ")}`,
+          `WHEN NOT MATCHED THEN ${insert(false)}`,
+        ];
   return [
     `MERGE INTO ${silver} AS target USING (${latest}) AS source`,
     `ON ${keys.map((k) => `target.${k} = source.${k}`).join(" AND ")}`,
-    `WHEN MATCHED AND ${newer} AND ${isDelete} THEN UPDATE SET _is_deleted = TRUE, _updated_at = ${dialect.now}, _ingested_at = source._ingested_at`,
-    `WHEN MATCHED AND ${newer} THEN UPDATE SET ${[...updates, "_is_deleted = FALSE", `_updated_at = ${dialect.now}`, "_ingested_at = source._ingested_at"].join(", ")}`,
-    `WHEN NOT MATCHED AND NOT (${isDelete}) THEN INSERT (${[...columns, "_is_deleted", "_created_at", "_updated_at", "_ingested_at"].join(", ")})`,
-    `VALUES (${[...columns.map((c) => `source.${c}`), "FALSE", dialect.now, dialect.now, "source._ingested_at"].join(", ")})`,
+    ...clauses,
   ].join(" ");
 }

@@ -32,43 +32,66 @@ describe("Spark SQL (Iceberg on Glue, Delta on Databricks)", () => {
     expect(iceberg.bronzeToSilver[0].steps.map((s) => s.name)).toEqual([
       "brewery.create_silver",
       "brewery.create_quarantine",
+      "brewery.create_ledger",
       "brewery.stage",
       "brewery.quarantine",
       "brewery.merge",
+      "brewery.ledger",
+      "brewery.drop_stage",
     ]);
     expect(iceberg.views.map((p) => p.name)).toEqual(["review_flat"]);
     expect(iceberg.silverToGold.map((p) => p.name)).toEqual(spec.gold.map((g) => g.name));
   });
 
-  it("creates Iceberg silver tables with the spec's types, masked columns as strings", () => {
+  it("creates Iceberg silver tables with the spec's types, masked columns as strings, and the source order", () => {
     expect(step(iceberg.bronzeToSilver, "customers", "customers.create_silver")).toBe(
-      "CREATE TABLE IF NOT EXISTS glue_catalog.brewery_dev_silver.customers (customer_id BIGINT, name STRING, cpf STRING, email STRING, card_number STRING, store_location STRING, total_purchases DECIMAL(12,2), created_at TIMESTAMP, _is_deleted BOOLEAN, _created_at TIMESTAMP, _updated_at TIMESTAMP, _ingested_at TIMESTAMP) USING iceberg",
+      "CREATE TABLE IF NOT EXISTS glue_catalog.brewery_dev_silver.customers (customer_id BIGINT, name STRING, cpf STRING, email STRING, card_number STRING, store_location STRING, total_purchases DECIMAL(12,2), created_at TIMESTAMP, _is_deleted BOOLEAN, _created_at TIMESTAMP, _updated_at TIMESTAMP, _ingested_at TIMESTAMP, _source_file STRING, _source_row BIGINT) USING iceberg",
     );
     expect(step(delta.bronzeToSilver, "brewery", "brewery.create_silver")).toMatch(/\) USING delta$/);
-  });
-
-  it("upserts and soft-deletes review by operation with MERGE INTO", () => {
-    expect(step(iceberg.bronzeToSilver, "review", "review.merge")).toBe(
-      "MERGE INTO glue_catalog.brewery_dev_silver.review AS target USING (" +
-        "SELECT review_id, beer_id, profile_id, overall, aroma, appearance, palate, taste, text, review_time, _operation, _ingested_at FROM (" +
-        "SELECT review_id, beer_id, profile_id, overall, aroma, appearance, palate, taste, text, review_time, _operation, _ingested_at, " +
-        "row_number() OVER (PARTITION BY review_id ORDER BY _ingested_at DESC) AS _rank " +
-        "FROM glue_catalog.brewery_dev_silver._stage_review WHERE _rule IS NULL) AS ranked WHERE _rank = 1) AS source " +
-        "ON target.review_id = source.review_id " +
-        "WHEN MATCHED AND source._ingested_at > target._ingested_at AND source._operation IN ('delete', 'd') " +
-        "THEN UPDATE SET _is_deleted = TRUE, _updated_at = current_timestamp(), _ingested_at = source._ingested_at " +
-        "WHEN MATCHED AND source._ingested_at > target._ingested_at THEN UPDATE SET beer_id = source.beer_id, profile_id = source.profile_id, " +
-        "overall = source.overall, aroma = source.aroma, appearance = source.appearance, palate = source.palate, taste = source.taste, " +
-        "text = source.text, review_time = source.review_time, _is_deleted = FALSE, _updated_at = current_timestamp(), _ingested_at = source._ingested_at " +
-        "WHEN NOT MATCHED AND NOT (source._operation IN ('delete', 'd')) THEN INSERT (review_id, beer_id, profile_id, overall, aroma, appearance, palate, taste, text, review_time, _is_deleted, _created_at, _updated_at, _ingested_at) " +
-        "VALUES (source.review_id, source.beer_id, source.profile_id, source.overall, source.aroma, source.appearance, source.palate, source.taste, source.text, source.review_time, FALSE, current_timestamp(), current_timestamp(), source._ingested_at)",
+    expect(step(iceberg.bronzeToSilver, "review", "review.create_ledger")).toBe(
+      "CREATE TABLE IF NOT EXISTS glue_catalog.brewery_dev_silver._consumed_review (_source_file STRING, _source_row BIGINT, _consumed_at TIMESTAMP) USING iceberg",
     );
   });
 
-  it("stages typed, judged and masked rows from bronze past the high-water mark", () => {
+  it("upserts and soft-deletes review by operation with MERGE INTO, newest in source order, strictly newer only", () => {
+    const merge = step(iceberg.bronzeToSilver, "review", "review.merge");
+    const newer =
+      "(source._ingested_at > target._ingested_at OR (source._ingested_at = target._ingested_at AND " +
+      "(source._source_file > target._source_file OR (source._source_file = target._source_file AND (source._source_row > target._source_row)))))";
+    expect(merge).toMatch(/^MERGE INTO glue_catalog\.brewery_dev_silver\.review AS target USING \(/);
+    expect(merge).toContain(
+      "row_number() OVER (PARTITION BY review_id ORDER BY _ingested_at DESC, _source_file DESC, _source_row DESC) AS _rank " +
+        "FROM _stage_review WHERE _rule IS NULL",
+    );
+    expect(merge).toContain(
+      `WHEN MATCHED AND ${newer} AND source._operation IN ('delete', 'd') THEN UPDATE SET _is_deleted = TRUE, _updated_at = current_timestamp(), ` +
+        "_ingested_at = source._ingested_at, _source_file = source._source_file, _source_row = source._source_row ",
+    );
+    expect(merge).toContain(`WHEN MATCHED AND ${newer} THEN UPDATE SET beer_id = source.beer_id, `);
+    // A delete of an unknown key leaves a tombstone holding its order.
+    expect(merge).toContain(
+      "WHEN NOT MATCHED AND source._operation IN ('delete', 'd') THEN INSERT (review_id, beer_id, profile_id, overall, aroma, appearance, palate, taste, text, review_time, " +
+        "_is_deleted, _created_at, _updated_at, _ingested_at, _source_file, _source_row) " +
+        "VALUES (source.review_id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, TRUE, current_timestamp(), current_timestamp(), source._ingested_at, source._source_file, source._source_row) WHEN NOT MATCHED THEN INSERT (",
+    );
+  });
+
+  it("orders profile versions by its watermark column first (NULL oldest)", () => {
+    const merge = step(iceberg.bronzeToSilver, "profile", "profile.merge");
+    expect(merge).toContain(
+      "ORDER BY updated_at DESC NULLS LAST, _ingested_at DESC, _source_file DESC, _source_row DESC",
+    );
+    expect(merge).toContain(
+      "WHEN MATCHED AND (source.updated_at > target.updated_at OR (source.updated_at IS NOT NULL AND target.updated_at IS NULL) OR " +
+        "((source.updated_at = target.updated_at OR (source.updated_at IS NULL AND target.updated_at IS NULL)) AND (source._ingested_at > target._ingested_at",
+    );
+  });
+
+  it("stages typed, judged and masked rows from bronze that the ledger does not hold, as this session's relation", () => {
     const stage = step(iceberg.bronzeToSilver, "customers", "customers.stage");
-    expect(stage).toMatch(
-      /^CREATE OR REPLACE TABLE glue_catalog\.brewery_dev_silver\._stage_customers USING iceberg AS SELECT /,
+    expect(stage).toMatch(/^SELECT customer_id, name, /);
+    expect(iceberg.bronzeToSilver[0].steps.find((s) => s.name === "brewery.stage")?.temporary).toBe(
+      "_stage_brewery",
     );
     expect(stage).toContain(
       "CASE WHEN cpf IS NULL THEN NULL ELSE concat('********', right(regexp_replace(CAST(cpf AS STRING), '[^0-9]', ''), 3)) END AS cpf",
@@ -84,11 +107,29 @@ describe("Spark SQL (Iceberg on Glue, Delta on Databricks)", () => {
       "try_cast(NULLIF(TRIM(CAST(total_purchases AS STRING)), '') AS DECIMAL(12,2)) AS total_purchases",
     );
     expect(stage).toContain(
-      "FROM glue_catalog.brewery_dev_bronze.customers WHERE CAST(_ingested_at AS TIMESTAMP) > (SELECT COALESCE(max(mark)",
+      "FROM glue_catalog.brewery_dev_bronze.customers AS bronze WHERE NOT EXISTS (SELECT 1 FROM glue_catalog.brewery_dev_silver._consumed_customers AS consumed " +
+        "WHERE consumed._source_file = CAST(bronze._source_file AS STRING) AND consumed._source_row = CAST(bronze._source_row AS BIGINT))",
     );
-    expect(step(iceberg.bronzeToSilver, "profile", "profile.stage")).toContain(
-      "sha2(CAST(username AS STRING), 256) AS username",
+    const profile = iceberg.bronzeToSilver
+      .find((p) => p.name === "profile")!
+      .steps.find((s) => s.name === "profile.stage")!;
+    expect(profile.sql).toContain(
+      "sha2(concat(_medallion_hash_key._hash_outer_pad, unhex(sha2(concat(_medallion_hash_key._hash_inner_pad, CAST(CAST(username AS STRING) AS BINARY)), 256))), 256) AS username",
     );
+    expect(profile.sql).toMatch(/ AS checked CROSS JOIN _medallion_hash_key$/);
+    expect(profile.inputs).toEqual(["hash_key"]);
+  });
+
+  it("quarantines idempotently, appends the ledger last and drops the session's stage", () => {
+    const steps = iceberg.bronzeToSilver.find((p) => p.name === "review")!.steps;
+    expect(steps.find((s) => s.name === "review.quarantine")?.sql).toMatch(
+      /^MERGE INTO glue_catalog\.brewery_dev_quarantine\.review AS target USING \(SELECT .* FROM _stage_review WHERE _rule IS NOT NULL\) AS source ON target\._source_file = source\._source_file AND target\._source_row = source\._source_row WHEN NOT MATCHED THEN INSERT /,
+    );
+    expect(steps.at(-2)?.sql).toBe(
+      "INSERT INTO glue_catalog.brewery_dev_silver._consumed_review (_source_file, _source_row, _consumed_at) " +
+        "SELECT _source_file, _source_row, current_timestamp() FROM _stage_review",
+    );
+    expect(steps.at(-1)?.sql).toBe("DROP VIEW IF EXISTS _stage_review");
   });
 
   it("reads bronze Parquet by path when given a bronze root", () => {
@@ -96,7 +137,7 @@ describe("Spark SQL (Iceberg on Glue, Delta on Databricks)", () => {
       bronzeRoot: "s3://brewery-dev-bronze/",
     });
     expect(step(byPath.bronzeToSilver, "beer", "beer.stage")).toContain(
-      "FROM parquet.`s3://brewery-dev-bronze/beer/` WHERE",
+      "FROM parquet.`s3://brewery-dev-bronze/beer/` AS bronze WHERE",
     );
   });
 

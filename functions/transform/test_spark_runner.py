@@ -1,5 +1,6 @@
 """Unit tests for spark_runner.py with a fake SparkSession (no pyspark needed): python3 -m unittest."""
 
+import hashlib
 import io
 import json
 import os
@@ -13,8 +14,16 @@ import spark_runner  # noqa: E402
 
 
 class FakeFrame:
-    def __init__(self, rows):
+    def __init__(self, rows, session=None):
         self.rows = rows
+        self.session = session
+
+    def localCheckpoint(self, eager=True):
+        self.session.calls.append(("localCheckpoint", eager))
+        return self
+
+    def createOrReplaceTempView(self, name):
+        self.session.calls.append(("view", name, self.rows))
 
     def count(self):
         return len(self.rows)
@@ -74,7 +83,11 @@ class FakeSession:
             raise RuntimeError(f"boom: {statement}")
         if statement.startswith("SELECT count(*) AS n FROM "):
             return FakeFrame([[self.counts.get(statement.rsplit(" ", 1)[1], 0)]])
-        return FakeFrame([["row"], ["row"]])
+        return FakeFrame([["row"], ["row"]], self)
+
+    def createDataFrame(self, rows, schema):
+        self.calls.append(("createDataFrame", schema))
+        return FakeFrame(rows, self)
 
     @property
     def readStream(self):
@@ -181,6 +194,54 @@ class RunnerTest(unittest.TestCase):
         self.assertIn(("option", "checkpointLocation", "abfss://cp@acct/review"), session.calls)
         self.assertIn(("trigger", {"availableNow": True}), session.calls)
         self.assertEqual(session.calls[-2:], [("toTable", "b.review"), ("awaitTermination",)])
+        select = next(call for call in session.calls if call[0] == "selectExpr")
+        self.assertIn("_metadata.file_path AS _source_file", select)
+        self.assertIn("monotonically_increasing_id() AS _source_row", select)
+
+    def test_a_temporary_step_is_materialised_once_as_a_session_view(self):
+        session = FakeSession()
+        step = {"name": "t.stage", "kind": "sql", "sql": "SELECT 1", "temporary": "_stage_t"}
+        self.assertEqual(spark_runner.run_sql(session, step), 2)
+        self.assertEqual(session.statements, ["SELECT 1"])
+        self.assertEqual(session.calls[:2], [("localCheckpoint", True), ("view", "_stage_t", [["row"], ["row"]])])
+
+    def test_the_hash_key_becomes_hmac_pads_once_and_never_sql_text(self):
+        import hmac
+
+        session = FakeSession()
+        plans = [
+            {
+                "name": "p",
+                "stage": "silver",
+                "steps": [
+                    {"name": "p.a", "kind": "sql", "sql": "SELECT 1", "inputs": ["hash_key"]},
+                    {"name": "p.b", "kind": "sql", "sql": "SELECT 2", "inputs": ["hash_key"]},
+                ],
+            }
+        ]
+        fetched = []
+        spark_runner.run(session, plans, log=lambda _: None, hash_key=lambda: fetched.append(1) or "s3cret")
+        self.assertEqual(fetched, [1])
+        views = [call for call in session.calls if call[0] == "view"]
+        self.assertEqual(len(views), 1)
+        (inner, outer) = views[0][2][0]
+        self.assertEqual(views[0][1], "_medallion_hash_key")
+        # H(outer || H(inner || m)) is the standard HMAC-SHA256.
+        message = b"alice"
+        ours = hashlib.sha256(bytes(outer) + hashlib.sha256(bytes(inner) + message).digest()).hexdigest()
+        self.assertEqual(ours, hmac.new(b"s3cret", message, hashlib.sha256).hexdigest())
+        self.assertFalse(any("s3cret" in statement for statement in session.statements))
+
+    def test_a_hash_step_without_a_key_fails(self):
+        plans = [{"name": "p", "stage": "silver", "steps": [{"name": "p.a", "kind": "sql", "sql": "SELECT 1", "inputs": ["hash_key"]}]}]
+        with self.assertRaisesRegex(ValueError, "--hash-key-secret"):
+            spark_runner.run(FakeSession(), plans, log=lambda _: None)
+
+    def test_resolves_a_secret_reference(self):
+        os.environ["MEDALLION_TEST_KEY"] = "k"
+        self.assertEqual(spark_runner.resolve_secret(FakeSession(), "env:MEDALLION_TEST_KEY"), "k")
+        with self.assertRaisesRegex(ValueError, "unknown secret reference"):
+            spark_runner.resolve_secret(FakeSession(), "vault:x")
 
 
 if __name__ == "__main__":

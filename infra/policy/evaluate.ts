@@ -35,6 +35,7 @@ export function planResources(plan: Plan): RuleResource[] {
     retainOnDelete: r.retainOnDelete,
     inputs: r.inputs,
     dependencies: r.dependencies ?? {},
+    dependsOn: r.dependsOn ?? [],
   }));
 }
 

@@ -64,6 +64,11 @@ export function fromCrossGuard(resource: PolicyResource | ResourceValidationArgs
           Object.entries(resource.propertyDependencies).map(([k, rs]) => [k, rs.map((r) => r.urn)]),
         )
       : {};
+  const fromInputs = new Set(Object.values(dependencies).flat());
+  const dependsOn =
+    "dependencies" in resource
+      ? resource.dependencies.map((r) => r.urn).filter((urn) => !fromInputs.has(urn))
+      : [];
   return {
     urn: resource.urn,
     type: resource.type,
@@ -73,5 +78,6 @@ export function fromCrossGuard(resource: PolicyResource | ResourceValidationArgs
     // CrossGuard does not pass retainOnDelete; rules treat undefined as unknown.
     inputs: resource.props,
     dependencies,
+    dependsOn,
   };
 }

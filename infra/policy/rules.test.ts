@@ -648,6 +648,61 @@ const fixtures: Fixture[] = [
     stack: withInputs(azure(), "lake", { tags: { project: "brewery", environment: "test" } }),
     expected: [["lake", "lake is missing the tag managed-by"]],
   },
+  {
+    rule: "medallion-deploy-order",
+    when: "a state machine does not wait for its role's policies (issue 13 item 3)",
+    stack: change(aws(), "workflow", (r) => ({ ...r, dependsOn: [] })),
+    expected: [
+      [
+        "workflow",
+        "state machine workflow does not wait for trigger-policy, a policy of its role trigger-role (CreateStateMachine checks the role's log delivery permissions)",
+      ],
+      [
+        "workflow",
+        "state machine workflow does not wait for trigger-attach, a policy of its role trigger-role (CreateStateMachine checks the role's log delivery permissions)",
+      ],
+    ],
+  },
+  {
+    rule: "medallion-deploy-order",
+    when: "a data-location grant waits for the bucket, not its registration (issue 13 item 2)",
+    stack: change(aws(), "lake-grant", (r) => ({ ...r, dependsOn: [] })),
+    expected: [
+      [
+        "lake-grant",
+        "Lake Formation grant lake-grant does not wait for lake-location, the registration of its location",
+      ],
+    ],
+  },
+  {
+    rule: "medallion-deploy-order",
+    when: "a data-location grant's location is not registered",
+    stack: without(aws(), "lake-location"),
+    expected: [
+      [
+        "lake-grant",
+        "Lake Formation grant lake-grant is on a data location no lakeformation.Resource of the stack registers",
+      ],
+    ],
+  },
+  {
+    rule: "aws-iam-policy-size",
+    when: "a role's inline policies pass 10,240 characters (issue 13 item 10)",
+    stack: withInputs(aws(), "trigger-policy", {
+      policy: doc({
+        Sid: "ManyTables",
+        Effect: "Allow",
+        Action: ["glue:GetTable"],
+        Resource: Array.from(
+          { length: 200 },
+          (_, i) => `arn:aws:glue:us-east-1:123456789012:table/db/table_${i}`,
+        ),
+      }),
+    }),
+    expected: [
+      ["trigger-role", "role trigger-role has 11406 characters of inline policies; IAM allows 10240"],
+    ],
+  },
 ];
 
 describe("policy rules", () => {

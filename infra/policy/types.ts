@@ -16,6 +16,8 @@ export interface RuleResource {
   readonly inputs: Readonly<Record<string, unknown>>;
   /** Input name → URNs of the resources its value came from. */
   readonly dependencies: Readonly<Record<string, readonly string[]>>;
+  /** What it waits for beyond its inputs (`dependsOn`); absent in plans written before it was recorded. */
+  readonly dependsOn?: readonly string[];
 }
 
 /** Settings rules may depend on. */

@@ -41,6 +41,26 @@ describe("runUnderMocks", () => {
     expect(result.outputs).toEqual({ arn: "arn:aws:sns:us-east-1:123456789012:hidden-name" });
   });
 
+  it("records dependsOn apart from input dependencies, a component standing for its children", async () => {
+    const { Topic } = await import("@pulumi/aws/sns");
+    const result = await runUnderMocks({
+      ...base,
+      program: () => {
+        const box = new Box("group");
+        const inner = new Topic("inner", {}, { parent: box });
+        const first = new Topic("first", {});
+        new Topic("second", { displayName: first.name }, { dependsOn: [box] });
+        return { inner: inner.arn };
+      },
+    });
+    const second = result.resources.find((r) => r.name === "second")!;
+    expect(second.dependencies).toEqual({
+      displayName: ["urn:pulumi:s::p::pulumi:pulumi:Stack$aws:sns/topic:Topic::first"],
+    });
+    expect(second.dependsOn).toEqual(["urn:pulumi:s::p::test:index:Box$aws:sns/topic:Topic::inner"]);
+    expect(result.resources.find((r) => r.name === "first")!.dependsOn).toBeUndefined();
+  });
+
   it("rejects with the program's error instead of crashing the process", async () => {
     await expect(
       runUnderMocks({

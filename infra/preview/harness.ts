@@ -14,6 +14,11 @@ export interface CapturedResource {
   readonly inputs: Record<string, unknown>;
   /** Input name → URNs of the resources its value came from (how rules relate a policy to its bucket). */
   readonly dependencies: Record<string, string[]>;
+  /**
+   * URNs the resource waits for beyond its inputs: its `dependsOn` option (a component there stands for
+   * every resource under it), which the engine orders by and a reviewer must see.
+   */
+  readonly dependsOn?: string[];
 }
 
 export interface RunOptions {
@@ -51,6 +56,7 @@ interface RegisterRequest {
   getProtect(): boolean | undefined;
   getRetainondelete(): boolean | undefined;
   getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
+  getDependenciesList(): string[];
   getPropertydependenciesMap(): {
     forEach(fn: (value: { getUrnsList(): string[] }, key: string) => void): void;
   };
@@ -146,6 +152,7 @@ async function settle(captured: readonly unknown[]): Promise<void> {
 }
 
 function capture(req: RegisterRequest, urn: string): CapturedResource {
+  const dependencies = propertyDependencies(req);
   return {
     urn,
     type: req.getType(),
@@ -155,8 +162,19 @@ function capture(req: RegisterRequest, urn: string): CapturedResource {
     protect: req.getProtect() ?? false,
     retainOnDelete: req.getRetainondelete() ?? false,
     inputs: redact(req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>,
-    dependencies: propertyDependencies(req),
+    dependencies,
+    dependsOn: explicitDependencies(req, dependencies),
   };
+}
+
+/** The `dependsOn` URNs; absent when there are none, so plans of resources without any stay as they were. */
+function explicitDependencies(
+  req: RegisterRequest,
+  dependencies: Record<string, string[]>,
+): string[] | undefined {
+  const fromInputs = new Set(Object.values(dependencies).flat());
+  const explicit = [...new Set(req.getDependenciesList())].filter((urn) => !fromInputs.has(urn)).sort();
+  return explicit.length > 0 ? explicit : undefined;
 }
 
 function propertyDependencies(req: RegisterRequest): Record<string, string[]> {

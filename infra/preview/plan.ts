@@ -35,6 +35,7 @@ export function buildPlan(
         retainOnDelete: r.retainOnDelete,
         inputs: sortKeys(r.inputs) as Record<string, unknown>,
         dependencies: r.dependencies,
+        dependsOn: r.dependsOn,
       })),
   };
 }

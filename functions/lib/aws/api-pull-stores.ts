@@ -74,7 +74,7 @@ export class SecretsManagerReader implements SecretReader {
   ) {}
 
   async get(name: string): Promise<string> {
-    const arn = this.arns[name];
+    const arn = Object.hasOwn(this.arns, name) ? this.arns[name] : undefined;
     if (!arn) throw new Error(`secret "${name}" has no ARN in SECRET_ARNS`);
     const { SecretString } = await this.secrets.send(new GetSecretValueCommand({ SecretId: arn }));
     if (!SecretString) throw new Error(`secret "${name}" has no string value`);

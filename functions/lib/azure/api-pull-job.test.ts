@@ -149,20 +149,65 @@ describe("runAzurePulls (azurite blob + table, a local HTTP API)", () => {
     expect(log).toHaveBeenCalledWith(expect.objectContaining({ level: "ERROR", table: "profile" }));
   });
 
-  it("fails if the watermark moved during the run (a concurrent pull), and keeps the other run's value", async () => {
+  it("advances from a value a concurrent run left inside this run's window (its rows cover the rest)", async () => {
     const racing: typeof fetch = async (input, init) => {
       await setWatermark("profile", "2026-11-21T08:00:00.000Z");
+      return fetch(input, init);
+    };
+    const outcome = await run({ fetch: racing });
+    expect(outcome.failed).toEqual([]);
+    expect(await watermarkOf("profile")).toBe("2026-11-21T10:00:00.000Z");
+  });
+
+  it("fails if the watermark was reset before this run's window during the run", async () => {
+    const racing: typeof fetch = async (input, init) => {
+      await setWatermark("profile", "2026-11-01T00:00:00.000Z");
       return fetch(input, init);
     };
     const outcome = await run({ fetch: racing });
     expect(outcome.failed).toEqual([
       {
         table: "profile",
-        error: "profile: the watermark moved during this run (a concurrent pull); not advancing it",
+        error: expect.stringContaining("profile: the watermark was reset during this run"),
       },
     ]);
-    expect(await watermarkOf("profile")).toBe("2026-11-21T08:00:00.000Z");
+    expect(await watermarkOf("profile")).toBe("2026-11-01T00:00:00.000Z");
   });
+
+  it("the daily D-1 run from a lagging watermark pulls the whole span from the old watermark (Table storage)", async () => {
+    await setWatermark("profile", "2026-11-17T05:00:00.000Z");
+    const outcome = await run({ mode: "daily" });
+    expect(outcome.failed).toEqual([]);
+    expect(outcome.pulled[0]).toMatchObject({
+      since: "2026-11-17T05:00:00.000Z",
+      until: "2026-11-21T00:00:00.000Z",
+    });
+    expect(await watermarkOf("profile")).toBe("2026-11-21T00:00:00.000Z");
+  });
+
+  it.each(["hourly", "daily"] as const)(
+    "the hourly and daily jobs racing at 02:00 both end without a failure (%s wins) on Table storage",
+    async (winner) => {
+      await setWatermark("profile", "2026-11-20T22:00:00.000Z");
+      const now = () => new Date("2026-11-21T02:00:30Z");
+      let release!: () => void;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      let entered!: () => void;
+      const loserFetching = new Promise<void>((resolve) => (entered = resolve));
+      const slow: typeof fetch = async (input, init) => {
+        entered();
+        await gate;
+        return fetch(input, init);
+      };
+      const loser = run({ mode: winner === "hourly" ? "daily" : "hourly", now, fetch: slow });
+      await loserFetching;
+      const won = await run({ mode: winner, now });
+      release();
+      const lost = await loser;
+      expect([won.failed, lost.failed]).toEqual([[], []]);
+      expect(await watermarkOf("profile")).toBe("2026-11-21T02:00:00.000Z");
+    },
+  );
 
   it("fails if the watermark moves between its read and the replace (If-Match with the entity's ETag)", async () => {
     // Another run writes right before the replace: the value read still matched, so only the ETag can catch it.
@@ -190,17 +235,15 @@ describe("runAzurePulls (azurite blob + table, a local HTTP API)", () => {
     expect(await watermarkOf("profile")).toBe("2026-11-21T10:00:00.000Z");
   });
 
-  it("fails if another run created the first watermark meanwhile (the conditional insert)", async () => {
+  it("advances from a first watermark another run created meanwhile (the conditional insert lost)", async () => {
     sources = [{ table: "beers", url: `${apiUrl}/v1/beers` }];
     const racing: typeof fetch = async (input, init) => {
       await setWatermark("beers", "2026-11-21T09:00:00.000Z");
       return fetch(input, init);
     };
     const outcome = await run({ fetch: racing });
-    expect(outcome.failed).toEqual([
-      { table: "beers", error: expect.stringContaining("the watermark moved") },
-    ]);
-    expect(await watermarkOf("beers")).toBe("2026-11-21T09:00:00.000Z");
+    expect(outcome.failed).toEqual([]);
+    expect(await watermarkOf("beers")).toBe("2026-11-21T10:00:00.000Z");
   });
 
   it("daily mode reads the whole previous UTC day and never moves the watermark back", async () => {

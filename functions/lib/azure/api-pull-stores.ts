@@ -86,7 +86,7 @@ export class EnvSecretReader implements SecretReader {
   constructor(private readonly env: NodeJS.ProcessEnv = process.env) {}
 
   async get(name: string): Promise<string> {
-    const value = this.env[name];
+    const value = Object.hasOwn(this.env, name) ? this.env[name] : undefined;
     if (!value) throw new Error(`secret variable ${name} is not set`);
     return value;
   }

@@ -3,9 +3,11 @@ import { readCsv } from "./read-csv";
 import { readJson } from "./read-json";
 import { ConversionRun } from "./run";
 import type { OutputSink } from "./sinks";
-import { byteLines, InputError } from "./text";
+import { runLines } from "./input";
+import { InputError, inputInfo, type InputInfo } from "./text";
 
 export { DEFAULT_BATCH_ROWS, hiveValue } from "./run";
+export { DEFAULT_MAX_RECORD_BYTES, type InputInfo } from "./text";
 
 export interface ConvertOptions {
   table: TableSpec;
@@ -24,6 +26,11 @@ export interface ConvertOptions {
    * JSON.parse, the reference the fast paths are tested against. @default true
    */
   fromBytes?: boolean;
+  /**
+   * The longest record (line) read, in bytes: a longer one is not buffered but skipped to its newline and
+   * quarantined as one record (`record exceeds 8 MiB`), so memory stays bounded whatever the input. @default 8 MiB
+   */
+  maxRecordBytes?: number;
 }
 
 export interface ConvertResult {
@@ -38,6 +45,11 @@ export interface ConvertResult {
   batches: number;
   /** The most rows held in memory at once (never above `batchRows`). */
   maxBufferedRows: number;
+  /**
+   * What the input was: gzip or not, encoding, line ending, and `textBytes` (0: the input was empty). Always set
+   * by `convert` (optional only so that `ConversionRun.result()` need not know it).
+   */
+  input?: InputInfo;
 }
 
 /**
@@ -48,13 +60,15 @@ export interface ConvertResult {
  */
 export async function convert(options: ConvertOptions): Promise<ConvertResult> {
   const run = new ConversionRun(options);
+  const input = inputInfo();
   try {
-    if (options.table.format === "csv") await readCsv(run, byteLines(options.source));
-    else await readJson(run, byteLines(options.source));
+    const lines = runLines(run, options.source, input);
+    if (options.table.format === "csv") await readCsv(run, lines);
+    else await readJson(run, lines);
   } catch (error) {
     if (!(error instanceof InputError)) throw error;
     run.inputFailed(error.message);
   }
   await run.flush();
-  return run.result();
+  return { ...run.result(), input };
 }

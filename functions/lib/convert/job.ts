@@ -1,9 +1,9 @@
-import type { Readable } from "node:stream";
-import { GetObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import type { S3Client } from "@aws-sdk/client-s3";
 import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { TableSpec } from "../../../components/spec/schema";
+import { ResumableObjectBody, type ResumableBodyOptions } from "../aws/object-body";
 import { convert, type ConvertResult } from "./convert";
-import { S3Sink } from "./sinks";
+import { S3Sink, type OutputSink } from "./sinks";
 
 /** What Step Functions passes the converter (Lambda payload, or ECS task environment). */
 export interface ConversionInput {
@@ -27,12 +27,17 @@ export interface ConversionDeps {
   controlTable: string;
   bronzeBucket: string;
   batchRows?: number;
+  /** How the raw body survives broken connections (attempts, backoff, a retry hook). */
+  source?: ResumableBodyOptions;
 }
 
 /**
  * Converts one raw object into bronze and records the outcome on its control record (status CONVERTED,
- * the three counts, attempts + 1). `_ingested_at` and the default partition come from the control record's
- * createdAt, so a retry on another day writes the same keys and overwrites.
+ * the three counts, attempts + 1). It reads the object version the control record names (`versionId`, else
+ * the record's ETag is checked), through a body that resumes after a broken connection, so a reset is
+ * retried and never becomes quarantined input; when the reads give up, the conversion fails (nothing more
+ * is written, the record is not touched) and Step Functions retries or alerts. `_ingested_at` and the default
+ * partition come from the control record's createdAt, so a retry or a replay writes the same keys.
  */
 export async function runConversion(deps: ConversionDeps, input: ConversionInput): Promise<ConversionOutput> {
   const table = deps.tables.get(input.table);
@@ -40,17 +45,28 @@ export async function runConversion(deps: ConversionDeps, input: ConversionInput
   const control = await deps.dynamo.send(
     new GetCommand({ TableName: deps.controlTable, Key: { pk: input.controlId } }),
   );
-  const createdAt =
-    typeof control.Item?.createdAt === "string" ? new Date(control.Item.createdAt) : new Date();
-  const object = await deps.s3.send(new GetObjectCommand({ Bucket: input.bucket, Key: input.key }));
+  const record = control.Item ?? {};
+  const createdAt = typeof record.createdAt === "string" ? new Date(record.createdAt) : new Date();
+  const body = new ResumableObjectBody(
+    deps.s3,
+    {
+      bucket: input.bucket,
+      key: input.key,
+      ...(typeof record.versionId === "string" ? { versionId: record.versionId } : {}),
+      ...(typeof record.etag === "string" ? { etag: record.etag.replace(/"/g, "") } : {}),
+    },
+    deps.source,
+  );
   const result: ConvertResult = await convert({
     table,
-    source: object.Body as Readable,
-    sink: new S3Sink(deps.s3, deps.bronzeBucket),
+    source: body,
+    sink: new GuardedSink(new S3Sink(deps.s3, deps.bronzeBucket), () => body.failure),
     controlId: input.controlId,
     ingestedAt: createdAt,
     batchRows: deps.batchRows,
   });
+  // A reader that turned the source's error into an input error must not make the file CONVERTED.
+  if (body.failure) throw body.failure;
   await deps.dynamo.send(
     new UpdateCommand({
       TableName: deps.controlTable,
@@ -76,4 +92,25 @@ export async function runConversion(deps: ConversionDeps, input: ConversionInput
     rowsQuarantined: result.rowsQuarantined,
     outputs: result.outputs,
   };
+}
+
+/**
+ * Refuses every write once the source failed: a reader that reports the broken source as a bad row (and
+ * flushes it to the quarantine) writes nothing, and the conversion fails instead.
+ */
+class GuardedSink implements OutputSink {
+  constructor(
+    private readonly sink: OutputSink,
+    private readonly failure: () => Error | undefined,
+  ) {}
+
+  async put(key: string, body: Uint8Array, contentType: string): Promise<void> {
+    const failure = this.failure();
+    if (failure) throw failure;
+    await this.sink.put(key, body, contentType);
+  }
+
+  describe(key: string): string {
+    return this.sink.describe(key);
+  }
 }

@@ -203,7 +203,7 @@ class CsvReader {
       }
       return;
     }
-    buffers[buffers.length - 1]!.repeat(this.run.ingestedAtMicros, rows);
+    this.run.stampBlock(buffers, rows);
     this.run.rowsAppended(rows);
   }
 
@@ -294,7 +294,7 @@ class CsvReader {
     }
     if (buffers === undefined) this.run.append();
     else {
-      buffers[b]!.append(this.run.ingestedAtMicros);
+      this.run.stamp(buffers);
       this.run.rowAppended();
     }
   }

@@ -2,7 +2,7 @@ import { CoercionError, NumberText, type ColumnKind } from "./coerce";
 import type { ColumnBuffer } from "./columns";
 import { readByName } from "./fields";
 import { JsonRecordReader, memberTexts } from "./json";
-import { lineText, type ConversionRun } from "./run";
+import { lineText, SOURCE_COLUMNS, type ConversionRun } from "./run";
 import type { ByteLines } from "./text";
 
 /**
@@ -65,7 +65,7 @@ function takeJsonBytes(
   if (!reader.read(bytes, p, buffers)) return -1;
   if (run.cdcOperationField) {
     try {
-      buffers[buffers.length - 2]!.append(run.operation(reader.operation));
+      buffers[buffers.length - 1 - SOURCE_COLUMNS]!.append(run.operation(reader.operation));
     } catch (error) {
       if (!(error instanceof CoercionError)) throw error;
       // Checked after every column, as the reference does: take the row back out and quarantine it.
@@ -76,7 +76,7 @@ function takeJsonBytes(
     }
   }
   run.counts.rowsIn++;
-  buffers[buffers.length - 1]!.append(run.ingestedAtMicros);
+  run.stamp(buffers);
   run.rowAppended();
   return reader.next;
 }

@@ -9,6 +9,8 @@ import { parquetFile } from "./parquet";
 export const DEFAULT_BATCH_ROWS = 20_000;
 const OPERATIONS = new Set(["insert", "update", "delete"]);
 const MAX_RAW_CHARS = 64 * 1024;
+/** The columns every bronze row ends with, after the data columns and `operation` (see `stamp`). */
+export const SOURCE_COLUMNS = 3;
 
 export interface Column {
   name: string;
@@ -86,12 +88,34 @@ export class ConversionRun {
     let b = 0;
     for (let i = 0; i < this.columns.length; i++)
       if (!this.columns[i]!.partition) buffers[b++]!.append(this.values[i]!);
-    if (this.cdcOperationField) buffers[b++]!.append(this.values[this.columns.length]!);
-    buffers[b]!.append(this.ingestedAtMicros);
+    if (this.cdcOperationField) buffers[b]!.append(this.values[this.columns.length]!);
+    this.stamp(buffers);
     return this.rowAppended();
   }
 
-  /** The buffers of a partition's rows in the current batch: the data columns, then `operation` (CDC), then `_ingested_at`. */
+  /**
+   * Appends the row's source columns (the bronze row contract): `_ingested_at`, `_source_file` (the control
+   * id) and `_source_row`, the record's 1-based ordinal in the file; `counts.rowsIn` already counts it.
+   */
+  stamp(buffers: ColumnBuffer[]): void {
+    const n = buffers.length;
+    buffers[n - 3]!.append(this.ingestedAtMicros);
+    buffers[n - 2]!.append(this.options.controlId);
+    buffers[n - 1]!.append(this.counts.rowsIn);
+  }
+
+  /** `stamp` for a block of `rows` records read at once, before `rowsAppended` counts them. */
+  stampBlock(buffers: ColumnBuffer[], rows: number): void {
+    const n = buffers.length;
+    buffers[n - 3]!.repeat(this.ingestedAtMicros, rows);
+    buffers[n - 2]!.repeat(this.options.controlId, rows);
+    for (let r = 1; r <= rows; r++) buffers[n - 1]!.append(this.counts.rowsIn + r);
+  }
+
+  /**
+   * The buffers of a partition's rows in the current batch: the data columns, then `operation` (CDC), then
+   * the `SOURCE_COLUMNS` (`_ingested_at`, `_source_file`, `_source_row`).
+   */
   buffersOf(partition: string): ColumnBuffer[] {
     let buffers = this.partitions.get(partition);
     if (!buffers) {
@@ -165,6 +189,8 @@ export class ConversionRun {
       .map((c) => columnBuffer(c.name, c.type, c.nullable, c.coerce));
     if (this.cdcOperationField) buffers.push(columnBuffer("operation", { kind: "string" }, false));
     buffers.push(columnBuffer("_ingested_at", { kind: "timestamp" }, false));
+    buffers.push(columnBuffer("_source_file", { kind: "string" }, false));
+    buffers.push(columnBuffer("_source_row", { kind: "bigint" }, false));
     return buffers;
   }
 

@@ -141,3 +141,50 @@ function statementProblems(resource: RuleResource, document: unknown): string[] 
   });
   return problems;
 }
+
+/** IAM's quotas (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html), white space not counted. */
+export const IAM_ROLE_INLINE_POLICY_CHARACTERS = 10_240;
+export const IAM_MANAGED_POLICY_CHARACTERS = 6_144;
+
+/** A policy's size as IAM counts it: its characters without white space. */
+function policySize(document: unknown): number {
+  const text = typeof document === "string" ? document : JSON.stringify(document ?? "");
+  return text.replace(/\s/g, "").length;
+}
+
+export const iamPolicySize: Rule = {
+  id: "aws-iam-policy-size",
+  kind: "stack",
+  description:
+    "Every role's inline policies together fit IAM's 10,240-character quota and every managed policy its 6,144 characters (white space not counted), so a bigger spec cannot fail at `pulumi up` with LimitExceeded.",
+  sources: [{ source: "medallion", id: "IAM-SIZE" }],
+  enforcement: "mandatory",
+  check(stack) {
+    const out: { urn: string; message: string }[] = [];
+    for (const role of stack.ofType(ROLE)) {
+      const embedded = (Array.isArray(role.inputs.inlinePolicies) ? role.inputs.inlinePolicies : []).map(
+        (p) => at(p, "policy"),
+      );
+      const attached = stack
+        .dependents(role, "aws:iam/rolePolicy:RolePolicy", "role")
+        .map((p) => p.inputs.policy);
+      const size = [...embedded, ...attached].reduce((sum: number, p) => sum + policySize(p), 0);
+      if (size > IAM_ROLE_INLINE_POLICY_CHARACTERS) {
+        out.push({
+          urn: role.urn,
+          message: `role ${role.name} has ${size} characters of inline policies; IAM allows ${IAM_ROLE_INLINE_POLICY_CHARACTERS}`,
+        });
+      }
+    }
+    for (const policy of stack.ofType("aws:iam/policy:Policy")) {
+      const size = policySize(policy.inputs.policy);
+      if (size > IAM_MANAGED_POLICY_CHARACTERS) {
+        out.push({
+          urn: policy.urn,
+          message: `managed policy ${policy.name} has ${size} characters; IAM allows ${IAM_MANAGED_POLICY_CHARACTERS}`,
+        });
+      }
+    }
+    return out;
+  },
+};

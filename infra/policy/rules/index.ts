@@ -14,7 +14,8 @@ import {
   kinesisEncryption,
   secretRotation,
 } from "./aws-data";
-import { noAwsManagedPolicies, noWildcardPermissions } from "./aws-iam";
+import { deployOrder } from "./aws-ordering";
+import { iamPolicySize, noAwsManagedPolicies, noWildcardPermissions } from "./aws-iam";
 import { queueRedriveSettings, snsTlsOnly, sqsDeadLetterQueue, sqsTlsOnly } from "./aws-messaging";
 import { kmsRotation, s3AccessLogs, s3PublicAccessBlocked, s3TlsOnly } from "./aws-s3";
 import { azureDatabricksRules, azureDiagnostics, azureKeyVaultRules, azureStorageRules } from "./azure";
@@ -40,6 +41,7 @@ export const RULES: readonly Rule[] = [
   secretRotation,
   noAwsManagedPolicies,
   noWildcardPermissions,
+  iamPolicySize,
   ...azureStorageRules,
   ...azureKeyVaultRules,
   ...azureDatabricksRules,
@@ -51,4 +53,5 @@ export const RULES: readonly Rule[] = [
   alarmsHaveActions,
   protectedDataStores,
   tagsPresent,
+  deployOrder,
 ];
