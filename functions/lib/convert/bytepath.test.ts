@@ -74,7 +74,14 @@ const instant = fc.date({
 /** Mostly valid text for each column (so rows get written), sometimes anything. */
 const validText: Record<string, fc.Arbitrary<string>> = {
   id: fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }).map(String),
-  name: fc.string({ unit: fc.constantFrom("a", "é", "€", '"', ",", " ", "\r", "1"), maxLength: 60 }),
+  // "\n" and "\r\n" make records spanning lines (quoted by csvField), read by CsvRecords on both paths.
+  name: fc.string({
+    unit: fc.oneof(
+      { weight: 12, arbitrary: fc.constantFrom("a", "é", "€", '"', ",", " ", "\r", "1") },
+      { weight: 1, arbitrary: fc.constantFrom("\n", "\r\n") },
+    ),
+    maxLength: 60,
+  }),
   n: fc.integer().map(String),
   price: fc.integer({ min: -999_999, max: 999_999 }).map((c) => (c / 100).toFixed(2)),
   score: fc.oneof(
@@ -108,7 +115,20 @@ const document = fc.tuple(
   fc.array(
     fc.oneof(
       { weight: 8, arbitrary: record },
-      { weight: 1, arbitrary: fc.constantFrom("", '1,"open', 'x"') },
+      // Damage: blank lines, quotes out of step (opened and never closed, closed on a later line, opened past
+      // the header's width), which resynchronise line by line.
+      {
+        weight: 1,
+        arbitrary: fc.constantFrom(
+          "",
+          '1,"open',
+          'x"',
+          'x",1,2',
+          '"',
+          '2,"half\r\nopen',
+          '1,2,3,4,5,6,7,8,9,"',
+        ),
+      },
     ),
     { maxLength: 40 },
   ),

@@ -4,9 +4,9 @@ import { readJson } from "./read-json";
 import { ConversionRun } from "./run";
 import type { OutputSink } from "./sinks";
 import { runLines } from "./input";
-import { InputError, inputInfo, type InputInfo } from "./text";
+import { InputError, inputInfo, type ByteLines, type InputInfo } from "./text";
 
-export { DEFAULT_BATCH_ROWS, hiveValue } from "./run";
+export { DEFAULT_BATCH_BYTES, DEFAULT_BATCH_ROWS, DEFAULT_MAX_PARTITIONS, hiveValue } from "./run";
 export { DEFAULT_MAX_RECORD_BYTES, type InputInfo } from "./text";
 
 export interface ConvertOptions {
@@ -20,6 +20,16 @@ export interface ConvertOptions {
   ingestedAt: Date;
   /** Rows per Parquet file (one row group); bounds memory. @default 20000 */
   batchRows?: number;
+  /**
+   * Input bytes per batch: once the chunks read since the last flush reach it, the batch is flushed before
+   * the next chunk, so wide rows (64 KiB each) do not fill `batchRows` rows of memory. @default 8 MiB
+   */
+  batchBytes?: number;
+  /**
+   * Partitions one batch may fill: reaching it flushes the batch (each partition holds buffers and becomes a
+   * file), so a high-cardinality `partitionBy` does not hold thousands of partitions at once. @default 256
+   */
+  maxPartitions?: number;
   /**
    * Read records from the input's bytes, fields straight into the column buffers (single-line CSV records; flat
    * JSON objects with their keys in column order); false reads every line as text through CsvRecords or
@@ -50,6 +60,11 @@ export interface ConvertResult {
    * by `convert` (optional only so that `ConversionRun.result()` need not know it).
    */
   input?: InputInfo;
+  /**
+   * Set when no record was read (rowsIn 0), so an empty input is visible: "no-bytes" (nothing after gunzip
+   * and a byte-order mark), "header-only" (a CSV header and nothing else), "blank-lines" (only blank lines).
+   */
+  empty?: "no-bytes" | "header-only" | "blank-lines";
 }
 
 /**
@@ -62,13 +77,27 @@ export async function convert(options: ConvertOptions): Promise<ConvertResult> {
   const run = new ConversionRun(options);
   const input = inputInfo();
   try {
-    const lines = runLines(run, options.source, input);
-    if (options.table.format === "csv") await readCsv(run, lines);
-    else await readJson(run, lines);
+    const chunks = metered(run, runLines(run, options.source, input));
+    if (options.table.format === "csv") await readCsv(run, chunks);
+    else await readJson(run, chunks);
   } catch (error) {
     if (!(error instanceof InputError)) throw error;
     run.inputFailed(error.message);
   }
   await run.flush();
   return { ...run.result(), input };
+}
+
+/**
+ * The input's chunks, counted: a reader asks for the next chunk once it is done with the last, so that is
+ * where the batch is flushed when the bytes read since the last flush reach `batchBytes` (at most one chunk
+ * over it: 1 MiB gunzipped, 64 KiB from a file or S3).
+ */
+async function* metered(run: ConversionRun, chunks: AsyncIterable<ByteLines>): AsyncGenerator<ByteLines> {
+  for await (const chunk of chunks) {
+    run.bytesIn += chunk.bytes.length;
+    yield chunk;
+    run.bufferedBytes += chunk.bytes.length;
+    if (run.bufferedBytes >= run.batchBytes) await run.flush();
+  }
 }

@@ -1,75 +1,127 @@
-import type { Line } from "./text";
-
 /** One CSV record: its fields, or why it could not be read; `line` is the line it starts on. */
 export type CsvRecord =
   | { line: number; raw: string; fields: string[]; error?: undefined }
   | { line: number; raw: string; fields?: undefined; error: string };
 
-/** A record longer than this is an unterminated quote swallowing the file; it is quarantined, not buffered. */
+/** One physical line: its number, its text without the line ending, and whether that ending was "\r\n". */
+export interface CsvLine {
+  line: number;
+  text: string;
+  crlf?: boolean;
+}
+
+/** A record spanning lines may hold at most this many characters before its quote is taken as unterminated. */
 export const MAX_RECORD_CHARS = 1 << 20;
+/** ... and span at most this many lines: a free-text field of a few paragraphs fits, a whole file does not. */
+export const MAX_RECORD_LINES = 1000;
 
 /**
  * RFC 4180 records from physical lines: `"` quotes fields, `""` is a quote inside one, and a quoted field
- * may span lines (a record continues while its count of `"` is odd). Lines without a quote take a fast
- * `split(",")`. A stray quote in an unquoted field, text after a closing quote, or an unterminated quote
- * make the record an error; reading resumes at the next record.
+ * may span lines. Lines without a quote take a fast `split(",")`. A stray quote in an unquoted field or text
+ * after a closing quote make the record an error.
+ *
+ * Resynchronisation: one quote out of step must not swallow the records after it. A line left inside a
+ * quoted field opens a record spanning lines only when that field is within the header's `width`; the record
+ * is accepted when its quote closes, within MAX_RECORD_LINES lines and MAX_RECORD_CHARS characters, into a
+ * well-formed record of exactly `width` fields. Otherwise (input ended, bound reached, a malformed or
+ * wrong-width record) the opening line alone is an error, "unterminated quoted field", and the lines after
+ * it are read again as records of their own. (DuckDB's `ignore_errors` and Python's csv module keep
+ * reading the rest of the file as the open field instead: one error, or one huge value, for many rows.)
  */
 export class CsvRecords {
-  private pending: string | undefined;
-  private pendingLine = 0;
+  /** The header's number of fields, once known (`Infinity` before: the header itself may span lines). */
+  width = Infinity;
+  private pending: CsvLine[] = [];
   private pendingQuotes = 0;
+  private pendingChars = 0;
+  /** The column (1-based) of the quoted field left open on the pending record's first line. */
+  private openColumn = 0;
 
   constructor(private readonly delimiter = ",") {}
 
   /** No record is open across lines: the next line starts a record. */
   get idle(): boolean {
-    return this.pending === undefined;
+    return this.pending.length === 0;
   }
 
   /** Records completed by these lines (a record spanning lines completes on its last line). */
-  push(lines: readonly Line[], out: CsvRecord[] = []): CsvRecord[] {
-    for (const { line, text } of lines) {
-      if (this.pending === undefined) {
-        if (text.indexOf('"') === -1) {
-          out.push({ line, raw: text, fields: text.split(this.delimiter) });
-          continue;
-        }
-        const quotes = countQuotes(text);
-        const record = parseQuoted(text, line, this.delimiter);
-        // An odd quote count continues the record only when a quoted field is open; a stray quote is an error now.
-        if (quotes % 2 === 0 || !record.error?.startsWith(UNTERMINATED)) out.push(record);
-        else {
-          this.pending = text;
-          this.pendingLine = line;
-          this.pendingQuotes = quotes;
-        }
-        continue;
-      }
-      this.pending += "\n" + text;
-      this.pendingQuotes += countQuotes(text);
-      if (this.pendingQuotes % 2 === 0) {
-        out.push(parseQuoted(this.pending, this.pendingLine, this.delimiter));
-        this.pending = undefined;
-      } else if (this.pending.length > MAX_RECORD_CHARS) {
-        out.push(this.unterminated(`record is longer than ${MAX_RECORD_CHARS} characters`));
-      }
-    }
+  push(lines: readonly CsvLine[], out: CsvRecord[] = []): CsvRecord[] {
+    for (const line of lines) this.feed(line, out);
     return out;
   }
 
-  /** At end of input: a record still open has an unterminated quote. */
-  end(): CsvRecord[] {
-    return this.pending === undefined ? [] : [this.unterminated("input ended")];
+  /** At end of input: a record still open has an unterminated quote; the lines after its first are read alone. */
+  end(out: CsvRecord[] = []): CsvRecord[] {
+    while (this.pending.length > 0) this.resync("input ended", out);
+    return out;
   }
 
-  private unterminated(why: string): CsvRecord {
-    const record: CsvRecord = {
-      line: this.pendingLine,
-      raw: this.pending!.slice(0, 64 * 1024),
-      error: `unterminated quoted field starting on line ${this.pendingLine} (${why})`,
-    };
-    this.pending = undefined;
-    return record;
+  private feed(physical: CsvLine, out: CsvRecord[]): void {
+    const { line, text } = physical;
+    if (this.pending.length === 0) {
+      if (text.indexOf('"') === -1) {
+        out.push({ line, raw: text, fields: text.split(this.delimiter) });
+        return;
+      }
+      const quotes = countQuotes(text);
+      const record = parseRecord(text, line, this.delimiter);
+      // An odd quote count continues the record only when a quoted field is open; a stray quote is an error now.
+      if (quotes % 2 === 0 || record.open === undefined) out.push(record);
+      else if (record.open > this.width) {
+        out.push({
+          line,
+          raw: text,
+          error: `${UNTERMINATED} in column ${record.open}, beyond the header's ${this.width} columns`,
+        });
+      } else {
+        this.pending.push(physical);
+        this.pendingQuotes = quotes;
+        this.pendingChars = text.length;
+        this.openColumn = record.open;
+      }
+      return;
+    }
+    this.pending.push(physical);
+    this.pendingQuotes += countQuotes(text);
+    this.pendingChars += text.length + 2;
+    if (this.pendingQuotes % 2 === 0) {
+      const record = parseRecord(this.joined(), this.pending[0]!.line, this.delimiter);
+      if (record.error === undefined && (record.fields.length === this.width || this.width === Infinity)) {
+        this.pending = [];
+        out.push(record);
+      } else {
+        this.resync(
+          record.error === undefined
+            ? `closed on line ${line} into ${record.fields.length} fields, not ${this.width}`
+            : `closed on line ${line} into a malformed record: ${record.error}`,
+          out,
+        );
+      }
+    } else if (this.pending.length > MAX_RECORD_LINES) {
+      this.resync(`still open after ${MAX_RECORD_LINES} lines`, out);
+    } else if (this.pendingChars > MAX_RECORD_CHARS) {
+      this.resync(`still open after ${MAX_RECORD_CHARS} characters`, out);
+    }
+  }
+
+  /** The pending record's first line is an error on its own; the lines after it are read again as records. */
+  private resync(why: string, out: CsvRecord[]): void {
+    const [first, ...rest] = this.pending;
+    this.pending = [];
+    out.push({
+      line: first!.line,
+      raw: first!.text,
+      error: `${UNTERMINATED} in column ${this.openColumn} (${why})`,
+    });
+    for (const physical of rest) this.feed(physical, out);
+  }
+
+  /** The pending lines as written: each joined to the next by its own line ending. */
+  private joined(): string {
+    let text = this.pending[0]!.text;
+    for (let i = 1; i < this.pending.length; i++)
+      text += (this.pending[i - 1]!.crlf ? "\r\n" : "\n") + this.pending[i]!.text;
+    return text;
   }
 }
 
@@ -83,6 +135,13 @@ function countQuotes(text: string): number {
 
 /** Parses one complete record that contains quotes. */
 export function parseQuoted(text: string, line: number, delimiter = ","): CsvRecord {
+  const record = parseRecord(text, line, delimiter);
+  delete record.open;
+  return record;
+}
+
+/** `parseQuoted`, and when the text ends inside a quoted field, that field's column (1-based) as `open`. */
+function parseRecord(text: string, line: number, delimiter: string): CsvRecord & { open?: number } {
   const fields: string[] = [];
   let i = 0;
   for (;;) {
@@ -91,7 +150,10 @@ export function parseQuoted(text: string, line: number, delimiter = ","): CsvRec
       let from = i + 1;
       for (;;) {
         const quote = text.indexOf('"', from);
-        if (quote === -1) return { line, raw: text, error: `${UNTERMINATED} in column ${fields.length + 1}` };
+        if (quote === -1) {
+          const open = fields.length + 1;
+          return { line, raw: text, error: `${UNTERMINATED} in column ${open}`, open };
+        }
         value += text.slice(from, quote);
         if (text[quote + 1] === '"') {
           value += '"';

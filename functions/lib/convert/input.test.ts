@@ -147,6 +147,20 @@ describe("convert: input defects of issue 11", () => {
     expect(await breweries(result.outputs)).toEqual(EXPECTED);
   });
 
+  it("counts a line over maxRecordBytes once in a one-column CSV, where a blank line is a record", async () => {
+    const oneColumn = {
+      ...brewery,
+      columns: [{ name: "name", type: "string" as const, nullable: true }],
+      primaryKey: ["name"],
+      partitionBy: [],
+    };
+    const text = ["name", "a", "x".repeat(2 * 1024 * 1024), "", "b"].join("\n");
+    const result = await run(oneColumn, text, { maxRecordBytes: 1024 * 1024 });
+    // a, the blank line (an empty value), b written; the long line quarantined once, at its own line.
+    expect(result).toMatchObject({ rowsIn: 4, rowsWritten: 3, rowsQuarantined: 1 });
+    expect(quarantined("brewery").map((q) => q.line)).toEqual([3]);
+  });
+
   it("quarantines a JSON line over the default 8 MiB maximum, streamed without buffering it (defect 10/11)", async () => {
     const open = '{"beer_id":2,"name":"';
     async function* source(): AsyncGenerator<Uint8Array> {

@@ -141,6 +141,17 @@ describe("runConversion (s3rver + dynalite)", () => {
     });
   });
 
+  it("an empty or header-only file gives 0/0/0 with no signal: the control record says emptyInput", async () => {
+    const emptyId = "s3://raw/beer/empty.json#e1";
+    await s3.client.send(new PutObjectCommand({ Bucket: "raw", Key: "beer/empty.json", Body: "" }));
+    await deps.dynamo.send(
+      new PutCommand({ TableName: "control", Item: { pk: emptyId, status: "RECEIVED", attempts: 0 } }),
+    );
+    await runConversion(deps, { controlId: emptyId, bucket: "raw", key: "beer/empty.json", table: "beer" });
+    const record = await deps.dynamo.send(new GetCommand({ TableName: "control", Key: { pk: emptyId } }));
+    expect(record.Item).toMatchObject({ status: "CONVERTED", rowsIn: 0, emptyInput: "no-bytes" });
+  });
+
   it("fails if the table is not in the bundled specs", async () => {
     await expect(
       runConversion(deps, { controlId, bucket: "raw", key: "x/y", table: "nope" }),

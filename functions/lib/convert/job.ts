@@ -37,7 +37,8 @@ export interface ConversionDeps {
  * the record's ETag is checked), through a body that resumes after a broken connection, so a reset is
  * retried and never becomes quarantined input; when the reads give up, the conversion fails (nothing more
  * is written, the record is not touched) and Step Functions retries or alerts. `_ingested_at` and the default
- * partition come from the control record's createdAt, so a retry or a replay writes the same keys.
+ * partition come from the control record's createdAt, so a retry or a replay writes the same keys. An input
+ * with no record says so in `emptyInput` (`ConvertResult.empty`).
  */
 export async function runConversion(deps: ConversionDeps, input: ConversionInput): Promise<ConversionOutput> {
   const table = deps.tables.get(input.table);
@@ -73,7 +74,9 @@ export async function runConversion(deps: ConversionDeps, input: ConversionInput
       Key: { pk: input.controlId },
       UpdateExpression:
         "SET #status = :converted, rowsIn = :in, rowsWritten = :written, rowsQuarantined = :quarantined, " +
-        "outputs = :outputs, updatedAt = :now ADD attempts :one",
+        "outputs = :outputs, updatedAt = :now" +
+        (result.empty ? ", emptyInput = :empty" : "") +
+        " ADD attempts :one",
       ExpressionAttributeNames: { "#status": "status" },
       ExpressionAttributeValues: {
         ":converted": "CONVERTED",
@@ -83,6 +86,7 @@ export async function runConversion(deps: ConversionDeps, input: ConversionInput
         ":outputs": result.outputs.length,
         ":now": new Date().toISOString(),
         ":one": 1,
+        ...(result.empty ? { ":empty": result.empty } : {}),
       },
     }),
   );

@@ -1,22 +1,73 @@
 import fc from "fast-check";
 import { plainDecimalBytes } from "./bytes";
 import { coercer, columnType, parseDecimal } from "./coerce";
-import { csvField, CsvRecords } from "./csv";
+import { csvField, CsvRecords, type CsvLine } from "./csv";
+
+/** Physical lines as the CSV reader hands them over: split at "\n", a "\r" before it taken off and noted. */
+function physicalLines(text: string): CsvLine[] {
+  return text.split("\n").map((t, i) => {
+    const crlf = t.endsWith("\r");
+    return { line: i + 1, text: crlf ? t.slice(0, -1) : t, crlf };
+  });
+}
 
 describe("CSV quoting round-trip (property)", () => {
-  it("parses back exactly the fields that were quoted and joined, across line splits", () => {
-    const field = fc.string({ unit: fc.constantFrom("a", "b", ",", '"', "\n", " ", "é", "1") });
+  it("parses back exactly the fields that were quoted and joined, across line splits, CRLF kept", () => {
+    const field = fc.string({ unit: fc.constantFrom("a", "b", ",", '"', "\n", "\r\n", "\r", " ", "é", "1") });
     fc.assert(
       fc.property(
         fc.array(fc.array(field, { minLength: 1, maxLength: 5 }), { minLength: 1, maxLength: 10 }),
-        (rows) => {
-          const text = rows.map((fields) => fields.map(csvField).join(",")).join("\n");
+        fc.constantFrom("\n", "\r\n"),
+        (rows, newline) => {
+          const text = rows.map((fields) => fields.map(csvField).join(",")).join(newline);
           const parser = new CsvRecords();
-          const lines = text.split("\n").map((t, i) => ({ line: i + 1, text: t }));
-          const records = [...parser.push(lines), ...parser.end()];
+          const records = [...parser.push(physicalLines(text)), ...parser.end()];
           expect(records.map((r) => r.fields)).toEqual(rows);
         },
       ),
+    );
+  });
+
+  it("with the header's width set, reads back records of that width spanning lines", () => {
+    const field = fc.string({ unit: fc.constantFrom("a", ",", '"', "\n", "\r\n", " ") });
+    fc.assert(
+      fc.property(
+        fc
+          .integer({ min: 1, max: 4 })
+          .chain((width) =>
+            fc.array(fc.array(field, { minLength: width, maxLength: width }), { minLength: 1, maxLength: 8 }),
+          ),
+        (rows) => {
+          const parser = new CsvRecords();
+          parser.width = rows[0]!.length;
+          const text = rows.map((fields) => fields.map(csvField).join(",")).join("\r\n");
+          const records = [...parser.push(physicalLines(text)), ...parser.end()];
+          expect(records.map((r) => r.fields)).toEqual(rows);
+        },
+      ),
+    );
+  });
+
+  it("quotes out of step: every physical line is in exactly one record, and an error holds one line", () => {
+    // Lines of valid records broken anywhere, with quotes added or removed: the resynchronisation's promise.
+    const piece = fc.constantFrom("a", ",", '"', '""', "\n", "\r\n", "1", " ");
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 80 }), fc.integer({ min: 1, max: 4 }), (pieces, width) => {
+        const lines = physicalLines(pieces.join(""));
+        const parser = new CsvRecords();
+        parser.width = width;
+        const records = [...parser.push(lines), ...parser.end()];
+        let next = 1;
+        for (const record of records) {
+          expect(record.line).toBe(next);
+          const span = record.raw.split("\n").length;
+          if (record.error !== undefined) expect(span).toBe(1);
+          else if (span > 1) expect(record.fields).toHaveLength(width);
+          next += span;
+        }
+        expect(next).toBe(lines.length + 1);
+      }),
+      { numRuns: 300 },
     );
   });
 });

@@ -3,7 +3,7 @@ import { CoercionError } from "./coerce";
 import type { ColumnBuffer } from "./columns";
 import { CsvByteScanner, CsvRecords, unescapeQuotes, type CsvRecord } from "./csv";
 import { lineText, type ConversionRun } from "./run";
-import type { ByteLines } from "./text";
+import { InputError, type ByteLines } from "./text";
 
 /** CSV records scanned ahead and read a column at a time (a few hundred KiB of input). */
 const BLOCK_ROWS = 2048;
@@ -41,12 +41,16 @@ class CsvReader {
     const records: CsvRecord[] = [];
     // Synchronous per record (no promise per row); the caller awaits only when a batch is full.
     const take = (record: CsvRecord): void => {
-      if (record.raw === "" && record.fields?.length === 1) return;
+      // A blank line is no record, except in a one-column file, where it is one empty value (as DuckDB reads it).
+      if (record.raw === "" && record.fields?.length === 1 && parser.width !== 1) return;
       if (header === undefined) {
+        this.run.headerSeen = true;
+        if (record.error === undefined) parser.width = record.fields.length;
         header = record.error
           ? `the CSV header (line ${record.line}) cannot be read: ${record.error}`
-          : this.header(record.fields!);
-        return;
+          : this.header(record.fields!, record.line);
+        if (typeof header === "object") return;
+        // A refused file is quarantined whole, its first line included (it may be data: a file without a header).
       }
       this.run.counts.rowsIn++;
       if (typeof header === "string") return this.run.quarantine(record.line, header, record.raw);
@@ -80,7 +84,14 @@ class CsvReader {
     let scanner: CsvByteScanner | undefined;
     let line = 0;
     const fast = this.run.options.fromBytes ?? true;
-    for await (const chunk of chunks) {
+    const failure: { error?: InputError } = {};
+    for await (const chunk of untilInputError(chunks, failure)) {
+      // The blank stand-in of a line over the maximum record size, quarantined already (input.ts): it keeps
+      // the numbering but is no record, not even in a one-column file, where a blank line is one.
+      if (chunk.oversized) {
+        this.run.lastLine = ++line;
+        continue;
+      }
       const valid = chunk.valid;
       // The scanner searches the Buffer (memchr); values are copied from a plain view of it, because subarray()
       // of a Buffer goes through Buffer's JavaScript constructor and a Uint8Array's does not.
@@ -94,7 +105,7 @@ class CsvReader {
         // reference path, which decides and words every quarantine reason.
         if (fast && valid && typeof header === "object" && parser.idle) {
           const c = bytes[p];
-          if (c === 10 || (c === 13 && bytes[p + 1] === 10)) {
+          if ((c === 10 || (c === 13 && bytes[p + 1] === 10)) && header.width !== 1) {
             p += c === 10 ? 1 : 2;
             continue;
           }
@@ -107,7 +118,7 @@ class CsvReader {
             if (block.rows > 0) this.readBlock(bytes, block.rows, scanner, header.indexes);
             p = block.next;
             line = block.line;
-            if (this.run.buffered >= this.run.batchRows) await this.run.flush();
+            if (this.run.full) await this.run.flush();
             if (block.rows > 0 || p >= length) continue;
             line++;
           }
@@ -115,25 +126,27 @@ class CsvReader {
           if (fields >= 0) {
             this.takeBytes(line, bytes, p, fields, scanner, header.indexes);
             p = scanner.next;
-            if (this.run.buffered >= this.run.batchRows) await this.run.flush();
+            if (this.run.full) await this.run.flush();
             continue;
           }
         }
         const newline = bytes.indexOf(10, p);
-        const text = utf8(bytes, p, newline > p && bytes[newline - 1] === 13 ? newline - 1 : newline);
+        const crlf = newline > p && bytes[newline - 1] === 13;
+        const text = utf8(bytes, p, crlf ? newline - 1 : newline);
         p = newline + 1;
         records.length = 0;
-        for (const record of parser.push([{ line, text }], records)) {
+        for (const record of parser.push([{ line, text, crlf }], records)) {
           take(record);
-          if (this.run.buffered >= this.run.batchRows) await this.run.flush();
+          if (this.run.full) await this.run.flush();
         }
       }
       this.run.lastLine = line;
     }
     for (const record of parser.end()) {
       take(record);
-      if (this.run.buffered >= this.run.batchRows) await this.run.flush();
+      if (this.run.full) await this.run.flush();
     }
+    if (failure.error) throw failure.error;
   }
 
   /**
@@ -155,7 +168,7 @@ class CsvReader {
     let rows = 0;
     while (rows < limit && p < length) {
       const c = buffer[p];
-      if (c === 10 || (c === 13 && buffer[p + 1] === 10)) {
+      if ((c === 10 || (c === 13 && buffer[p + 1] === 10)) && width !== 1) {
         p += c === 10 ? 1 : 2;
         line++;
         continue;
@@ -326,12 +339,57 @@ class CsvReader {
     return this.scratch;
   }
 
-  /** Column positions by name in the header (-1 when absent: the column reads as null). */
-  private header(fields: string[]): { indexes: number[]; width: number } {
-    const names = fields.map((f) => f.trim());
-    const indexes = this.run.columns.map((c) => names.indexOf(c.name));
-    if (this.run.cdcOperationField) indexes.push(names.indexOf(this.run.cdcOperationField));
-    return { indexes, width: names.length };
+  /**
+   * Column positions in the header (-1 when absent: the column reads as null), or why the file is refused.
+   * Names match trimmed and case-insensitively (`ID` is `id`). A header that matches none of the table's
+   * columns (no header, another table's file, UTF-16), lacks a non-nullable column, or names a column the
+   * table reads twice refuses the file: every record, the first line included, is quarantined with the reason.
+   */
+  private header(fields: string[], line: number): { indexes: number[]; width: number } | string {
+    const names = fields.map((f) => f.trim().toLowerCase());
+    const columns = this.run.columns;
+    const wanted = columns.map((c) => c.name);
+    if (this.run.cdcOperationField) wanted.push(this.run.cdcOperationField);
+    const indexes = wanted.map((name) => names.indexOf(name.toLowerCase()));
+    const refused = `the CSV header (line ${line})`;
+    const found = `expected ${columns.map((c) => c.name).join(", ")}; found ${foundNames(fields)}`;
+    for (let i = 0; i < wanted.length; i++) {
+      const again = indexes[i]! < 0 ? -1 : names.indexOf(names[indexes[i]!]!, indexes[i]! + 1);
+      if (again >= 0)
+        return `${refused} names column "${wanted[i]}" twice (fields ${indexes[i]! + 1} and ${again + 1})`;
+    }
+    if (indexes.slice(0, columns.length).every((at) => at < 0))
+      return `${refused} matches none of the table's columns (${found})${encodingHint(fields)}`;
+    const missing = columns.filter((c, i) => !c.nullable && indexes[i]! < 0).map((c) => c.name);
+    if (missing.length > 0) return `${refused} lacks the required column(s) ${missing.join(", ")} (${found})`;
+    return { indexes, width: fields.length };
+  }
+}
+
+/** The header's names as found, quoted, cut short (the reason is repeated in every quarantined record). */
+function foundNames(fields: readonly string[]): string {
+  const text = fields.map((f) => JSON.stringify(f)).join(", ");
+  return text.length > 300 ? `${text.slice(0, 300)}… (${fields.length} fields)` : text;
+}
+
+/** NUL characters or a decoded byte-order mark FF FE / FE FF in a header: the file is UTF-16, not UTF-8. */
+function encodingHint(fields: readonly string[]): string {
+  const text = fields.join(",");
+  return text.includes("\u0000") || text.startsWith("\uFFFD\uFFFD")
+    ? " (the file looks like UTF-16; CSV is read as UTF-8)"
+    : "";
+}
+
+/** The chunks up to an InputError, kept in `failure`: the records already read are completed before it is rethrown. */
+async function* untilInputError(
+  chunks: AsyncIterable<ByteLines>,
+  failure: { error?: InputError },
+): AsyncGenerator<ByteLines> {
+  try {
+    yield* chunks;
+  } catch (error) {
+    if (!(error instanceof InputError)) throw error;
+    failure.error = error;
   }
 }
 

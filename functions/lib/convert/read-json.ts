@@ -33,14 +33,14 @@ export async function readJson(run: ConversionRun, chunks: AsyncIterable<ByteLin
         const taken = takeJsonBytes(run, line, bytes, p, reader, buffers);
         if (taken >= 0) {
           p = taken;
-          if (run.buffered >= run.batchRows) await run.flush();
+          if (run.full) await run.flush();
           continue;
         }
       }
       const newline = bytes.indexOf(10, p);
       const text = lineText(bytes, p, newline + 1);
       p = newline + 1;
-      if (takeJsonText(run, line, text, names, fields) && run.buffered >= run.batchRows) await run.flush();
+      if (takeJsonText(run, line, text, names, fields) && run.full) await run.flush();
     }
     run.lastLine = line;
   }

@@ -7,6 +7,14 @@ import type { ConvertOptions, ConvertResult } from "./convert";
 import { parquetFile } from "./parquet";
 
 export const DEFAULT_BATCH_ROWS = 20_000;
+/** Input bytes per batch: wide rows flush long before `batchRows` (see `ConvertOptions.batchBytes`). */
+export const DEFAULT_BATCH_BYTES = 8 * 1024 * 1024;
+/** Partitions one batch may fill before it is flushed (see `ConvertOptions.maxPartitions`). */
+export const DEFAULT_MAX_PARTITIONS = 256;
+/** S3's limit on a key, in UTF-8 bytes (https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html). */
+const MAX_KEY_BYTES = 1024;
+/** A path segment (`col=value`) must be a valid file name for a DirectorySink: NAME_MAX on Linux and macOS. */
+const MAX_SEGMENT_BYTES = 255;
 const OPERATIONS = new Set(["insert", "update", "delete"]);
 const MAX_RAW_CHARS = 64 * 1024;
 /** The columns every bronze row ends with, after the data columns and `operation` (see `stamp`). */
@@ -36,9 +44,19 @@ export class ConversionRun {
   readonly defaultPartition: string;
   readonly ingestedAtMicros: number;
   readonly batchRows: number;
+  readonly batchBytes: number;
+  readonly maxPartitions: number;
   readonly cdcOperationField: string | undefined;
   /** Rows in the buffers, not yet flushed. */
   buffered = 0;
+  /** Input bytes read since the last flush (counted a chunk at a time by `convert`). */
+  bufferedBytes = 0;
+  /** Input bytes in all (after gunzip and a byte-order mark): 0 is an empty file. */
+  bytesIn = 0;
+  /** The CSV reader took a line as the header. */
+  headerSeen = false;
+  /** Partitions given a row since the last flush. */
+  private openPartitions = 0;
   readonly counts = { rowsIn: 0, rowsWritten: 0, rowsQuarantined: 0, maxBufferedRows: 0 };
   private readonly partitions = new Map<string, ColumnBuffer[]>();
   private readonly hash: string;
@@ -50,16 +68,23 @@ export class ConversionRun {
   constructor(readonly options: ConvertOptions) {
     this.table = options.table;
     const partitionBy = new Set(this.table.partitionBy);
+    const segmentBytes = maxSegmentBytes(this.table.name, options.controlId, partitionBy.size);
     this.columns = this.table.columns.map((c) => {
       const type = columnType(c.type);
       const coerce = coercer(c.name, type, c.nullable);
+      const readBytes = byteCoercer(type, coerce);
+      if (!partitionBy.has(c.name))
+        return { name: c.name, type, nullable: c.nullable, coerce, readBytes, partition: false };
+      // A partition value must also make a path segment: checked as part of its coercion, so a value that
+      // cannot is quarantined with its row by the readers, like any value that does not fit its type.
+      const check = (value: Converted): Converted => checkSegment(c.name, type, value, segmentBytes);
       return {
         name: c.name,
         type,
         nullable: c.nullable,
-        coerce,
-        readBytes: byteCoercer(type, coerce),
-        partition: partitionBy.has(c.name),
+        coerce: (value) => check(coerce(value)),
+        readBytes: (bytes, from, to) => check(readBytes(bytes, from, to)),
+        partition: true,
       };
     });
     this.values = new Array(this.columns.length + 1);
@@ -67,6 +92,8 @@ export class ConversionRun {
     this.ingestedAtMicros = options.ingestedAt.getTime() * 1000;
     this.hash = controlHash(options.controlId);
     this.batchRows = options.batchRows ?? DEFAULT_BATCH_ROWS;
+    this.batchBytes = options.batchBytes ?? DEFAULT_BATCH_BYTES;
+    this.maxPartitions = options.maxPartitions ?? DEFAULT_MAX_PARTITIONS;
     this.cdcOperationField = this.table.source.kind === "cdc" ? this.table.source.operationField : undefined;
   }
 
@@ -85,6 +112,7 @@ export class ConversionRun {
   /** Appends the row in `values` to its partition's buffers; true when the batch is full and must be flushed before the next row. */
   append(): boolean {
     const buffers = this.buffersOf(this.partitionOf());
+    if (buffers[buffers.length - 1]!.length === 0) this.openPartitions++;
     let b = 0;
     for (let i = 0; i < this.columns.length; i++)
       if (!this.columns[i]!.partition) buffers[b++]!.append(this.values[i]!);
@@ -125,6 +153,14 @@ export class ConversionRun {
     return buffers;
   }
 
+  /**
+   * The batch must be flushed before the next row: `batchRows` rows, or `maxPartitions` partitions filled
+   * (each is a file and a set of buffers). `convert` flushes on `batchBytes` itself, between chunks.
+   */
+  get full(): boolean {
+    return this.buffered >= this.batchRows || this.openPartitions >= this.maxPartitions;
+  }
+
   /** Counts a row appended to the buffers; true when the batch is full and must be flushed before the next row. */
   rowAppended(): boolean {
     this.counts.rowsWritten++;
@@ -155,6 +191,8 @@ export class ConversionRun {
 
   /** Writes every buffered partition as one Parquet file and the batch's quarantined rows as JSON lines. */
   async flush(): Promise<void> {
+    this.bufferedBytes = 0;
+    this.openPartitions = 0;
     if (this.buffered === 0 && this.quarantined.length === 0) return;
     const part = `part-${this.hash}-${String(this.batch++).padStart(5, "0")}`;
     for (const [partition, buffers] of this.partitions) {
@@ -180,7 +218,15 @@ export class ConversionRun {
   }
 
   result(): ConvertResult {
-    return { ...this.counts, outputs: this.outputs, quarantine: this.quarantineKeys, batches: this.batch };
+    const result: ConvertResult = {
+      ...this.counts,
+      outputs: this.outputs,
+      quarantine: this.quarantineKeys,
+      batches: this.batch,
+    };
+    if (this.counts.rowsIn === 0)
+      result.empty = this.bytesIn === 0 ? "no-bytes" : this.headerSeen ? "header-only" : "blank-lines";
+    return result;
   }
 
   private newBuffers(): ColumnBuffer[] {
@@ -205,12 +251,16 @@ export class ConversionRun {
   }
 }
 
-/** A partition value as Hive writes it: canonical text, with path-unsafe characters %-escaped. */
+/**
+ * A partition value as Hive writes it: canonical text, with path-unsafe characters %-escaped; null and "" are
+ * Hive's default partition (as Spark's `ExternalCatalogUtils.getPartitionPathString` writes them). Throws a
+ * CoercionError for a date or timestamp outside what a JavaScript Date can show (about ±275,000 years).
+ */
 export function hiveValue(type: ColumnType, value: Converted): string {
-  if (value === null) return "__HIVE_DEFAULT_PARTITION__";
+  if (value === null || value === "") return "__HIVE_DEFAULT_PARTITION__";
   let text: string;
-  if (type.kind === "date") text = new Date((value as number) * 86_400_000).toISOString().slice(0, 10);
-  else if (type.kind === "timestamp") text = new Date(Number(value) / 1000).toISOString();
+  if (type.kind === "date") text = isoText(Number(value) * 86_400_000, `${value} days`).slice(0, 10);
+  else if (type.kind === "timestamp") text = isoText(Number(value) / 1000, `${value} µs`);
   else if (type.kind === "decimal") text = decimalText(value as number | bigint, type.scale!);
   else text = String(value);
   return text.replace(
@@ -218,6 +268,43 @@ export function hiveValue(type: ColumnType, value: Converted): string {
     /[\u0000-\u001f"#%'*/:=?\\\u007f{[\]^]/g,
     (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, "0")}`,
   );
+}
+
+function isoText(ms: number, since1970: string): string {
+  const date = new Date(ms);
+  if (Number.isNaN(date.getTime()))
+    throw new CoercionError(
+      `${since1970} since 1970 is outside the range a partition path can show (years -271821 to 275760)`,
+    );
+  return date.toISOString();
+}
+
+/**
+ * The longest `col=value` segment: a file name (255 bytes), and short enough that the whole key
+ * (`<table>/<segments>/part-<hash>-<batch>.parquet`) stays within S3's 1024 bytes with every segment as long.
+ */
+function maxSegmentBytes(table: string, controlId: string, segments: number): number {
+  if (segments === 0) return MAX_SEGMENT_BYTES;
+  const part = Buffer.byteLength(`part-${controlHash(controlId)}-0000000000.parquet`);
+  const rest = MAX_KEY_BYTES - Buffer.byteLength(table) - 1 - part;
+  return Math.min(MAX_SEGMENT_BYTES, Math.floor(rest / segments) - 1);
+}
+
+/** A partition column's value, once its `col=value` path segment is known to be writable. */
+function checkSegment(name: string, type: ColumnType, value: Converted, limit: number): Converted {
+  let text: string;
+  try {
+    text = hiveValue(type, value);
+  } catch (error) {
+    if (!(error instanceof CoercionError)) throw error;
+    throw new CoercionError(`${name}: ${error.message}`);
+  }
+  const bytes = Buffer.byteLength(text) + Buffer.byteLength(name) + 1;
+  if (bytes > limit)
+    throw new CoercionError(
+      `${name}: the partition path segment of ${bytes} bytes is longer than the limit of ${limit} (a file name, within S3's 1024-byte key)`,
+    );
+  return value;
 }
 
 function decimalText(unscaled: number | bigint, scale: number): string {
