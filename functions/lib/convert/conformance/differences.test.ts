@@ -1,5 +1,5 @@
 import { DIFFERENCES } from "./differences";
-import { comparable, duckCsv, duckJson } from "./duck-reference";
+import { comparable, duckCsv, duckJson, duckJsonDeclared } from "./duck-reference";
 import { corpusTable, Harness } from "./harness";
 import { caseTest } from "./known-defects";
 
@@ -29,8 +29,10 @@ describe.each(DIFFERENCES)("$id ($kind)", (d) => {
     const file = h.file(`difference.${d.format}`, input);
     const read =
       d.format === "csv"
-        ? await duckCsv(h, file, d.columns, { timestampsAsText: !d.timestampsDeclared })
-        : await duckJson(h, file, d.columns);
+        ? await duckCsv(h, file, d.columns, { timestampsAsText: !d.declared })
+        : d.declared
+          ? await duckJsonDeclared(h, file, d.columns)
+          : await duckJson(h, file, d.columns);
     expect(read).toEqual(d.duckdb);
   });
 });

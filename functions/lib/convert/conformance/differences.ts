@@ -14,8 +14,11 @@ export interface Difference {
   format: "csv" | "json";
   columns: FuzzColumn[];
   input: string | Uint8Array;
-  /** DuckDB reads timestamp columns as TIMESTAMPTZ itself, not as text cast after (the fuzz's way). */
-  timestampsDeclared?: boolean;
+  /**
+   * DuckDB reads with the declared types itself (read_csv's TIMESTAMPTZ columns, read_json's `columns`), not
+   * as the fuzz does (timestamps as text cast after; JSON through read_json_objects and TRY_CAST).
+   */
+  declared?: boolean;
   converter: { rows: Record<string, unknown>[]; refused: number[] };
   duckdb: { rows: Record<string, unknown>[]; refused: number[] };
 }
@@ -45,9 +48,35 @@ export const DIFFERENCES: Difference[] = [
     format: "csv",
     columns: [{ name: "t", type: "timestamp" }],
     input: "t\nzz\n2026-02-30T00:00:00Z\n",
-    timestampsDeclared: true,
+    declared: true,
     converter: { rows: [], refused: [1, 2] },
     duckdb: { rows: [{ t: null }, { t: null }], refused: [] },
+  },
+  {
+    id: "json-read-json-cast-failure-is-null",
+    kind: "duckdb-wrong",
+    why:
+      "read_json with `columns` (and ignore_errors, without which one bad line fails the whole read) turns a " +
+      "value that does not cast into NULL and keeps the row, rounds 1.5 into an INTEGER (2) and reads a line " +
+      "that is not JSON as a row of NULLs; the converter quarantines each. The fuzz reads JSON through " +
+      "read_json_objects and TRY_CAST instead (duck-reference.ts).",
+    format: "json",
+    columns: [
+      { name: "i", type: "int" },
+      { name: "d", type: "date" },
+    ],
+    input: '{"i":1,"d":"2026-13-01"}\n{"i":1.5}\nnot json\n{"i":2,"d":"2026-01-02"}\n',
+    declared: true,
+    converter: { rows: [{ i: "2", d: "2026-01-02" }], refused: [1, 2, 3] },
+    duckdb: {
+      rows: [
+        { i: "1", d: null },
+        { i: "2", d: null },
+        { i: null, d: null },
+        { i: "2", d: "2026-01-02" },
+      ],
+      refused: [],
+    },
   },
   {
     id: "csv-quadruple-quote-field",

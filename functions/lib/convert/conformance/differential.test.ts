@@ -14,7 +14,8 @@ import { caseTest } from "./known-defects";
  * with `FUZZ_SEED=<seed> npx jest functions/lib/convert/conformance/differential -w 1`.
  */
 const FIXED_SEEDS = [11, 22, 33, 44, 55, 66];
-const RUNS_PER_SEED = 12;
+/** Files per seed; FUZZ_RUNS raises it for a longer hunt. */
+const RUNS_PER_SEED = Number(process.env.FUZZ_RUNS ?? 12);
 const replay = process.env.FUZZ_SEED;
 const seeds = replay
   ? [Number(replay)]

@@ -116,3 +116,17 @@ export async function duckJson(h: Harness, file: string, columns: readonly FuzzC
     refused: all.filter((r) => r.ok !== true).map((r) => Number(r.n)),
   };
 }
+
+/** read_json with the columns declared (and ignore_errors): what it returns; it refuses no record. */
+export async function duckJsonDeclared(
+  h: Harness,
+  file: string,
+  columns: readonly FuzzColumn[],
+): Promise<Reference> {
+  const declared = columns.map((c) => `${sqlString(c.name)}: ${sqlString(duckType(c.type))}`).join(", ");
+  const rows = await h.query(
+    `SELECT ${comparable(columns)} FROM read_json(${sqlString(file)}, format = 'newline_delimited',
+       columns = {${declared}}, ignore_errors = true)`,
+  );
+  return { rows, refused: [] };
+}
