@@ -20,7 +20,8 @@ export interface Difference {
    */
   declared?: boolean;
   converter: { rows: Record<string, unknown>[]; refused: number[] };
-  duckdb: { rows: Record<string, unknown>[]; refused: number[] };
+  /** What DuckDB returns, or the start of the error it fails the whole read with. */
+  duckdb: { rows: Record<string, unknown>[]; refused: number[] } | { error: string };
 }
 
 const text = (name: string): FuzzColumn => ({ name, type: "string" });
@@ -102,6 +103,25 @@ export const DIFFERENCES: Difference[] = [
       ],
       refused: [],
     },
+  },
+  {
+    id: "csv-mixed-line-endings",
+    kind: "policy",
+    why:
+      "LF and CRLF records in one file (a blank CRLF line in an LF file): DuckDB's strict_mode fails the whole " +
+      "read; the converter takes either ending on every line (RFC 4180 says CRLF, files say both).",
+    format: "csv",
+    columns: [text("a"), text("b")],
+    input: "a,b\n1,2\n\r\n3,4\r\n5,6\n",
+    converter: {
+      rows: [
+        { a: "1", b: "2" },
+        { a: "3", b: "4" },
+        { a: "5", b: "6" },
+      ],
+      refused: [],
+    },
+    duckdb: { error: "Invalid Input Error: The CSV Parser state machine reached an invalid state" },
   },
   {
     id: "csv-stray-quote-in-unquoted-field",

@@ -47,7 +47,14 @@ export async function duckCsv(
   h: Harness,
   file: string,
   columns: readonly FuzzColumn[],
-  { timestampsAsText = true } = {},
+  {
+    timestampsAsText = true,
+    position = (n: number) => n,
+  }: {
+    timestampsAsText?: boolean;
+    /** A record's position from DuckDB's number for it (its `line` less the header's). */
+    position?: (n: number) => number;
+  } = {},
 ): Promise<Reference> {
   const scan = ++scans;
   // A TIMESTAMPTZ that does not cast is read as NULL, not rejected, even with store_rejects (differences.ts):
@@ -71,18 +78,18 @@ export async function duckCsv(
        ${strings.length > 0 ? `force_not_null = [${strings.join(", ")}],` : ""}
        store_rejects = true, rejects_table = 'rejects_${scan}', rejects_scan = 'scans_${scan}')`,
   );
-  const rejected = (await h.query(`SELECT DISTINCT line FROM rejects_${scan}`)).map(
-    (r) => Number(r.line) - 1,
+  const rejected = (await h.query(`SELECT DISTINCT line FROM rejects_${scan}`)).map((r) =>
+    position(Number(r.line) - 1),
   );
   await h.query(`DROP TABLE rejects_${scan}; DROP TABLE scans_${scan}`);
   // The rows read are the records not rejected, in order: number them to place the timestamp refusals.
   const refused = new Set(rejected);
   const rows: Record<string, unknown>[] = [];
-  let position = 0;
+  let at = 0;
   for (const { ok, ...row } of read) {
-    while (refused.has(++position));
+    while (refused.has(++at));
     if (ok === true) rows.push(row);
-    else refused.add(position);
+    else refused.add(at);
   }
   return { rows, refused: [...refused].sort((a, b) => a - b) };
 }

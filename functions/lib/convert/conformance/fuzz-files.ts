@@ -29,6 +29,8 @@ export interface FuzzFile {
   finalNewline: boolean;
   /** JSON: records that are not objects or not JSON at all, by index. */
   junk: Map<number, string>;
+  /** Records followed by a blank line (skipped by both readers; CSV: only with two columns or more). */
+  blanks: Set<number>;
 }
 
 const text = (t: string): FuzzValue => ({ kind: "text", text: t });
@@ -310,6 +312,9 @@ export function fuzzFile(format: "csv" | "json", options: FuzzOptions = {}): fc.
           { maxLength: format === "json" ? 3 : 0 },
         )
         .map((pairs) => new Map(pairs)),
+      blanks: fc
+        .array(fc.nat(40), { maxLength: format === "json" || columns.length > 1 ? 3 : 0 })
+        .map((at) => new Set(at)),
     });
   });
 }
@@ -317,8 +322,11 @@ export function fuzzFile(format: "csv" | "json", options: FuzzOptions = {}): fc.
 /** A rendered file: its bytes, and for each record the physical line it starts on (1 = the CSV header). */
 export interface Rendered {
   bytes: Uint8Array;
-  /** Records in file order: the line each starts on and whether it is one of the table's records. */
-  lines: { line: number; record: boolean }[];
+  /**
+   * Records in file order: the line each starts on, whether it is one of the table's records, and its number
+   * as DuckDB counts (CSV: rows, blank ones included, a multi-line record one; JSON: non-blank lines).
+   */
+  lines: { line: number; record: boolean; duck: number }[];
 }
 
 function csvField(value: FuzzValue, quote: boolean): string {
@@ -336,15 +344,21 @@ export function renderCsv(file: FuzzFile, blankRecords = false): Rendered {
   const out = [file.columns.map((c) => c.name).join(",")];
   const lines: Rendered["lines"] = [];
   let line = 2;
-  for (const r of file.records) {
+  let blanks = 0;
+  file.records.forEach((r, k) => {
     const fields: string[] = [];
     for (let i = 0; i < r.width; i++)
       fields.push(i < r.values.length ? csvField(r.values[i]!, file.quoteAll) : "x");
     const record = fields.join(",") === "" && !blankRecords ? '""' : fields.join(",");
-    lines.push({ line, record: true });
+    lines.push({ line, record: true, duck: k + 1 + blanks });
     line += record.split("\n").length;
     out.push(record);
-  }
+    if (file.blanks.has(k)) {
+      out.push("");
+      line++;
+      blanks++;
+    }
+  });
   return { bytes: Buffer.from(out.join(eol) + (file.finalNewline ? eol : ""), "utf8"), lines };
 }
 
@@ -357,7 +371,7 @@ export function renderJson(file: FuzzFile): Rendered {
     const junk = file.junk.get(k);
     if (junk !== undefined) {
       out.push(junk);
-      lines.push({ line: out.length, record: false });
+      lines.push({ line: out.length, record: false, duck: lines.length + 1 });
     }
     const members = file.columns.flatMap((c, i) => {
       const v = r.values[i]!;
@@ -366,7 +380,8 @@ export function renderJson(file: FuzzFile): Rendered {
         : [`"${c.name}":${v.kind === "json" ? v.literal : JSON.stringify(v.text)}`];
     });
     out.push(`{${members.join(",")}}`);
-    lines.push({ line: out.length, record: true });
+    lines.push({ line: out.length, record: true, duck: lines.length + 1 });
+    if (file.blanks.has(k)) out.push(k % 2 === 0 ? "" : " \t");
   });
   return { bytes: Buffer.from(out.join(eol) + (file.finalNewline ? eol : ""), "utf8"), lines };
 }
