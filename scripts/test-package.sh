@@ -8,7 +8,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 start=$(date +%s)
 work=$(mktemp -d "${TMPDIR:-/tmp}/medallion-package.XXXXXX")
-trap 'rm -rf "$work"' EXIT
+finish() {
+  status=$?
+  rm -rf "$work"
+  echo "--- test:package $([ "$status" = 0 ] && echo passed || echo FAILED) in $(($(date +%s) - start))s (cleanup included)"
+}
+trap finish EXIT
 
 echo "--- npm pack"
 tarball="$work/$(npm pack --silent --pack-destination "$work" | tail -n 1)"
@@ -26,4 +31,3 @@ npm ci --prefer-offline --no-audit --no-fund --loglevel=error
 npx tsc -p .
 node bin/check.js aws
 node bin/check.js azure
-echo "--- test:package passed in $(($(date +%s) - start))s"

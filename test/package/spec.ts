@@ -33,5 +33,15 @@ export const spec = parseLakehouseSpec({
       ],
       primaryKey: ["review_id"],
     },
+    {
+      name: "payments",
+      source: { kind: "event" },
+      format: "json",
+      columns: [
+        { name: "transaction_id", type: "string", nullable: false },
+        { name: "amount", type: "decimal(10,2)" },
+      ],
+      primaryKey: ["transaction_id"],
+    },
   ],
 });
