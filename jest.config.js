@@ -18,6 +18,9 @@ module.exports = {
       { jsc: { target: "es2022", parser: { syntax: "typescript" } }, module: { type: "commonjs" } },
     ],
   },
-  moduleNameMapper: { "^medallion-lakehouse$": "<rootDir>/components/index.ts" },
+  moduleNameMapper: {
+    "^medallion-lakehouse$": "<rootDir>/components/index.ts",
+    "^medallion-lakehouse/(aws|azure|spec|testing)$": "<rootDir>/components/$1/index.ts",
+  },
   testTimeout: 60000,
 };

@@ -1,7 +1,7 @@
 import { buildTransformPlans } from "../functions/transform";
 import { stackSpec } from "../functions/transform/dev-spec";
 import type { Plan } from "../infra/preview/plan";
-import { named, preview } from "./helpers";
+import { BUNDLE_FOLDER, named, preview } from "./helpers";
 
 const SUB = "/subscriptions/00000000-0000-0000-0000-000000000000";
 const ACCOUNT_ID = `${SUB}/resourceGroups/brewery-dev-lakehouse/providers/Microsoft.Storage/storageAccounts/brewerydevlake`;
@@ -98,8 +98,9 @@ describe("the azure-dev jobs under the offline preview", () => {
   it("builds the api-pull image at deploy time, pushes it without registry credentials, and runs it by digest", () => {
     const image = named(plan, "brewery-ingestion-image", "docker-build:index:Image").inputs;
     expect(image).toMatchObject({
-      context: { location: "." },
-      dockerfile: { location: "functions/api-pull/Dockerfile" },
+      // The image's own bundle folder is the context, never the project directory (issue 15).
+      context: { location: expect.stringMatching(BUNDLE_FOLDER) },
+      dockerfile: { location: expect.stringMatching(/\/Dockerfile$/) },
       platforms: ["linux/amd64"],
       buildOnPreview: false,
       push: true,

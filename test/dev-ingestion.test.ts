@@ -4,7 +4,7 @@ import { evaluatePlan } from "../infra/policy/evaluate";
 import type { Plan, PlanResource } from "../infra/preview/plan";
 import type { LakehouseSpecInput } from "../components/spec";
 import { readStackConfig } from "../infra/preview/stack-file";
-import { named, ofType, policyOf, preview, ROOT } from "./helpers";
+import { BUNDLE_FOLDER, named, ofType, policyOf, preview, ROOT } from "./helpers";
 
 const ACCOUNT = "123456789012";
 const REGION = "us-east-1";
@@ -339,7 +339,9 @@ describe("ingestion in the dev stack (issue 4)", () => {
       });
       const image = named(plan, "brewery-ingestion-raw-arrival-converter-task-image");
       expect(image.inputs).toMatchObject({
-        dockerfile: { location: "functions/converter/Dockerfile" },
+        // The image's own bundle folder is the context, never the project directory (issue 15).
+        context: { location: expect.stringMatching(BUNDLE_FOLDER) },
+        dockerfile: { location: expect.stringMatching(/\/Dockerfile$/) },
         push: true,
         buildOnPreview: false,
         platforms: ["linux/amd64"],

@@ -32,3 +32,6 @@ export function countsByType(plan: Plan): Record<string, number> {
   for (const r of plan.resources) if (r.custom) counts[r.type] = (counts[r.type] ?? 0) + 1;
   return counts;
 }
+
+/** A bundle's content-addressed folder in a checkout, relative to the repository (components/aws/bundle.ts). */
+export const BUNDLE_FOLDER = /^node_modules\/\.cache\/medallion-bundles\/[0-9a-f]{32}$/;

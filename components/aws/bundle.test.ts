@@ -3,7 +3,14 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { TableSpec } from "../spec";
-import { bundleCacheFile, bundleEntry, functionArchive, tablesJson, type Bundle } from "./bundle";
+import {
+  bundleCacheFile,
+  bundleEntry,
+  functionArchive,
+  RUNTIME_ENTRIES,
+  tablesJson,
+  type Bundle,
+} from "./bundle";
 
 const table = (name: string) =>
   ({
@@ -128,5 +135,42 @@ describe("function bundles", () => {
     expect(() => bundleEntry("nope/handler.ts")).toThrow(
       /^function entry nope\/handler\.ts not found at .*functions\/nope\/handler\.ts; every function needs functions\/nope\/handler\.ts$/,
     );
+  });
+});
+
+describe("the package's runtime code (issue 15)", () => {
+  it("bundles every entry the components deploy, so the package build ships each one", () => {
+    const deployed = new Set<string>();
+    const scan = (dir: string) => {
+      for (const item of fs.readdirSync(dir, { withFileTypes: true })) {
+        const file = path.join(dir, item.name);
+        if (item.isDirectory()) scan(file);
+        else if (file.endsWith(".ts") && !file.endsWith(".test.ts")) {
+          const text = fs.readFileSync(file, "utf8");
+          for (const m of text.matchAll(/(?:entry: |_IMAGE_ENTRY = )"([^"]+\.ts)"/g)) deployed.add(m[1]);
+        }
+      }
+    };
+    scan(path.resolve(__dirname, ".."));
+    expect(deployed.size).toBeGreaterThanOrEqual(7);
+    expect([...deployed].filter((entry) => !(entry in RUNTIME_ENTRIES))).toEqual([]);
+  });
+
+  it("makes an image's bundle folder its whole build context: its Dockerfile and every file that COPYs", async () => {
+    for (const entry of Object.keys(RUNTIME_ENTRIES).filter((e) => RUNTIME_ENTRIES[e].kind === "image")) {
+      const { directory } = await bundleEntry(entry);
+      const dockerfile = fs.readFileSync(path.join(directory, "Dockerfile"), "utf8");
+      const copied = dockerfile
+        .split("\n")
+        .filter((line) => line.startsWith("COPY "))
+        .flatMap((line) => line.split(/\s+/).slice(1, -1));
+      expect(copied).toContain("index.js");
+      // BuildKit fails a COPY of a file the context does not have.
+      expect(copied.filter((file) => !fs.existsSync(path.join(directory, file)))).toEqual([]);
+      // Images run on Fargate / Container Apps, which provide no AWS SDK: nothing is left out.
+      expect(fs.readFileSync(path.join(directory, "index.js"), "utf8")).not.toMatch(
+        /require\("@aws-sdk\/client-/,
+      );
+    }
   });
 });

@@ -1,70 +1,120 @@
-import * as esbuild from "esbuild";
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import type * as esbuild from "esbuild";
 import * as pulumi from "@pulumi/pulumi";
 import type { TableSpec } from "../spec";
 
-/** Where the code that runs in the cloud lives: `functions/` at the repository (or package) root. */
+/**
+ * Where the code that runs in the cloud lives, found from this module's own location (never the working
+ * directory): in a checkout, `functions/` holds its TypeScript sources; in the installed package this is
+ * `dist/functions/` (compiled library code only) and the runnable code is pre-bundled in {@link RUNTIME_ROOT}.
+ */
 export const FUNCTIONS_ROOT = path.resolve(__dirname, "..", "..", "functions");
-/** The project (or package) root: esbuild's working directory, so bundles do not depend on the cwd. */
+/** The project root in a checkout: esbuild's working directory, so bundles do not depend on the cwd. */
 const PROJECT_ROOT = path.dirname(FUNCTIONS_ROOT);
 /**
- * Bundles on disk, one content-addressed folder each (`<hash>/index.js`, `index.js.map`), plus one
- * record per entry naming its folder and the size and mtime of every file esbuild read: a later run
- * reuses the bundle while none of them changed, so only the first preview or `pulumi up` after an edit
- * pays for esbuild.
+ * The package's pre-built bundles (`npm run build`, scripts/build-package.ts): `dist/runtime/` beside
+ * `dist/components/`, one folder per entry and a manifest. A checkout has no `runtime/` at its root, so
+ * there the same bundles are built from the sources on first use: `npm ci && npm run preview` needs no
+ * build step, and the package needs neither the sources nor esbuild.
+ */
+export const RUNTIME_ROOT = path.resolve(__dirname, "..", "..", "runtime");
+/** `{ version, bundles: { entry: folder } }`, written by the package build. */
+export const RUNTIME_MANIFEST = path.join(RUNTIME_ROOT, "manifest.json");
+/**
+ * Bundles built from the sources, one content-addressed folder each, plus one record per entry naming
+ * its folder and the size and mtime of every file that went in: a later run reuses the bundle while none
+ * of them changed, so only the first preview or `pulumi up` after an edit pays for esbuild.
  */
 export const BUNDLE_CACHE_DIR = path.join(PROJECT_ROOT, "node_modules", ".cache", "medallion-bundles");
 
-/** A bundled handler on disk: minified CommonJS and its source map. */
+/** How an entry runs, which decides how it is bundled and what goes beside it. */
+export interface RuntimeEntry {
+  /** `lambda`: the AWS SDK v3 is left out (the nodejs22.x runtime provides it); `image`: all is bundled. */
+  readonly kind: "lambda" | "image";
+  /**
+   * Files the code loads from beside itself at run time, which esbuild cannot inline (parquet-wasm's Node
+   * build reads its WebAssembly module from `__dirname`): name in the bundle folder → where the file is.
+   */
+  readonly files?: Readonly<Record<string, () => string>>;
+  /** For images: the Dockerfile (under `functions/`) that runs the bundle; it is copied into the folder. */
+  readonly dockerfile?: string;
+}
+
+const PARQUET_WASM = {
+  "parquet_wasm_bg.wasm": () => require.resolve("parquet-wasm/node/parquet_wasm_bg.wasm"),
+};
+
+/** Every entry the components deploy: the package build bundles exactly these (relative to `functions/`). */
+export const RUNTIME_ENTRIES: Readonly<Record<string, RuntimeEntry>> = {
+  "api-pull/handler.ts": { kind: "lambda" },
+  "control-record/handler.ts": { kind: "lambda" },
+  "converter/handler.ts": { kind: "lambda", files: PARQUET_WASM },
+  "event-trigger/handler.ts": { kind: "lambda" },
+  "firehose-transformer/handler.ts": { kind: "lambda" },
+  "converter/task.ts": { kind: "image", files: PARQUET_WASM, dockerfile: "converter/Dockerfile" },
+  "api-pull/azure-job.ts": { kind: "image", dockerfile: "api-pull/Dockerfile" },
+};
+
+/** A bundle on disk: a folder holding everything its code needs at run time, and nothing else. */
 export interface Bundle {
-  /** Absolute path of `index.js`. */
+  /** Absolute path of the folder (an image's build context). */
+  readonly directory: string;
+  /** Absolute path of `index.js` (minified CommonJS). */
   readonly codeFile: string;
   /** Absolute path of `index.js.map`. */
   readonly sourceMapFile: string;
 }
 
 /**
- * One build per entry per run: several functions may share an entry, and the build runs in esbuild's
+ * One bundle per entry per run: several functions may share an entry, and the build runs in esbuild's
  * service process (`esbuild.build`, not `buildSync`) while Pulumi keeps registering resources, so
  * bundling never blocks the program. Pulumi awaits the promise when it serialises the archive.
  */
 const bundles = new Map<string, Promise<Bundle>>();
 
+/** Paths as Pulumi records them: relative to the program's directory, where the engine reads the files. */
+const relative = (file: string) => path.relative(process.cwd(), file) || file;
+
 /**
  * A Lambda deployment archive for `entry` (relative to `functions/`, e.g. `control-record/handler.ts`):
- * `index.js` (+ `index.js.map`) exporting `handler`, and `tables.json`, the spec of the tables the
- * function needs. The AWS SDK v3 is left out: the nodejs22.x runtime provides it. The code goes in as
- * file assets (the engine reads the files), so the program never carries megabytes of bundle text, and
- * the plan shows the bundle's content-addressed path: a code change is a changed path.
+ * `index.js` (+ `index.js.map`) exporting `handler`, the files it loads from beside itself, and
+ * `tables.json`, the spec of the tables the function needs. The code goes in as file assets (the engine
+ * reads the files), so the program never carries megabytes of bundle text, and the plan shows the
+ * bundle's content-addressed folder: a code change is a changed path.
  */
 export function functionArchive(entry: string, tables: readonly TableSpec[]): pulumi.asset.AssetArchive {
   const bundle = bundleEntry(entry);
-  const relative = (file: string) => path.relative(process.cwd(), file) || file;
-  const runtimeFiles = Object.fromEntries(
-    Object.entries(RUNTIME_FILES[entry] ?? {}).map(([name, file]) => [
-      name,
-      new pulumi.asset.FileAsset(relative(file())),
-    ]),
-  );
+  const names = ["index.js", "index.js.map", ...Object.keys(entryOf(entry).files ?? {})];
   return new pulumi.asset.AssetArchive({
-    "index.js": new pulumi.asset.FileAsset(bundle.then((b) => relative(b.codeFile))),
-    "index.js.map": new pulumi.asset.FileAsset(bundle.then((b) => relative(b.sourceMapFile))),
+    ...Object.fromEntries(
+      names.map((name) => [
+        name,
+        new pulumi.asset.FileAsset(bundle.then((b) => relative(path.join(b.directory, name)))),
+      ]),
+    ),
     "tables.json": new pulumi.asset.StringAsset(tablesJson(tables)),
-    ...runtimeFiles,
   });
 }
 
 /**
- * Files a bundle loads from beside itself at run time, which esbuild cannot inline: parquet-wasm's Node
- * build reads its WebAssembly module from `__dirname`. Entry → archive name → where the file is.
+ * The docker-build `context` and `dockerfile` of an image entry: its bundle folder, which holds the
+ * Dockerfile too, so the image never depends on the deploying project's files or lockfile.
  */
-export const RUNTIME_FILES: Readonly<Record<string, Readonly<Record<string, () => string>>>> = {
-  "converter/handler.ts": {
-    "parquet_wasm_bg.wasm": () => require.resolve("parquet-wasm/node/parquet_wasm_bg.wasm"),
-  },
-};
+export function imageBuild(entry: string): {
+  context: { location: pulumi.Output<string> };
+  dockerfile: { location: pulumi.Output<string> };
+} {
+  if (!entryOf(entry).dockerfile) throw new Error(`function entry ${entry} is not an image entry`);
+  const bundle = bundleEntry(entry);
+  return {
+    context: { location: pulumi.output(bundle.then((b) => relative(b.directory))) },
+    dockerfile: {
+      location: pulumi.output(bundle.then((b) => relative(path.join(b.directory, "Dockerfile")))),
+    },
+  };
+}
 
 /** `tables.json`: the TableSpec objects, stable (name order) so unrelated spec edits change no archive. */
 export function tablesJson(tables: readonly TableSpec[]): string {
@@ -75,15 +125,50 @@ export function tablesJson(tables: readonly TableSpec[]): string {
   )}\n`;
 }
 
-/** Builds (once per run, and only when its inputs changed) the bundle of one entry; fails loudly when missing. */
+/** An entry's settings; entries outside the list (tests' temporary handlers) are plain Lambda code. */
+function entryOf(entry: string): RuntimeEntry {
+  return RUNTIME_ENTRIES[entry] ?? { kind: "lambda" };
+}
+
+interface RuntimeManifest {
+  readonly version: 1;
+  /** Entry → its folder under RUNTIME_ROOT. */
+  readonly bundles: Readonly<Record<string, string>>;
+}
+
+let manifest: RuntimeManifest | null | undefined;
+/** The installed package's manifest, or null in a checkout (read once). */
+function prebuilt(): RuntimeManifest | null {
+  if (manifest === undefined) {
+    manifest = fs.existsSync(RUNTIME_MANIFEST)
+      ? (JSON.parse(fs.readFileSync(RUNTIME_MANIFEST, "utf8")) as RuntimeManifest)
+      : null;
+  }
+  return manifest;
+}
+
+/**
+ * The bundle of one entry: the package's pre-built folder when installed; in a checkout, built (once per
+ * run, and only when its inputs changed) from the sources. Fails loudly when the entry is missing.
+ */
 export function bundleEntry(entry: string): Promise<Bundle> {
+  const shipped = prebuilt();
+  if (shipped) {
+    const folder = shipped.bundles[entry];
+    if (!folder) {
+      throw new Error(
+        `function entry ${entry} is not in this package's bundles (${RUNTIME_MANIFEST} lists ${Object.keys(shipped.bundles).join(", ")})`,
+      );
+    }
+    return Promise.resolve(bundleIn(path.join(RUNTIME_ROOT, folder)));
+  }
   const file = path.resolve(FUNCTIONS_ROOT, entry);
   const cached = bundles.get(file);
   if (cached) return cached;
   if (!fs.existsSync(file)) {
     throw new Error(`function entry ${entry} not found at ${file}; every function needs functions/${entry}`);
   }
-  const built = readCachedBundle(file).then((hit) => hit ?? build(file));
+  const built = readCachedBundle(file).then((hit) => hit ?? buildIntoCache(entry, file));
   // A failed build must surface once, through the archive, not as an unhandled rejection.
   built.catch(() => undefined);
   bundles.set(file, built);
@@ -103,7 +188,6 @@ const BUILD_OPTIONS = {
   minify: true,
   sourcemap: true,
   sourcesContent: false,
-  external: ["@aws-sdk/*"],
   outfile: "index.js",
   write: false,
   logLevel: "silent",
@@ -111,37 +195,83 @@ const BUILD_OPTIONS = {
   metafile: true,
   absWorkingDir: PROJECT_ROOT,
 } satisfies esbuild.BuildOptions;
+
+/** Only a checkout bundles, so esbuild is loaded only there (the package does not depend on it). */
+const loadEsbuild = (): Promise<typeof esbuild> => import("esbuild");
+
 /** A cached bundle is valid only for the same esbuild and the same options. */
-const CACHE_VERSION = JSON.stringify({ esbuild: esbuild.version, options: BUILD_OPTIONS, format: 2 });
+async function cacheVersion(): Promise<string> {
+  const { version } = await loadEsbuild();
+  return JSON.stringify({ esbuild: version, options: BUILD_OPTIONS, format: 3 });
+}
+
+/** What {@link writeBundle} produced: the folder's name (a content hash) and every file that went in. */
+export interface WrittenBundle {
+  readonly folder: string;
+  /** Absolute paths of the sources, runtime files and Dockerfile the folder was made from. */
+  readonly inputs: readonly string[];
+}
+
+/**
+ * Bundles `entry` (relative to `functions/`, or absolute) into `<root>/<content hash>/`: `index.js`,
+ * `index.js.map`, its runtime files and, for images, its Dockerfile. The package build and a checkout's
+ * first use both go through here, so the package ships exactly what the repository previews.
+ */
+export async function writeBundle(entry: string, root: string): Promise<WrittenBundle> {
+  const settings = entryOf(entry);
+  const file = path.resolve(FUNCTIONS_ROOT, entry);
+  const { build } = await loadEsbuild();
+  const result = await build({
+    ...BUILD_OPTIONS,
+    entryPoints: [file],
+    external: settings.kind === "lambda" ? ["@aws-sdk/*"] : [],
+  });
+  const extra = Object.entries(settings.files ?? {}).map(([name, locate]) => [name, locate()] as const);
+  if (settings.dockerfile) extra.push(["Dockerfile", path.join(FUNCTIONS_ROOT, settings.dockerfile)]);
+  const contents: [string, Buffer][] = [
+    ["index.js", Buffer.from(textOf(result.outputFiles, ".js"))],
+    ["index.js.map", Buffer.from(textOf(result.outputFiles, ".js.map"))],
+    ...(await Promise.all(
+      extra.map(async ([name, source]) => [name, await fs.promises.readFile(source)] as [string, Buffer]),
+    )),
+  ];
+  const hash = createHash("sha256");
+  for (const [name, content] of contents) hash.update(`${name}\u0000${content.length}\u0000`).update(content);
+  const folder = hash.digest("hex").slice(0, 32);
+  const directory = path.join(root, folder);
+  await fs.promises.mkdir(directory, { recursive: true });
+  // index.js last: a folder with an index.js is complete.
+  for (const [name, content] of [...contents].reverse()) {
+    await writeAtomically(path.join(directory, name), content);
+  }
+  const sources = Object.keys(result.metafile.inputs).map((input) => path.resolve(PROJECT_ROOT, input));
+  return { folder, inputs: [...sources, ...extra.map(([, source]) => source)] };
+}
 
 interface CacheRecord {
   readonly version: string;
   /** The bundle's folder, relative to the cache directory. */
   readonly folder: string;
-  /** Input path (relative to the project root) → `size:mtimeMs`. */
+  /** Input path (absolute) → `size:mtimeMs`. */
   readonly inputs: Readonly<Record<string, string>>;
 }
 
-async function build(file: string): Promise<Bundle> {
-  const result = await esbuild.build({ ...BUILD_OPTIONS, entryPoints: [file] });
-  const code = textOf(result.outputFiles, ".js");
-  const sourceMap = textOf(result.outputFiles, ".js.map");
-  const folder = sha256(`${code}\u0000${sourceMap}`).slice(0, 32);
-  const bundle = bundleIn(folder);
-  await fs.promises.mkdir(path.dirname(bundle.codeFile), { recursive: true });
-  await writeAtomically(bundle.sourceMapFile, sourceMap);
-  await writeAtomically(bundle.codeFile, code);
-  await writeRecord(file, folder, Object.keys(result.metafile.inputs)).catch(() => undefined);
-  return bundle;
+async function buildIntoCache(entry: string, file: string): Promise<Bundle> {
+  const written = await writeBundle(entry, BUNDLE_CACHE_DIR);
+  await writeRecord(file, written).catch(() => undefined);
+  return bundleIn(path.join(BUNDLE_CACHE_DIR, written.folder));
 }
 
-function bundleIn(folder: string): Bundle {
-  const directory = path.join(BUNDLE_CACHE_DIR, folder);
-  return { codeFile: path.join(directory, "index.js"), sourceMapFile: path.join(directory, "index.js.map") };
+function bundleIn(directory: string): Bundle {
+  return {
+    directory,
+    codeFile: path.join(directory, "index.js"),
+    sourceMapFile: path.join(directory, "index.js.map"),
+  };
 }
 
 async function stamp(input: string): Promise<string> {
-  const stat = await fs.promises.stat(path.resolve(PROJECT_ROOT, input));
+  const stat = await fs.promises.stat(input);
   return `${stat.size}:${stat.mtimeMs}`;
 }
 
@@ -149,11 +279,11 @@ async function stamp(input: string): Promise<string> {
 async function readCachedBundle(file: string): Promise<Bundle | undefined> {
   try {
     const record = JSON.parse(await fs.promises.readFile(bundleCacheFile(file), "utf8")) as CacheRecord;
-    if (record.version !== CACHE_VERSION) return undefined;
+    if (record.version !== (await cacheVersion())) return undefined;
     const entries = Object.entries(record.inputs);
     const stamps = await Promise.all(entries.map(([input]) => stamp(input)));
     if (entries.some(([, expected], i) => stamps[i] !== expected)) return undefined;
-    const bundle = bundleIn(record.folder);
+    const bundle = bundleIn(path.join(BUNDLE_CACHE_DIR, record.folder));
     await Promise.all([fs.promises.access(bundle.codeFile), fs.promises.access(bundle.sourceMapFile)]);
     return bundle;
   } catch {
@@ -161,16 +291,20 @@ async function readCachedBundle(file: string): Promise<Bundle | undefined> {
   }
 }
 
-async function writeRecord(file: string, folder: string, inputs: readonly string[]): Promise<void> {
-  const stamps = await Promise.all(inputs.map(async (input) => [input, await stamp(input)] as const));
-  const record: CacheRecord = { version: CACHE_VERSION, folder, inputs: Object.fromEntries(stamps) };
+async function writeRecord(file: string, written: WrittenBundle): Promise<void> {
+  const stamps = await Promise.all(written.inputs.map(async (input) => [input, await stamp(input)] as const));
+  const record: CacheRecord = {
+    version: await cacheVersion(),
+    folder: written.folder,
+    inputs: Object.fromEntries(stamps),
+  };
   await writeAtomically(bundleCacheFile(file), JSON.stringify(record));
 }
 
 /** Write then rename, so a concurrent run never reads half a file. */
-async function writeAtomically(target: string, text: string): Promise<void> {
+async function writeAtomically(target: string, content: string | Buffer): Promise<void> {
   const temporary = `${target}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-  await fs.promises.writeFile(temporary, text);
+  await fs.promises.writeFile(temporary, content);
   await fs.promises.rename(temporary, target);
 }
 

@@ -10,7 +10,7 @@ import * as iam from "@pulumi/aws/iam";
 import * as pulumi from "@pulumi/pulumi";
 import { awsResourceName } from "../naming";
 import type { TableSpec } from "../spec";
-import { tablesJson } from "./bundle";
+import { imageBuild, tablesJson } from "./bundle";
 import { AwsCustomerKey } from "./customer-key";
 import { trustPolicy, type AwsFunctionCommon } from "./function";
 import type { AwsMedallionLayer } from "./medallion-layer";
@@ -18,8 +18,8 @@ import { ECR_AUTH_ACTIONS, ECR_PULL_ACTIONS, KMS_ECR_PULL_ACTIONS, LOGS_WRITE_AC
 import { policyJson } from "./policy-documents";
 import { CONVERTER_CONTAINER } from "./raw-arrival-definition";
 
-/** The Dockerfile that bundles `functions/converter/task.ts` (paths relative to the project directory). */
-export const CONVERTER_DOCKERFILE = "functions/converter/Dockerfile";
+/** The image's entry; its bundle folder (with `functions/converter/Dockerfile`) is the build context. */
+export const CONVERTER_IMAGE_ENTRY = "converter/task.ts";
 
 /** Where the Fargate converter runs. */
 export interface ConverterNetwork {
@@ -126,8 +126,7 @@ export class AwsConverterTask extends pulumi.ComponentResource {
     this.image = new dockerBuild.Image(
       `${name}-image`,
       {
-        context: { location: "." },
-        dockerfile: { location: CONVERTER_DOCKERFILE },
+        ...imageBuild(CONVERTER_IMAGE_ENTRY),
         platforms: ["linux/amd64"],
         buildArgs: { TABLES_JSON: tablesJson(args.tables) },
         buildOnPreview: false,

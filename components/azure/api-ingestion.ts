@@ -7,6 +7,7 @@ import { Table } from "@pulumi/azure-native/storage/table";
 import * as pulumi from "@pulumi/pulumi";
 import { azureResourceName, storageAccountName } from "../naming";
 import type { TableSpec } from "../spec";
+import { imageBuild } from "../aws/bundle";
 import type { AzureIngestionNetwork } from "./ingestion-network";
 import type { AzureMedallionLayer } from "./medallion-layer";
 import type { AzureMonitoring } from "./monitoring";
@@ -15,8 +16,8 @@ import { assignRole } from "./role-assignment";
 import type { AzureSecretStore } from "./secret-store";
 import type { AzureStorageAccount } from "./storage-account";
 
-/** The Dockerfile that bundles `functions/api-pull/azure-job.ts` (paths relative to the project directory). */
-export const API_PULL_DOCKERFILE = "functions/api-pull/Dockerfile";
+/** The image's entry; its bundle folder (with `functions/api-pull/Dockerfile`) is the build context. */
+export const API_PULL_IMAGE_ENTRY = "api-pull/azure-job.ts";
 
 /** The pulls AWS schedules too: hourly from the watermark, daily for D-1 (functions/lib/api-pull `mode`). */
 export const PULL_MODES = ["hourly", "daily"] as const;
@@ -121,8 +122,7 @@ export class AzureApiIngestion extends pulumi.ComponentResource {
     this.image = new dockerBuild.Image(
       `${name}-image`,
       {
-        context: { location: "." },
-        dockerfile: { location: API_PULL_DOCKERFILE },
+        ...imageBuild(API_PULL_IMAGE_ENTRY),
         platforms: ["linux/amd64"],
         buildOnPreview: false,
         push: true,

@@ -15,6 +15,7 @@ import { AzureLakehouseJob } from "./lakehouse-job";
 import { AzureMedallionLayer } from "./medallion-layer";
 import { AzureMonitoring } from "./monitoring";
 import { UC_PRIVILEGES } from "./perms";
+import { runnerScriptPath } from "../../functions/transform";
 import { jobPlanFiles } from "./plans";
 import type { AzurePrincipal } from "./principal";
 import { AzureSecretStore } from "./secret-store";
@@ -32,7 +33,7 @@ export interface AzureLakehouseArgs extends LakehouseArgs {
   readonly azureDatabricksObjectId: pulumi.Input<string>;
   /** Databricks account ID: the gold-only consumer group is an account-level group (Unity Catalog grants need one). */
   readonly databricksAccountId: pulumi.Input<string>;
-  /** Local path of the Spark runner the job tasks execute. @default functions/transform/spark_runner.py */
+  /** Local path of the Spark runner the job tasks execute. @default the package's own spark_runner.py */
   readonly runnerPath?: string;
   /** Tag of the api-pull image the ingestion job runs. @default "latest" */
   readonly ingestionImageTag?: string;
@@ -65,7 +66,9 @@ export class AzureLakehouse extends pulumi.ComponentResource implements Lakehous
     const product = spec.name;
     const protect = spec.protect;
     const context = args.context ?? azureContext(this);
-    const runnerPath = args.runnerPath ?? path.join("functions", "transform", "spark_runner.py");
+    // Found from the package's location (functions/transform's __dirname), recorded relative to the program.
+    const runnerPath =
+      args.runnerPath ?? (path.relative(process.cwd(), runnerScriptPath()) || runnerScriptPath());
     const tagsFor = (layer: string) => standardTags({ project: product, environment, layer });
     const accountName = storageAccountName([product, environment, "lake"]);
     const catalogName = unityCatalogName([product, environment]);

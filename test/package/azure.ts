@@ -1,0 +1,20 @@
+/** An Azure + Databricks program from the same spec. */
+import { Provider } from "@pulumi/azure-native/provider";
+import { AzureLakehouse } from "medallion-lakehouse/azure";
+import { spec } from "./spec";
+
+export = () => {
+  const provider = new Provider("azure-native", { location: "westeurope" });
+  const lakehouse = new AzureLakehouse(
+    "consumer",
+    {
+      spec,
+      environment: "dev",
+      location: "westeurope",
+      azureDatabricksObjectId: "00000000-0000-0000-0000-0000000000db",
+      databricksAccountId: "00000000-0000-0000-0000-00000000acc7",
+    },
+    { providers: { "azure-native": provider } },
+  );
+  return { jobId: lakehouse.job.jobId };
+};
