@@ -135,11 +135,14 @@ export const LOGS_DELIVERY_ACTIONS = [
   "logs:DescribeResourcePolicies",
   "logs:DescribeLogGroups",
 ] as const;
+/** Glue jobs publishing job and observability metrics (granted with a `cloudwatch:namespace` condition). */
+export const GLUE_METRICS_ACTIONS = ["cloudwatch:PutMetricData"] as const;
 /** Every action allowed on `Resource: "*"`, for the tests and the policy pack. */
 export const UNSCOPABLE_ACTIONS: readonly string[] = [
   ...ECR_AUTH_ACTIONS,
   ...XRAY_WRITE_ACTIONS,
   ...LOGS_DELIVERY_ACTIONS,
+  ...GLUE_METRICS_ACTIONS,
 ];
 
 // ---- Transformations (silver and gold) ----

@@ -37,6 +37,7 @@ export const WILDCARD_ONLY_ACTIONS = new Set([
   "glue:GetSecurityConfiguration",
   "glue:GetSecurityConfigurations",
   "lakeformation:GetDataAccess",
+  "cloudwatch:PutMetricData",
 ]);
 
 /** Wildcards that name one container and address what is inside it: objects, log streams, tables, executions. */
