@@ -143,6 +143,64 @@ describe("the Glue jobs at run time (dev, offline preview)", () => {
   });
 });
 
+describe("failure alarms of the transformations (dev, offline preview)", () => {
+  let plan: Plan;
+  beforeAll(async () => {
+    ({ plan } = await preview("dev"));
+  }, 180_000);
+
+  // workflow-definitions.ts said "the failed-execution alarm still fires" when no such alarm existed.
+  it.each(["bronze-to-silver", "silver-to-gold"])(
+    "alarms on ExecutionsFailed of the %s state machine, to the alert topic",
+    (stage) => {
+      const machine = named(plan, `brewery-workflows-${stage}`, "aws:sfn/stateMachine:StateMachine");
+      const alarm = named(
+        plan,
+        `brewery-workflows-${stage}-failed`,
+        "aws:cloudwatch/metricAlarm:MetricAlarm",
+      );
+      expect(alarm.inputs).toMatchObject({
+        namespace: "AWS/States",
+        metricName: "ExecutionsFailed",
+        threshold: 0,
+        comparisonOperator: "GreaterThanThreshold",
+        alarmActions: [`arn:aws:sns:us-east-1:${ACCOUNT}:brewery-dev-alerts`],
+      });
+      expect(alarm.dependencies?.dimensions).toEqual([machine.urn]);
+    },
+  );
+
+  it("sends every failed, timed-out or errored run of both Glue jobs to the alert topic, with a DLQ", () => {
+    const rule = named(plan, "brewery-workflows-job-failed-rule", "aws:cloudwatch/eventRule:EventRule");
+    expect(JSON.parse(rule.inputs.eventPattern as string)).toEqual({
+      source: ["aws.glue"],
+      "detail-type": ["Glue Job State Change"],
+      detail: {
+        jobName: ["brewery-dev-bronze-to-silver", "brewery-dev-silver-to-gold"],
+        state: ["FAILED", "TIMEOUT", "ERROR"],
+      },
+    });
+    const target = named(
+      plan,
+      "brewery-workflows-job-failed-alert",
+      "aws:cloudwatch/eventTarget:EventTarget",
+    );
+    const dlq = named(plan, "brewery-workflows-job-failed-dlq", "aws:sqs/queue:Queue");
+    expect(target.inputs.arn).toBe(`arn:aws:sns:us-east-1:${ACCOUNT}:brewery-dev-alerts`);
+    expect(target.dependencies?.deadLetterConfig).toEqual([dlq.urn]);
+    // EventBridge encrypts what it sends to the DLQ with the queue's key: the alert key admits it.
+    const alertKey = plan.resources.find(
+      (r) => r.type === "aws:kms/key:Key" && r.name === "brewery-alerts-key",
+    );
+    expect(dlq.dependencies?.kmsMasterKeyId).toEqual([alertKey?.urn]);
+    const queuePolicy = plan.resources.find(
+      (r) => r.type === "aws:sqs/queuePolicy:QueuePolicy" && r.dependencies?.queueUrl?.includes(dlq.urn),
+    );
+    const sender = policyOf(queuePolicy!).Statement.find((s) => s.Sid === "AllowServiceSender");
+    expect(sender).toMatchObject({ Principal: { Service: "events.amazonaws.com" } });
+  });
+});
+
 describe("the hash key in a protected environment (prod, offline preview)", () => {
   it("protects and retains the secret, its value and its key", async () => {
     const { plan } = await preview("prod");
