@@ -137,22 +137,23 @@ export const LOGS_DELIVERY_ACTIONS = [
 ] as const;
 /** Glue jobs publishing job and observability metrics (granted with a `cloudwatch:namespace` condition). */
 export const GLUE_METRICS_ACTIONS = ["cloudwatch:PutMetricData"] as const;
+/**
+ * Temporary credentials Lake Formation vends to Athena for a registered location the caller may read; the
+ * action has no resource-level permissions (https://docs.aws.amazon.com/lake-formation/latest/dg/permissions-reference.html).
+ */
+export const LAKE_FORMATION_DATA_ACCESS_ACTIONS = ["lakeformation:GetDataAccess"] as const;
 /** Every action allowed on `Resource: "*"`, for the tests and the policy pack. */
 export const UNSCOPABLE_ACTIONS: readonly string[] = [
   ...ECR_AUTH_ACTIONS,
   ...XRAY_WRITE_ACTIONS,
   ...LOGS_DELIVERY_ACTIONS,
+  ...LAKE_FORMATION_DATA_ACCESS_ACTIONS,
   ...GLUE_METRICS_ACTIONS,
 ];
 
 // ---- Transformations (silver and gold) ----
 
 /** Read the Glue Data Catalog (Iceberg's GlueCatalog, Athena): databases and tables. */
-/**
- * Temporary credentials Lake Formation vends to Athena for a registered location the caller may read; the
- * action has no resource-level permissions (https://docs.aws.amazon.com/lake-formation/latest/dg/permissions-reference.html).
- */
-export const LAKE_FORMATION_DATA_ACCESS_ACTIONS = ["lakeformation:GetDataAccess"] as const;
 export const GLUE_CATALOG_READ_ACTIONS = [
   "glue:GetDatabase",
   "glue:GetTable",

@@ -59,11 +59,15 @@ const anyText = fc.oneof(
   fc.constantFrom("2026-11-20T08:30:00Z", "2026-11-20T25:30:00Z", "2026-11-20 08:30:00-03:00", "1700000000"),
   fc.constantFrom("insert", "UPDATE", "delete", "merge"),
   fc.string({ unit: fc.constantFrom("a", "é", "€", '"', ",", " ", "\r", "1"), maxLength: 8 }),
+  // Issue 11: whitespace around values, years 0000-0099, offsets and epochs out of range, exponents.
+  fc.constantFrom(" 5", "5\t", "\u00a05", " 1.50 ", "0050-03-01", "0000-01-01", "0099-12-31T23:59:59Z"),
+  fc.constantFrom("2026-01-01T00:00:00+25:00", "2026-01-01T00:00:00+05:99", "2026-01-01 00:00:00-18:00"),
+  fc.constantFrom("7766279631452", "253402300800", "1e21", "1.2345e2", "-0.0", "9007199254740993"),
 );
 
 const instant = fc.date({
-  min: new Date("1900-01-01T00:00:00Z"),
-  max: new Date("2100-12-31T23:59:59Z"),
+  min: new Date("0000-01-01T00:00:00Z"),
+  max: new Date("9999-12-31T23:59:59Z"),
   noInvalidDate: true,
 });
 
@@ -204,6 +208,18 @@ const jsonValue: Record<string, fc.Arbitrary<unknown>> = {
   ),
   operation: fc.constantFrom("insert", "update", "delete", "UPDATE", "merge", 1),
 };
+/** A JSON number written as is (JSON.stringify would respell it): the columns that keep its text must see this. */
+class RawNumber {
+  constructor(readonly text: string) {}
+}
+const rawNumber = (...texts: string[]) => fc.constantFrom(...texts.map((t) => new RawNumber(t)));
+const rawNumbers: Record<string, fc.Arbitrary<RawNumber>> = {
+  id: rawNumber("9007199254740993", "12345678901234567890", "1.0e2", "-0", "123456789012345678"),
+  name: rawNumber("1.50", "12345678901234567890", "-0.0e+1", "1E400", "0.1000000000000000055511151231257827"),
+  price: rawNumber("1.50", "1.2e2", "1.234", "9999.99", "1E-2", "10000", "-0.001", "1e21"),
+  score: rawNumber("1.50", "1E400", "12345678901234567890"),
+  at: rawNumber("7766279631452", "1700000000.5", "-62135596801"),
+};
 const oddValue = fc.oneof(
   fc.constantFrom(null, true, "", "x", [1], { a: 1 }, -1, "2026-02-30"),
   fc.string({ maxLength: 4 }),
@@ -213,10 +229,17 @@ const jsonObject = fc
   .tuple(
     fc.tuple(
       ...header.map((name) =>
-        fc.option(fc.oneof({ weight: 10, arbitrary: jsonValue[name]! }, { weight: 1, arbitrary: oddValue }), {
-          freq: 12,
-          nil: undefined,
-        }),
+        fc.option(
+          fc.oneof(
+            { weight: 10, arbitrary: jsonValue[name]! },
+            { weight: 1, arbitrary: oddValue },
+            ...(rawNumbers[name] ? [{ weight: 2, arbitrary: rawNumbers[name] }] : []),
+          ),
+          {
+            freq: 12,
+            nil: undefined,
+          },
+        ),
       ),
     ),
     fc.constantFrom("none", "none", "none", "shuffle", "extra", "duplicate", "spaces"),
@@ -226,7 +249,9 @@ const jsonObject = fc
     if (twist === "shuffle") entries = [...entries].reverse();
     if (twist === "extra") entries = [["zzz", { nested: [1, "x"] }], ...entries, ["tail", "t"]];
     if (twist === "duplicate" && entries.length > 0) entries = [...entries, entries[0]!];
-    const body = entries.map(([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(v)}`);
+    const body = entries.map(
+      ([k, v]) => `${JSON.stringify(k)}:${v instanceof RawNumber ? v.text : JSON.stringify(v)}`,
+    );
     return twist === "spaces" ? `\t{ ${body.join(" ,  ")} }  ` : `{${body.join(",")}}`;
   });
 

@@ -1,4 +1,6 @@
-import { canonicalUtcFields, type Coercer, type ColumnType, type Converted } from "./coerce";
+import type { Coercer, ColumnType, Converted } from "./coerce";
+import { decimalBytes } from "./decimal";
+import { canonicalUtcFields, civilDays } from "./temporal";
 
 /**
  * Reading values straight from the input's UTF-8 bytes (a field of a CSV record, a JSON number or string),
@@ -18,7 +20,7 @@ export function utf8(bytes: Uint8Array, from: number, to: number): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8", from, to);
 }
 
-/** A `ByteCoercer` for the column: in-place fast paths for int, bigint, double and canonical UTC timestamps. */
+/** A `ByteCoercer` for the column: in-place fast paths for int, bigint, double, decimal and canonical UTC timestamps. */
 export function byteCoercer(type: ColumnType, coerce: Coercer): ByteCoercer {
   const slow: ByteCoercer = (bytes, from, to) => coerce(utf8(bytes, from, to));
   switch (type.kind) {
@@ -37,6 +39,16 @@ export function byteCoercer(type: ColumnType, coerce: Coercer): ByteCoercer {
         const n = plainDecimalBytes(bytes, from, to);
         return Number.isNaN(n) ? slow(bytes, from, to) : n;
       };
+    case "decimal": {
+      const { precision, scale } = type as Required<ColumnType>;
+      return (bytes, from, to) => {
+        const n = decimalBytes(bytes, from, to, precision, scale);
+        return Number.isNaN(n) ? slow(bytes, from, to) : n;
+      };
+    }
+    case "date":
+      return (bytes, from, to) =>
+        (to - from === 10 ? dateBytes(bytes, from) : undefined) ?? slow(bytes, from, to);
     case "timestamp":
       return (bytes, from, to) =>
         (to - from === 20 ? canonicalUtcMicrosBytes(bytes, from) : undefined) ?? slow(bytes, from, to);
@@ -62,6 +74,46 @@ export function integerBytes(bytes: Uint8Array, from: number, to: number): numbe
     n = n * 10 + d;
   }
   return sign * n;
+}
+
+/** The two little-endian 32-bit words `int64Bytes` read last (low, high). */
+export const INT64_WORDS = new Int32Array(2);
+const TWO_32 = 4294967296;
+const TWO_31 = 2147483648;
+
+/**
+ * `-?\d+` in `bytes[from, to)` that fits an int64, into `INT64_WORDS`; false for anything else (take the text
+ * path). For integers beyond 2^53, where `integerBytes` declines: the value is kept as two exact 32-bit halves,
+ * digit by digit, so no string and no BigInt is made.
+ */
+export function int64Bytes(bytes: Uint8Array, from: number, to: number): boolean {
+  const negative = bytes[from] === 45;
+  let i = negative ? from + 1 : from;
+  if (i >= to) return false;
+  let low = 0;
+  let high = 0;
+  for (; i < to; i++) {
+    const d = bytes[i]! - 48;
+    if (d < 0 || d > 9) return false;
+    low = low * 10 + d;
+    const carry = Math.floor(low / TWO_32);
+    low -= carry * TWO_32;
+    high = high * 10 + carry;
+    if (high > TWO_31) return false;
+  }
+  // int64 holds -2^63 .. 2^63 - 1.
+  if (high === TWO_31 && (!negative || low !== 0)) return false;
+  if (negative && (low !== 0 || high !== 0)) {
+    // Two's complement: -x = ~x + 1 over the 64 bits.
+    if (low === 0) high = TWO_32 - high;
+    else {
+      low = TWO_32 - low;
+      high = TWO_32 - 1 - high;
+    }
+  }
+  INT64_WORDS[0] = low | 0;
+  INT64_WORDS[1] = high | 0;
+  return true;
 }
 
 /** 10^0 .. 10^22: every one is an exact double. */
@@ -101,6 +153,12 @@ export function canonicalUtcMicrosBytes(bytes: Uint8Array, at: number): number |
     digits2(bytes, at + 14),
     digits2(bytes, at + 17),
   );
+}
+
+/** `YYYY-MM-DD` at `at` as days since the epoch, else undefined (take the general path, which words why). */
+export function dateBytes(bytes: Uint8Array, at: number): number | undefined {
+  if (bytes[at + 4] !== 45 || bytes[at + 7] !== 45) return undefined;
+  return civilDays(digits4(bytes, at), digits2(bytes, at + 5), digits2(bytes, at + 8));
 }
 
 /** Two ASCII digits at `at` as a number, or -1. (`>>> 0` makes a byte below '0' a huge number.) */

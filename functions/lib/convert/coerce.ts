@@ -1,4 +1,16 @@
 import type { ColumnSpec } from "../../../components/spec/schema";
+import { decimalUnscaled } from "./decimal";
+import {
+  BAD_OFFSET,
+  canonicalUtcFields,
+  dateDays,
+  epochMicros,
+  OUT_OF_RANGE,
+  timestampMicros,
+  type TimestampFault,
+} from "./temporal";
+
+export { canonicalUtcFields } from "./temporal";
 
 /** A value that cannot be stored in its column; the message becomes the quarantine reason. */
 export class CoercionError extends Error {}
@@ -37,13 +49,18 @@ const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
 const INTEGER = /^[+-]?\d+$/;
 const FLOAT = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
-const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
-const TIMESTAMP =
-  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
-const DECIMAL = /^([+-])?(\d*)(?:\.(\d*))?$/;
 const TRUE = new Set(["true", "t", "1", "yes", "y"]);
 const FALSE = new Set(["false", "f", "0", "no", "n"]);
-const MS_PER_DAY = 86_400_000;
+/** Characters of a value shown in a quarantine reason; the rest is in the entry's `raw`. */
+const PREVIEW_CHARS = 80;
+
+/**
+ * A JSON number's text exactly as written, for the columns that must not read it through a double: a string
+ * column stores the text, a decimal or bigint column reads its digits exactly.
+ */
+export class NumberText {
+  constructor(readonly text: string) {}
+}
 
 /**
  * A coercer for one column: JSON values or CSV strings → the column's storage value. Throws CoercionError
@@ -67,23 +84,37 @@ function converterFor(name: string, type: ColumnType): (value: unknown) => Conve
   };
   switch (type.kind) {
     case "string":
-      return (v) => (typeof v === "string" ? v : typeof v === "object" ? JSON.stringify(v) : String(v));
+      return (v) =>
+        typeof v === "string"
+          ? v
+          : v instanceof NumberText
+            ? v.text
+            : typeof v === "object"
+              ? JSON.stringify(v)
+              : String(v);
     case "int":
       return (v) => {
-        const n = typeof v === "number" ? v : typeof v === "string" ? integerText(v) : NaN;
+        const n = typeof v === "number" ? v : typeof v === "string" ? integerText(asciiTrim(v)) : NaN;
         return Number.isInteger(n) && n >= INT32_MIN && n <= INT32_MAX ? n : fail(v, "an int (32-bit)");
       };
     case "bigint":
       return (v) => {
-        if (typeof v === "number")
-          return Number.isSafeInteger(v) ? v : fail(v, "an exact bigint (send it as a string)");
-        if (typeof v !== "string") return fail(v, "a bigint");
-        if (v.length <= 15) {
-          const n = integerText(v);
+        // A JSON number's digits are read exactly, an exponent too (1.0e2, 1e18): as decimal(19,0).
+        if (v instanceof NumberText && !INTEGER.test(v.text)) {
+          const n = decimalUnscaled(v.text, 19, 0);
+          if (n === "scale" || n === "syntax") return fail(v, "a bigint");
+          if (n === "range" || n < INT64_MIN || n > INT64_MAX) return fail(v, "a bigint (64-bit)");
+          return typeof n === "bigint" && Number.isSafeInteger(Number(n)) ? Number(n) : n;
+        }
+        if (typeof v === "number") return bigintNumber(name, v, v);
+        const text = v instanceof NumberText ? v.text : typeof v === "string" ? asciiTrim(v) : undefined;
+        if (text === undefined) return fail(v, "a bigint");
+        if (text.length <= 15) {
+          const n = integerText(text);
           return Number.isNaN(n) ? fail(v, "a bigint") : n;
         }
-        if (!INTEGER.test(v)) return fail(v, "a bigint");
-        const big = BigInt(v);
+        if (!INTEGER.test(text)) return fail(v, "a bigint");
+        const big = BigInt(text);
         if (big < INT64_MIN || big > INT64_MAX) return fail(v, "a bigint (64-bit)");
         return Number.isSafeInteger(Number(big)) ? Number(big) : big;
       };
@@ -91,29 +122,66 @@ function converterFor(name: string, type: ColumnType): (value: unknown) => Conve
       return (v) => {
         if (typeof v === "number") return v;
         if (typeof v !== "string") return fail(v, "a double");
-        // Number() alone would also take "0x1F", "Infinity" and "  ".
+        // Number() alone would also take "0x1F", "Infinity", "  " and Unicode spaces around the digits.
         const first = v.charCodeAt(0);
-        if ((first >= 48 && first <= 57) || first === 45) {
+        const last = v.charCodeAt(v.length - 1);
+        if (((first >= 48 && first <= 57) || first === 45) && ((last >= 48 && last <= 57) || last === 46)) {
           const n = Number(v);
           if (Number.isFinite(n) && !(first === 48 && v.length > 1 && (v.charCodeAt(1) | 32) > 97)) return n;
         }
-        return FLOAT.test(v.trim()) ? Number(v) : fail(v, "a double");
+        const text = asciiTrim(v);
+        return FLOAT.test(text) ? Number(text) : fail(v, "a double");
       };
     case "boolean":
       return (v) => {
         if (typeof v === "boolean") return v;
-        const text = String(v).trim().toLowerCase();
+        const text = (typeof v === "string" ? asciiTrim(v) : String(v)).toLowerCase();
         if (TRUE.has(text)) return true;
         if (FALSE.has(text)) return false;
         return fail(v, "a boolean");
       };
     case "date":
-      return (v) => (typeof v === "string" ? parseDate(v) : undefined) ?? fail(v, "a date (YYYY-MM-DD)");
+      return (v) => {
+        const days = typeof v === "string" ? dateDays(asciiTrim(v)) : undefined;
+        if (typeof days === "number") return days;
+        return days === OUT_OF_RANGE ? fail(v, `a date from ${DATE_RANGE}`) : fail(v, "a date (YYYY-MM-DD)");
+      };
     case "timestamp":
-      return (v) => parseTimestamp(v) ?? fail(v, "a timestamp (ISO 8601 or epoch seconds)");
+      return (v) => {
+        const micros = parseTimestamp(v);
+        if (typeof micros === "number" || typeof micros === "bigint") return micros;
+        if (micros === OUT_OF_RANGE) return fail(v, `a timestamp from ${DATE_RANGE} (UTC)`);
+        if (micros === BAD_OFFSET) return fail(v, "a timestamp (zone offsets go from -18:00 to +18:00)");
+        return fail(v, "a timestamp (ISO 8601 or epoch seconds)");
+      };
     case "decimal":
       return (v) => parseDecimal(name, v, type.precision!, type.scale!);
   }
+}
+
+const DATE_RANGE = "0001-01-01 to 9999-12-31";
+
+/** A JSON number for a bigint column: a safe integer as it is; `shown` is what the reason shows. */
+function bigintNumber(name: string, n: number, shown: unknown): number {
+  if (Number.isSafeInteger(n)) return n;
+  throw new CoercionError(`${name}: ${preview(shown)} is not an exact bigint (send it as a string)`);
+}
+
+/**
+ * Text without the ASCII whitespace around it (space, tab, LF, VT, FF, CR), for every type but string: DuckDB's
+ * casts trim exactly these (`' 5'::INTEGER` is 5, U+00A0 is refused) and Spark's trim every byte up to 0x20.
+ * Whitespace alone is not blank: only "" is null.
+ */
+export function asciiTrim(text: string): string {
+  let from = 0;
+  let to = text.length;
+  while (from < to && isAsciiSpace(text.charCodeAt(from))) from++;
+  while (to > from && isAsciiSpace(text.charCodeAt(to - 1))) to--;
+  return from === 0 && to === text.length ? text : text.slice(from, to);
+}
+
+function isAsciiSpace(c: number): boolean {
+  return c === 32 || (c >= 9 && c <= 13);
 }
 
 /**
@@ -124,39 +192,24 @@ function integerText(text: string): number {
   return INTEGER.test(text) ? Number(text) : NaN;
 }
 
-/** Days since the epoch, or undefined for an invalid calendar date. */
+/** Days since the epoch of `YYYY-MM-DD` (ASCII whitespace around it ignored), or undefined. */
 export function parseDate(text: string): number | undefined {
-  const m = DATE.exec(text.trim());
-  if (!m) return undefined;
-  const ms = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
-  const back = new Date(ms);
-  if (back.getUTCMonth() !== Number(m[2]) - 1 || back.getUTCDate() !== Number(m[3])) return undefined;
-  return ms / MS_PER_DAY;
+  const days = dateDays(asciiTrim(text));
+  return typeof days === "number" ? days : undefined;
 }
 
 /**
- * Microseconds since the epoch (UTC). Strings are ISO 8601 (`T` or space, optional fraction to µs, optional
- * `Z`/offset; no zone means UTC); numbers and digit-only strings are epoch seconds (fractions allowed).
+ * Microseconds since the epoch (UTC) of ISO 8601 text or epoch seconds (numbers and digit-only text; see
+ * `timestampMicros`); undefined when it is not a timestamp, else the fault (out of range, bad zone offset).
  */
-export function parseTimestamp(value: unknown): number | bigint | undefined {
+export function parseTimestamp(value: unknown): number | bigint | undefined | TimestampFault {
   if (typeof value === "string" && value.length === 20) {
     const fast = canonicalUtcMicros(value);
     if (fast !== undefined) return fast;
   }
-  if (typeof value === "number") return Number.isFinite(value) ? Math.round(value * 1e6) : undefined;
+  if (typeof value === "number") return Number.isFinite(value) ? epochMicros(value) : undefined;
   if (typeof value !== "string") return undefined;
-  const text = value.trim();
-  if (FLOAT.test(text) && !text.includes("-", 1)) return parseTimestamp(Number(text));
-  const m = TIMESTAMP.exec(text);
-  if (!m) return undefined;
-  const [year, month, day, hour, minute, second] = [1, 2, 3, 4, 5, 6].map((i) => Number(m[i] ?? 0));
-  if (month < 1 || month > 12 || hour > 23 || minute > 59 || second > 59) return undefined;
-  const ms = Date.UTC(year, month - 1, day, hour, minute, second);
-  if (new Date(ms).getUTCDate() !== day) return undefined;
-  const micros = m[7] ? Number(m[7].padEnd(6, "0").slice(0, 6)) : 0;
-  const offsetMinutes = zoneOffsetMinutes(m[8]);
-  const total = (ms - offsetMinutes * 60_000) * 1000 + micros;
-  return Number.isSafeInteger(total) ? total : BigInt(ms - offsetMinutes * 60_000) * 1000n + BigInt(micros);
+  return timestampMicros(asciiTrim(value));
 }
 
 /**
@@ -177,20 +230,6 @@ function canonicalUtcMicros(text: string): number | undefined {
   );
 }
 
-/** Microseconds since the epoch of a UTC date and time read as digits (-1 for a non-digit), else undefined. */
-export function canonicalUtcFields(
-  year: number,
-  month: number,
-  day: number,
-  hour: number,
-  minute: number,
-  second: number,
-): number | undefined {
-  if (year < 0 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
-  if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return undefined;
-  return ((daysFromCivil(year, month, day) * 24 + hour) * 3600 + minute * 60 + second) * 1_000_000;
-}
-
 /** The number in `length` ASCII digits at `at`, or -1 if any is not a digit. */
 function digits(text: string, at: number, length: number): number {
   let n = 0;
@@ -202,62 +241,53 @@ function digits(text: string, at: number, length: number): number {
   return n;
 }
 
-function daysInMonth(year: number, month: number): number {
-  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
-  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
-}
-
-/** Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil). */
-function daysFromCivil(year: number, month: number, day: number): number {
-  const y = month <= 2 ? year - 1 : year;
-  const era = Math.floor(y / 400);
-  const yearOfEra = y - era * 400;
-  const dayOfYear = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
-  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
-  return era * 146097 + dayOfEra - 719468;
-}
-
-function zoneOffsetMinutes(zone: string | undefined): number {
-  if (!zone || zone.toUpperCase() === "Z") return 0;
-  const digits = zone.slice(1).replace(":", "");
-  const minutes = Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2) || 0);
-  return zone[0] === "-" ? -minutes : minutes;
-}
-
-/** The unscaled integer of a decimal(p,s) (value × 10^s), exact; rejects extra non-zero decimals. */
+/**
+ * The unscaled integer of a decimal(p,s) (value × 10^s), exact: text (ASCII whitespace around it ignored, an
+ * exponent allowed) and a JSON number's source text are read digit by digit; a JS number by its shortest text.
+ */
 export function parseDecimal(
   name: string,
   value: unknown,
   precision: number,
   scale: number,
 ): number | bigint {
-  const text = typeof value === "number" ? numberText(value) : typeof value === "string" ? value.trim() : "";
-  const m = DECIMAL.exec(text);
-  if (!m || (m[2] === "" && (m[3] ?? "") === "")) {
-    throw new CoercionError(`${name}: ${preview(value)} is not a decimal(${precision},${scale})`);
-  }
-  const fraction = m[3] ?? "";
-  if (fraction.length > scale && /[1-9]/.test(fraction.slice(scale))) {
-    throw new CoercionError(`${name}: ${preview(value)} has more than ${scale} decimal places`);
-  }
-  const integer = m[2].replace(/^0+/, "");
-  if (integer.length > precision - scale) {
-    throw new CoercionError(`${name}: ${preview(value)} is out of range for decimal(${precision},${scale})`);
-  }
-  const digits = (integer + fraction.slice(0, scale).padEnd(scale, "0")).replace(/^0+/, "") || "0";
-  const negative = m[1] === "-" && /[1-9]/.test(digits);
-  if (digits.length <= 15) return negative ? -Number(digits) : Number(digits);
-  return negative ? -BigInt(digits) : BigInt(digits);
+  const text =
+    value instanceof NumberText
+      ? value.text
+      : typeof value === "string"
+        ? asciiTrim(value)
+        : typeof value === "number" && Number.isFinite(value)
+          ? String(value)
+          : "";
+  const unscaled = decimalUnscaled(text, precision, scale);
+  if (typeof unscaled !== "string") return unscaled;
+  const shown = preview(value);
+  if (unscaled === "scale")
+    throw new CoercionError(`${name}: ${shown} has more than ${scale} decimal places`);
+  if (unscaled === "range")
+    throw new CoercionError(`${name}: ${shown} is out of range for decimal(${precision},${scale})`);
+  throw new CoercionError(`${name}: ${shown} is not a decimal(${precision},${scale})`);
 }
 
-/** Plain decimal text for a JSON number (no exponent), so 1e-7 is read as 0.0000001. */
-function numberText(value: number): string {
-  if (!Number.isFinite(value)) return "NaN";
-  const text = String(value);
-  return /e/i.test(text) ? value.toFixed(20).replace(/0+$/, "") : text;
+/**
+ * A value as a quarantine reason shows it: JSON text (strings quoted, a JSON number as written), cut at
+ * PREVIEW_CHARS characters with "…" (inside the quotes for a string, so the reason stays parseable).
+ */
+export function preview(value: unknown): string {
+  if (typeof value === "string") {
+    return JSON.stringify(value.length > PREVIEW_CHARS ? `${cut(value)}…` : value);
+  }
+  const text =
+    value instanceof NumberText
+      ? value.text
+      : typeof value === "number"
+        ? String(value)
+        : (JSON.stringify(value) ?? String(value));
+  return text.length > PREVIEW_CHARS ? `${cut(text)}…` : text;
 }
 
-function preview(value: unknown): string {
-  const text = typeof value === "string" ? JSON.stringify(value) : (JSON.stringify(value) ?? String(value));
-  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+/** The first PREVIEW_CHARS UTF-16 units, not splitting a surrogate pair. */
+function cut(text: string): string {
+  const end = (text.charCodeAt(PREVIEW_CHARS - 1) & 0xfc00) === 0xd800 ? PREVIEW_CHARS - 1 : PREVIEW_CHARS;
+  return text.slice(0, end);
 }

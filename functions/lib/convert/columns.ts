@@ -13,8 +13,17 @@ import {
   TimeUnit,
   Utf8,
 } from "apache-arrow";
-import { canonicalUtcMicrosBytes, integerBytes, plainDecimalBytes } from "./bytes";
-import { coercer, type Coercer, type ColumnType, type Converted } from "./coerce";
+import {
+  canonicalUtcMicrosBytes,
+  dateBytes,
+  int64Bytes,
+  INT64_WORDS,
+  integerBytes,
+  plainDecimalBytes,
+  utf8,
+} from "./bytes";
+import { coercer, NumberText, type Coercer, type ColumnType, type Converted } from "./coerce";
+import { decimalBytes } from "./decimal";
 import { unescapeQuotes } from "./csv";
 import { ColumnBuffer } from "./column-buffer";
 
@@ -92,6 +101,11 @@ class StringColumn extends ColumnBuffer {
     return true;
   }
 
+  /** A JSON number is stored as its text exactly as written (`1.50`, `12345678901234567890`), not via a double. */
+  override readNumber(bytes: Uint8Array, from: number, to: number): void {
+    this.read(bytes, from, to);
+  }
+
   /** Unquoted straight into the data buffer: one copy, not two. */
   protected override readQuoted(bytes: Uint8Array, from: number, to: number): void {
     const i = this.next();
@@ -133,7 +147,7 @@ class StringColumn extends ColumnBuffer {
   }
 }
 
-/** int, double, date (days): one JS number per slot. */
+/** int, double, date (days): one JS number per slot; the plain forms of each read in place. */
 class NumberColumn extends ColumnBuffer {
   private values: Int32Array | Float64Array = this.allocate(0);
   private readonly kind = this.field.type instanceof Float64 ? 2 : this.field.type instanceof Int32 ? 1 : 0;
@@ -142,19 +156,24 @@ class NumberColumn extends ColumnBuffer {
     if (!this.readPlain(bytes, from, to)) super.read(bytes, from, to);
   }
 
-  /** Plain digits read here equal JSON.parse's number (the same correctly rounded value); others take Number(). */
+  /**
+   * Plain digits read here equal JSON.parse's number (the same correctly rounded value); others take Number().
+   * (A date column refuses numbers: the coercer words it.)
+   */
   override readNumber(bytes: Uint8Array, from: number, to: number): void {
-    if (!this.readPlain(bytes, from, to)) super.readNumber(bytes, from, to);
+    if (this.kind === 0 || !this.readPlain(bytes, from, to)) super.readNumber(bytes, from, to);
   }
 
-  /** Appends a plain decimal (double) or a 32-bit integer (int) read from the bytes; false for anything else. */
+  /** Appends a plain decimal (double), a 32-bit integer (int) or a `YYYY-MM-DD` (date) read from the bytes; false for anything else. */
   private readPlain(bytes: Uint8Array, from: number, to: number): boolean {
     const n =
       this.kind === 2
         ? plainDecimalBytes(bytes, from, to)
         : this.kind === 1
           ? integerBytes(bytes, from, to)
-          : NaN;
+          : to - from === 10
+            ? (dateBytes(bytes, from) ?? NaN)
+            : NaN;
     if (Number.isNaN(n) || (this.kind === 1 && (n < INT32_MIN || n > INT32_MAX))) return false;
     // next() may grow (replace) `values`: take the slot before indexing it.
     const i = this.next();
@@ -189,6 +208,9 @@ class NumberColumn extends ColumnBuffer {
   }
 }
 
+const BIG_SCRATCH = new BigInt64Array(1);
+const WORD_SCRATCH = new Int32Array(BIG_SCRATCH.buffer);
+
 /** bigint and timestamp (µs): 64-bit little-endian words, written from safe integers without a BigInt. */
 class Int64Column extends ColumnBuffer {
   private words = new Int32Array(0);
@@ -200,20 +222,36 @@ class Int64Column extends ColumnBuffer {
         ? canonicalUtcMicrosBytes(bytes, from)
         : undefined
       : integerBytes(bytes, from, to);
-    if (n === undefined || Number.isNaN(n)) super.read(bytes, from, to);
-    else this.setNumber(this.next(), n);
+    if (n !== undefined && !Number.isNaN(n)) this.setNumber(this.next(), n);
+    else if (!(!this.timestamp && this.readLong(bytes, from, to))) super.read(bytes, from, to);
   }
 
-  /** A JSON number: plain digits straight in for bigint; a timestamp's epoch seconds go through the coercer. */
+  /** A bigint of 16 digits or more (ids from a snowflake generator), straight into its two words. */
+  private readLong(bytes: Uint8Array, from: number, to: number): boolean {
+    if (!int64Bytes(bytes, from, to)) return false;
+    const i = this.next();
+    this.words[2 * i] = INT64_WORDS[0]!;
+    this.words[2 * i + 1] = INT64_WORDS[1]!;
+    return true;
+  }
+
+  /**
+   * A JSON number: plain digits straight in for bigint, longer ones read exactly from their text (a double would
+   * round 9007199254740993); a timestamp's epoch seconds go through the coercer as JSON.parse's number.
+   */
   override readNumber(bytes: Uint8Array, from: number, to: number): void {
-    const n = this.timestamp ? NaN : integerBytes(bytes, from, to);
-    if (Number.isNaN(n)) super.readNumber(bytes, from, to);
-    else this.setNumber(this.next(), n);
+    if (this.timestamp) return super.readNumber(bytes, from, to);
+    const n = integerBytes(bytes, from, to);
+    if (!Number.isNaN(n)) this.setNumber(this.next(), n);
+    else if (!this.readLong(bytes, from, to)) this.take(new NumberText(utf8(bytes, from, to)));
   }
 
   protected set(i: number, value: Converted): void {
     if (typeof value === "bigint") {
-      new BigInt64Array(this.words.buffer, i * 8, 1)[0] = value;
+      // Through one reused 8-byte scratch: no typed-array view per value.
+      BIG_SCRATCH[0] = value;
+      this.words[2 * i] = WORD_SCRATCH[0]!;
+      this.words[2 * i + 1] = WORD_SCRATCH[1]!;
       return;
     }
     this.setNumber(i, value as number);
@@ -264,6 +302,22 @@ class Int64Column extends ColumnBuffer {
 /** decimal(p,s): 128-bit two's complement unscaled integers. */
 class DecimalColumn extends ColumnBuffer {
   private words = new Uint32Array(0);
+  private readonly precision = (this.field.type as Decimal).precision;
+  private readonly scale = (this.field.type as Decimal).scale;
+
+  /** Plain `-?\d+(\.\d+)?` of up to 15 digits read in place; anything else as text through the coercer. */
+  override read(bytes: Uint8Array, from: number, to: number): void {
+    const n = decimalBytes(bytes, from, to, this.precision, this.scale);
+    if (Number.isNaN(n)) super.read(bytes, from, to);
+    else this.set(this.next(), n);
+  }
+
+  /** A JSON number, exactly from its text: the same plain form in place, anything else as its source text. */
+  override readNumber(bytes: Uint8Array, from: number, to: number): void {
+    const n = decimalBytes(bytes, from, to, this.precision, this.scale);
+    if (Number.isNaN(n)) this.take(new NumberText(utf8(bytes, from, to)));
+    else this.set(this.next(), n);
+  }
 
   protected set(i: number, value: Converted): void {
     if (typeof value === "number") {

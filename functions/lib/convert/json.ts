@@ -279,3 +279,64 @@ function literalAt(bytes: Uint8Array, p: number): boolean | null | undefined {
     return false;
   return undefined;
 }
+
+/**
+ * The source text of each top-level member's value in a line JSON.parse has accepted as an object (the last
+ * one of a repeated key, as JSON.parse keeps), for the values a double or JSON.stringify would change: Node 20's
+ * JSON.parse gives revivers no source text (that is `context.source`, V8 11.4 / Node 21). Only read for a
+ * record that has a number or a nested value bound for a string, decimal or bigint column.
+ */
+export function memberTexts(line: string): Map<string, string> {
+  const texts = new Map<string, string>();
+  let p = skipSpaceText(line, line.indexOf("{") + 1);
+  while (line.charCodeAt(p) === 34) {
+    const keyEnd = quotedEndText(line, p + 1);
+    const raw = line.slice(p + 1, keyEnd - 1);
+    const key = raw.includes("\\") ? (JSON.parse(`"${raw}"`) as string) : raw;
+    p = skipSpaceText(line, skipSpaceText(line, keyEnd) + 1);
+    const end = valueEndText(line, p);
+    texts.set(key, line.slice(p, end));
+    p = skipSpaceText(line, end);
+    if (line.charCodeAt(p) !== 44) break;
+    p = skipSpaceText(line, p + 1);
+  }
+  return texts;
+}
+
+/** JSON's whitespace: space, tab, LF, CR. */
+function skipSpaceText(text: string, p: number): number {
+  let c = text.charCodeAt(p);
+  while (c === 32 || c === 9 || c === 10 || c === 13) c = text.charCodeAt(++p);
+  return p;
+}
+
+/** Past the closing quote of the (valid) string whose content starts at `p`. */
+function quotedEndText(text: string, p: number): number {
+  for (;;) {
+    const c = text.charCodeAt(p);
+    if (c === 34) return p + 1;
+    p += c === 92 ? 2 : 1;
+  }
+}
+
+/** The end of the (valid) value at `p`: a string, a nested object or array, a number or a literal. */
+function valueEndText(text: string, p: number): number {
+  const c = text.charCodeAt(p);
+  if (c === 34) return quotedEndText(text, p + 1);
+  if (c === 123 || c === 91) {
+    let depth = 0;
+    for (;;) {
+      const d = text.charCodeAt(p);
+      if (d === 34) p = quotedEndText(text, p + 1);
+      else {
+        if (d === 123 || d === 91) depth++;
+        else if (d === 125 || d === 93) depth--;
+        p++;
+        if (depth === 0) return p;
+      }
+    }
+  }
+  let d = text.charCodeAt(p);
+  while (!(d === 44 || d === 125 || d === 32 || d === 9 || d === 10 || d === 13)) d = text.charCodeAt(++p);
+  return p;
+}

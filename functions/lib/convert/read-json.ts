@@ -1,7 +1,7 @@
-import { CoercionError } from "./coerce";
+import { CoercionError, NumberText, type ColumnKind } from "./coerce";
 import type { ColumnBuffer } from "./columns";
 import { readByName } from "./fields";
-import { JsonRecordReader } from "./json";
+import { JsonRecordReader, memberTexts } from "./json";
 import { lineText, SOURCE_COLUMNS, type ConversionRun } from "./run";
 import type { ByteLines } from "./text";
 
@@ -106,7 +106,16 @@ function takeJsonText(
   const columns = run.columns;
   try {
     readByName(record, names, fields);
-    for (let i = 0; i < columns.length; i++) run.values[i] = columns[i]!.coerce(fields[i]);
+    let texts: Map<string, string> | undefined;
+    for (let i = 0; i < columns.length; i++) {
+      let value = fields[i];
+      const exact = needsSourceText(columns[i]!.type.kind, value);
+      if (exact !== 0) {
+        const source = (texts ??= memberTexts(text)).get(names[i]!);
+        if (source !== undefined) value = exact === 1 ? new NumberText(source) : source;
+      }
+      run.values[i] = columns[i]!.coerce(value);
+    }
     if (run.cdcOperationField) run.values[columns.length] = run.operation(record);
   } catch (error) {
     if (!(error instanceof CoercionError)) throw error;
@@ -115,4 +124,17 @@ function takeJsonText(
   }
   run.append();
   return true;
+}
+
+/**
+ * Whether a JSON.parse value must be read from its source text instead: 1 for a number bound for a string or
+ * decimal column, or for a bigint column beyond 2^53 (a double rounds it; below, the double is exact), 2 for
+ * a nested value bound for a string column (stored as written, its numbers included); else 0.
+ */
+function needsSourceText(kind: ColumnKind, value: unknown): 0 | 1 | 2 {
+  if (typeof value === "number") {
+    if (kind === "bigint") return Number.isSafeInteger(value) ? 0 : 1;
+    return kind === "string" || kind === "decimal" ? 1 : 0;
+  }
+  return kind === "string" && typeof value === "object" && value !== null ? 2 : 0;
 }
