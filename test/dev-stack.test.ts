@@ -24,17 +24,19 @@ describe("the dev stack under the offline preview", () => {
       "aws:s3/bucketPolicy:BucketPolicy": 6,
       "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": 6,
       "aws:s3/bucketLogging:BucketLogging": 5,
-      // Keys: layers, secrets, alerts (6) + ingestion (5) + artifacts (1).
-      "aws:kms/key:Key": 6 + 5 + 1,
-      "aws:kms/alias:Alias": 6 + 5 + 1,
+      // Keys: layers, secrets, alerts (6) + ingestion (5) + artifacts, hash key (2).
+      "aws:kms/key:Key": 6 + 5 + 2,
+      "aws:kms/alias:Alias": 6 + 5 + 2,
       "aws:glue/catalogDatabase:CatalogDatabase": 4 + 1,
-      "aws:secretsmanager/secret:Secret": 1,
+      // The source credential and the environment's hash key (its value generated at deploy).
+      "aws:secretsmanager/secret:Secret": 1 + 1,
+      "aws:secretsmanager/secretVersion:SecretVersion": 1,
       "aws:sns/topic:Topic": 1,
       "aws:sns/topicPolicy:TopicPolicy": 1,
       "aws:sns/topicSubscription:TopicSubscription": 2,
-      // Ingestion; test/dev-ingestion.test.ts checks what each one is.
-      "aws:cloudwatch/eventRule:EventRule": 2,
-      "aws:cloudwatch/eventTarget:EventTarget": 2,
+      // Ingestion (2; test/dev-ingestion.test.ts checks what each one is) + Glue job failures (1).
+      "aws:cloudwatch/eventRule:EventRule": 2 + 1,
+      "aws:cloudwatch/eventTarget:EventTarget": 2 + 1,
       "aws:dynamodb/table:Table": 2,
       "aws:ec2/securityGroup:SecurityGroup": 1,
       "aws:ecr/lifecyclePolicy:LifecyclePolicy": 1,
@@ -59,14 +61,14 @@ describe("the dev stack under the offline preview", () => {
       "aws:lakeformation/resource:Resource": 3,
       "aws:lakeformation/permissions:Permissions": 10,
       // Shared by ingestion (first term) and transformations (second).
-      "aws:cloudwatch/logGroup:LogGroup": 7 + 2,
-      "aws:cloudwatch/metricAlarm:MetricAlarm": 12 + 3,
+      "aws:cloudwatch/logGroup:LogGroup": 7 + 3,
+      "aws:cloudwatch/metricAlarm:MetricAlarm": 12 + 6,
       "aws:iam/role:Role": 9 + 5,
-      "aws:iam/rolePolicy:RolePolicy": 24 + 21,
+      "aws:iam/rolePolicy:RolePolicy": 24 + 22,
       "aws:scheduler/schedule:Schedule": 2 + 2,
       "aws:sfn/stateMachine:StateMachine": 1 + 2,
-      "aws:sqs/queue:Queue": 2 + 1,
-      "aws:sqs/queuePolicy:QueuePolicy": 2 + 1,
+      "aws:sqs/queue:Queue": 2 + 2,
+      "aws:sqs/queuePolicy:QueuePolicy": 2 + 2,
     });
     expect(
       plan.resources
@@ -81,10 +83,11 @@ describe("the dev stack under the offline preview", () => {
       "medallion:aws:AthenaWorkgroup",
       "medallion:aws:CdcStream",
       "medallion:aws:ConverterTask",
-      ...Array(6 + 5 + 1).fill("medallion:aws:CustomerKey"),
-      ...Array(2).fill("medallion:aws:DeadLetterQueue"),
+      ...Array(6 + 5 + 2).fill("medallion:aws:CustomerKey"),
+      ...Array(2 + 1).fill("medallion:aws:DeadLetterQueue"),
       ...Array(2).fill("medallion:aws:DynamoTable"),
       ...Array(4).fill("medallion:aws:Function"),
+      "medallion:aws:HashKey",
       "medallion:aws:IcebergTables",
       "medallion:aws:Ingestion",
       "medallion:aws:LakeFormation",
@@ -280,9 +283,10 @@ describe("the dev stack under the offline preview", () => {
     const taggable = plan.resources.filter(
       (r) => r.custom && "tags" in r.inputs && r.type.startsWith("aws:"),
     );
-    // Foundation, then ingestion (51; no event jobs without event tables), then the transformations' bucket, key, quarantine database, 2 log
-    // groups, 2 jobs, 4 artifacts, 5 roles, 2 state machines, queue, 3 alarms and workgroup (23).
-    expect(taggable).toHaveLength(5 + 6 + 4 + 1 + 1 + 51 + 23);
+    // Foundation, then ingestion (51; no event jobs without event tables), then the transformations' bucket, key, quarantine database, 3 log
+    // groups, 2 jobs, 4 artifacts, 5 roles, 2 state machines, 2 queues, 6 alarms, workgroup, hash key and
+    // secret, job-failure rule (31).
+    expect(taggable).toHaveLength(5 + 6 + 4 + 1 + 1 + 51 + 31);
     for (const r of taggable) {
       // `rotation` marks third-party secrets (no rotator); every other key is the standard set.
       const keys = Object.keys(r.inputs.tags as object).filter((k) => k !== "rotation");

@@ -10,8 +10,8 @@ describe("the prod stack (a protected environment)", () => {
       ["aws:s3/bucket:Bucket", "aws:kms/key:Key", "aws:secretsmanager/secret:Secret"].includes(r.type),
     );
     // + the ingestion keys: logs, state, messages, CDC stream, container images (issue 4),
-    // + the transformations' artifact bucket and its key.
-    expect(mustKeep).toHaveLength(5 + 6 + 1 + 5 + 2);
+    // + the transformations' artifact bucket and its key, the hash key's secret and its key.
+    expect(mustKeep).toHaveLength(5 + 6 + 1 + 5 + 2 + 2);
     // The alert topic's key holds no data, so it is the one key a destroy may schedule for deletion.
     for (const r of mustKeep.filter((r) => r.name !== "brewery-alerts-key")) {
       expect({ name: r.name, protect: r.protect, retainOnDelete: r.retainOnDelete }).toEqual({

@@ -71,8 +71,7 @@ describe("the dev stack's transformations (offline preview)", () => {
       expect(fixed["--conf"]).toContain(
         "spark.sql.extensions=org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions",
       );
-      expect(fixed["--enable-continuous-cloudwatch-log"]).toBe("true");
-      expect(fixed["--continuous-log-logGroup"]).toBe("/aws-glue/jobs/brewery-dev-transform");
+      expect(fixed["--custom-logGroup-prefix"]).toBe("/aws-glue/jobs/brewery-dev-transform");
     }
     expect(named(plan, "brewery-transform-bronze-to-silver").inputs.defaultArguments).toMatchObject({
       "--plan": `s3://${ARTIFACTS}/transform/plans/silver.json`,
@@ -99,7 +98,11 @@ describe("the dev stack's transformations (offline preview)", () => {
     const groups = ofType(plan, "aws:cloudwatch/logGroup:LogGroup").filter(
       (g) => !g.name.includes("-ingestion-"),
     );
-    expect(groups.map((g) => g.name).sort()).toEqual(["brewery-transform-logs", "brewery-workflows-logs"]);
+    expect(groups.map((g) => g.name).sort()).toEqual([
+      "brewery-transform-error-logs",
+      "brewery-transform-output-logs",
+      "brewery-workflows-logs",
+    ]);
     for (const group of groups) {
       expect(group.inputs).toMatchObject({ kmsKeyId: arn, retentionInDays: 30 });
     }
@@ -128,7 +131,7 @@ describe("the dev stack's transformations (offline preview)", () => {
     expect(gold.plans.map((p: { name: string }) => p.name)).toEqual(MODELS);
   });
 
-  it("gives the job role least privilege: layer grants, its code read-only, named catalog tables", () => {
+  it("gives the job role least privilege: layer grants, its code read-only, its databases' tables", () => {
     const grants = ofType(plan, "aws:iam/rolePolicy:RolePolicy")
       .filter((p) => p.inputs.role === "brewery-dev-transform-job")
       .map((p) => p.name)
@@ -140,6 +143,7 @@ describe("the dev stack's transformations (offline preview)", () => {
       "brewery-bronze-read-transform-job",
       "brewery-gold-read-transform-job",
       "brewery-gold-write-transform-job",
+      "brewery-hash-key-read-transform-job",
       "brewery-silver-read-transform-job",
       "brewery-silver-write-transform-job",
       "brewery-transform-runtime",
@@ -148,24 +152,24 @@ describe("the dev stack's transformations (offline preview)", () => {
     expect(runtime.map((s) => s.Sid)).toEqual([
       "ReadCatalog",
       "CommitTables",
-      "ContinuousLogs",
       "EncryptedJobLogs",
+      "JobMetrics",
       "BookmarkKey",
     ]);
     const commit = runtime[1];
     expect(commit.Action).toEqual(["glue:CreateTable", "glue:UpdateTable"]);
     const glue = `arn:aws:glue:us-east-1:${ACCOUNT}`;
+    // Silver (tables, ledgers, flat views), quarantine and gold: the jobs own every table of the three.
     expect(commit.Resource).toEqual(
       expect.arrayContaining([
-        `${glue}:table/brewery_dev_silver/review`,
-        `${glue}:table/brewery_dev_silver/_consumed_review`,
-        `${glue}:table/brewery_dev_quarantine/review`,
-        `${glue}:table/brewery_dev_silver/review_flat`,
-        `${glue}:table/brewery_dev_gold/top_drinkers`,
+        `${glue}:table/brewery_dev_silver/*`,
+        `${glue}:table/brewery_dev_quarantine/*`,
+        `${glue}:table/brewery_dev_gold/*`,
       ]),
     );
-    expect((commit.Resource as string[]).some((r) => r.includes("*"))).toBe(false);
+    expect((commit.Resource as string[]).filter((r) => r.includes("*"))).toHaveLength(3);
     expect((commit.Resource as string[]).some((r) => r.includes("brewery_dev_raw"))).toBe(false);
+    expect((commit.Resource as string[]).some((r) => r.includes("brewery_dev_bronze"))).toBe(false);
     for (const s of runtime) expect(JSON.stringify(s.Action)).not.toContain("*");
   });
 

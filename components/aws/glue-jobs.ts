@@ -15,13 +15,14 @@ import { dashedResourceName, logGroupName, NAME_LIMITS, type LayerName } from ".
 import { ARTIFACT_PREFIXES, type AwsArtifactBucket } from "./artifact-bucket";
 import type { AwsIcebergTables } from "./catalog-tables";
 import type { AwsContext } from "./context";
+import type { AwsHashKey } from "./hash-key";
 import type { AwsMedallionLayer, AwsPrincipal } from "./medallion-layer";
 import {
   GLUE_CATALOG_READ_ACTIONS,
   GLUE_CATALOG_WRITE_ACTIONS,
   GLUE_ENCRYPTED_LOGS_ACTIONS,
+  GLUE_METRICS_ACTIONS,
   KMS_CLIENT_SIDE_ACTIONS,
-  LOGS_WRITE_ACTIONS,
 } from "./perms";
 import { policyJson } from "./policy-documents";
 import { serviceRole } from "./service-role";
@@ -37,7 +38,9 @@ export interface AwsTransformJobsArgs {
   readonly artifacts: AwsArtifactBucket;
   readonly tables: AwsIcebergTables;
   readonly context: AwsContext;
-  /** Log retention of the jobs' log group (the spec's `retention.logDays`). */
+  /** The key of `hash` masks: the silver job reads it (`--hash-key-secret`). */
+  readonly hashKey: AwsHashKey;
+  /** Log retention of the jobs' log groups (the spec's `retention.logDays`). */
   readonly logDays: number;
   /** Minutes before a job run is stopped. @default 60 */
   readonly timeoutMinutes?: number;
@@ -57,13 +60,15 @@ export interface AwsTransformJobsArgs {
  * (bronze → silver, silver → gold), the table or model passed as `--name`, so adding a table adds no
  * job. Iceberg is enabled on the Glue Data Catalog; a security configuration encrypts S3 writes,
  * CloudWatch logs and job bookmarks with the artifacts key. The job role gets least privilege: the layer
- * grants, its code read-only, its scratch space, and the catalog tables it writes, by name.
+ * grants, its code read-only, its scratch space, the tables of the databases it writes (one ARN per
+ * database, so the role's policies do not grow with the spec), its two log groups and the hash key.
  */
 export class AwsTransformJobs extends pulumi.ComponentResource {
   readonly role: iam.Role;
   readonly principal: AwsPrincipal;
   readonly securityConfiguration: glue.SecurityConfiguration;
-  readonly logGroup: cloudwatch.LogGroup;
+  /** Where Glue 5.0 writes the jobs' logs (`error`: driver and Spark logs, `output`: stdout/stderr). */
+  readonly logGroups: Readonly<Record<"error" | "output", cloudwatch.LogGroup>>;
   readonly silverJob: glue.Job;
   readonly goldJob: glue.Job;
   /** `s3://…/plans/views.json`: the silver job runs it (`--plan`) for the flat views. */
@@ -104,20 +109,31 @@ export class AwsTransformJobs extends pulumi.ComponentResource {
     artifacts.grantRead(this.principal, ARTIFACT_PREFIXES.scratch);
     artifacts.grantWrite(this.principal, ARTIFACT_PREFIXES.scratch);
 
-    this.logGroup = new cloudwatch.LogGroup(
-      `${name}-logs`,
-      {
-        name: logGroupName("/aws-glue/jobs", [product, environment, "transform"]),
-        retentionInDays: args.logDays,
-        kmsKeyId: artifacts.key.arn,
-        tags,
-      },
-      { parent: this },
-    );
     const securityConfigurationName = dashedResourceName(
       [product, environment, "transform"],
       NAME_LIMITS.glueSecurityConfiguration,
     );
+    // Glue 5.0 has no continuous-logging arguments (--enable-continuous-cloudwatch-log is Glue <= 4.0): it
+    // always logs to `<prefix>/error` and `<prefix>/output`, the prefix set by --custom-logGroup-prefix
+    // (https://docs.aws.amazon.com/glue/latest/dg/monitor-continuous-logging.html). With a security
+    // configuration encrypting CloudWatch logs, Glue appends `-<security configuration name>` to the group
+    // and associates the key with it, which needs logs:AssociateKmsKey
+    // (https://docs.aws.amazon.com/glue/latest/dg/monitor-continuous-logging-enable.html, "Security
+    // configuration with continuous logging"). The groups exist beforehand, so they have a retention and
+    // the key from the start; the artifacts key admits CloudWatch Logs for this account's groups.
+    const logPrefix = logGroupName("/aws-glue/jobs", [product, environment, "transform"]);
+    const logGroup = (stream: "error" | "output") =>
+      new cloudwatch.LogGroup(
+        `${name}-${stream}-logs`,
+        {
+          name: `${logPrefix}/${stream}-${securityConfigurationName}`,
+          retentionInDays: args.logDays,
+          kmsKeyId: artifacts.key.arn,
+          tags,
+        },
+        { parent: this },
+      );
+    this.logGroups = { error: logGroup("error"), output: logGroup("output") };
     this.securityConfiguration = new glue.SecurityConfiguration(
       `${name}-security`,
       {
@@ -130,11 +146,12 @@ export class AwsTransformJobs extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    new iam.RolePolicy(
+    const runtimePolicy = new iam.RolePolicy(
       `${name}-runtime`,
-      { role: this.role.name, policy: this.runtimePolicy(args, securityConfigurationName) },
+      { role: this.role.name, policy: this.runtimePolicy(args) },
       { parent: this },
     );
+    const hashKeyPolicy = args.hashKey.grantRead(this.principal);
 
     // The plans, generated from the spec for Spark on Iceberg, with the real catalog and bucket names.
     const plans = pulumi
@@ -194,7 +211,12 @@ export class AwsTransformJobs extends pulumi.ComponentResource {
     this.viewsPlanUri = uri(viewsPlan);
     this.viewNames = args.spec.views.map((v) => v.name);
 
-    const job = (stage: string, plan: s3.BucketObjectv2, description: string) =>
+    const job = (
+      stage: string,
+      plan: s3.BucketObjectv2,
+      description: string,
+      fixed: Record<string, pulumi.Input<string>> = {},
+    ) =>
       new glue.Job(
         `${name}-${stage}`,
         {
@@ -221,72 +243,61 @@ export class AwsTransformJobs extends pulumi.ComponentResource {
           nonOverridableArguments: {
             "--datalake-formats": "iceberg",
             "--conf": icebergSparkConf(layers.silver),
-            "--enable-continuous-cloudwatch-log": "true",
-            "--continuous-log-logGroup": this.logGroup.name,
+            "--custom-logGroup-prefix": logPrefix,
+            ...fixed,
           },
           tags,
         },
-        { parent: this },
+        // A run started before its role may log, write tables or read the hash key fails at its first call.
+        { parent: this, dependsOn: [runtimePolicy, hashKeyPolicy] },
       );
-    this.silverJob = job("bronze-to-silver", silverPlan, `Bronze → silver (and flat views) of ${product}`);
+    // Only silver masks: the key reference is fixed, since a run keyed differently would hash differently.
+    this.silverJob = job("bronze-to-silver", silverPlan, `Bronze → silver (and flat views) of ${product}`, {
+      "--hash-key-secret": args.hashKey.reference,
+    });
     this.goldJob = job("silver-to-gold", goldPlan, `Silver → gold models of ${product}`);
     this.registerOutputs({ silverJob: this.silverJob.name, goldJob: this.goldJob.name });
   }
 
-  private runtimePolicy(
-    args: AwsTransformJobsArgs,
-    securityConfigurationName: string,
-  ): pulumi.Output<string> {
-    const { context, layers, spec } = args;
+  private runtimePolicy(args: AwsTransformJobsArgs): pulumi.Output<string> {
+    const { context, layers } = args;
     const glueArn = (resource: pulumi.Input<string>) =>
       pulumi.interpolate`arn:${context.partition}:glue:${context.region}:${context.accountId}:${resource}`;
-    const silver = layers.silver.catalogNamespace;
-    const gold = layers.gold.catalogNamespace;
-    const quarantine = args.tables.quarantineDatabase.name;
-    const table = (db: pulumi.Input<string>, t: string) => glueArn(pulumi.interpolate`table/${db}/${t}`);
-    // Every table the plans write, by name: silver tables and their ledgers of consumed bronze rows
-    // (staging is session-local, not a catalog table), quarantine, views, gold.
-    const written = [
-      ...spec.tables.flatMap((t) => [
-        table(silver, t.name),
-        table(silver, `_consumed_${t.name}`),
-        table(quarantine, t.name),
-      ]),
-      ...spec.views.map((v) => table(silver, v.name)),
-      ...spec.gold.map((g) => table(gold, g.name)),
+    const databases = [
+      layers.silver.catalogNamespace,
+      layers.gold.catalogNamespace,
+      args.tables.quarantineDatabase.name,
     ];
-    const databases = [silver, gold, quarantine].map((db) => glueArn(pulumi.interpolate`database/${db}`));
-    const logs = (group: pulumi.Input<string>) =>
-      pulumi.interpolate`arn:${context.partition}:logs:${context.region}:${context.accountId}:log-group:${group}`;
+    // The jobs own these three databases and write every table in them: silver tables, their ledgers of
+    // consumed bronze rows (`_consumed_<t>`) and the flat views in silver, quarantine, gold. One
+    // `table/<db>/*` per database keeps the policy's size independent of the number of tables (IAM allows
+    // 10,240 characters of inline policy per role; naming each table passed it at 7 tables).
+    const catalog = [
+      glueArn("catalog"),
+      ...databases.map((db) => glueArn(pulumi.interpolate`database/${db}`)),
+      ...databases.map((db) => glueArn(pulumi.interpolate`table/${db}/*`)),
+    ];
+    const logs = (group: cloudwatch.LogGroup) => pulumi.interpolate`${group.arn}:*`;
+    const groups = Object.values(this.logGroups);
     return policyJson([
+      { Sid: "ReadCatalog", Effect: "Allow", Action: [...GLUE_CATALOG_READ_ACTIONS], Resource: catalog },
+      { Sid: "CommitTables", Effect: "Allow", Action: [...GLUE_CATALOG_WRITE_ACTIONS], Resource: catalog },
       {
-        Sid: "ReadCatalog",
-        Effect: "Allow",
-        Action: [...GLUE_CATALOG_READ_ACTIONS],
-        Resource: [glueArn("catalog"), ...databases, ...written],
-      },
-      {
-        Sid: "CommitTables",
-        Effect: "Allow",
-        Action: [...GLUE_CATALOG_WRITE_ACTIONS],
-        Resource: [glueArn("catalog"), ...databases, ...written],
-      },
-      {
-        Sid: "ContinuousLogs",
-        Effect: "Allow",
-        Action: [...LOGS_WRITE_ACTIONS],
-        Resource: [pulumi.interpolate`${logs(this.logGroup.name)}:*`],
-      },
-      {
-        // With CloudWatch encryption on, Glue writes driver output under a group named for the
-        // security configuration and the role.
+        // Glue creates the log group when missing and associates the security configuration's key with it.
         Sid: "EncryptedJobLogs",
         Effect: "Allow",
         Action: [...GLUE_ENCRYPTED_LOGS_ACTIONS],
-        Resource: ["output", "error"].map(
-          (stream) =>
-            pulumi.interpolate`${logs(pulumi.interpolate`/aws-glue/jobs/${securityConfigurationName}-role/${this.role.name}/${stream}`)}:*`,
-        ),
+        Resource: [...groups.map((g) => g.arn), ...groups.map(logs)],
+      },
+      {
+        // --enable-metrics and --enable-observability-metrics publish to the `Glue` namespace; PutMetricData
+        // has no resource type, so the namespace condition is the scope
+        // (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoncloudwatch.html).
+        Sid: "JobMetrics",
+        Effect: "Allow",
+        Action: [...GLUE_METRICS_ACTIONS],
+        Resource: "*",
+        Condition: { StringEquals: { "cloudwatch:namespace": "Glue" } },
       },
       {
         // Bookmarks are encrypted client-side (CSE-KMS), so the role calls KMS directly, not through a service.

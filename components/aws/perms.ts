@@ -135,6 +135,8 @@ export const LOGS_DELIVERY_ACTIONS = [
   "logs:DescribeResourcePolicies",
   "logs:DescribeLogGroups",
 ] as const;
+/** Glue jobs publishing job and observability metrics (granted with a `cloudwatch:namespace` condition). */
+export const GLUE_METRICS_ACTIONS = ["cloudwatch:PutMetricData"] as const;
 /**
  * Temporary credentials Lake Formation vends to Athena for a registered location the caller may read; the
  * action has no resource-level permissions (https://docs.aws.amazon.com/lake-formation/latest/dg/permissions-reference.html).
@@ -146,6 +148,7 @@ export const UNSCOPABLE_ACTIONS: readonly string[] = [
   ...XRAY_WRITE_ACTIONS,
   ...LOGS_DELIVERY_ACTIONS,
   ...LAKE_FORMATION_DATA_ACCESS_ACTIONS,
+  ...GLUE_METRICS_ACTIONS,
 ];
 
 // ---- Transformations (silver and gold) ----

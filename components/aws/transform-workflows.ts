@@ -1,4 +1,5 @@
 import * as cloudwatch from "@pulumi/aws/cloudwatch";
+import { AwsDeadLetterQueue } from "./dead-letter-queue";
 import * as iam from "@pulumi/aws/iam";
 import * as scheduler from "@pulumi/aws/scheduler";
 import * as sfn from "@pulumi/aws/sfn";
@@ -7,7 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { alertAlarm, type AlertAlarmArgs } from "./alarms";
 import type { Orchestrator } from "../contracts";
 import type { LakehouseSpec } from "../spec";
-import { dashedResourceName, logGroupName, NAME_LIMITS } from "../naming";
+import { awsResourceName, dashedResourceName, logGroupName, NAME_LIMITS } from "../naming";
 import type { AwsAlertTopic } from "./alert-topic";
 import type { AwsArtifactBucket } from "./artifact-bucket";
 import type { AwsContext } from "./context";
@@ -53,13 +54,17 @@ export interface AwsTransformWorkflowsArgs {
  * then the flat views) and a silver → gold one (Map over the gold models), each logging ALL to an
  * encrypted log group with X-Ray tracing, every failure published to the alert topic; EventBridge
  * Scheduler runs them on the spec's cron with retries and a dead-letter queue, and alarms catch what a
- * Catch cannot (timeouts, a schedule that could not start).
+ * Catch cannot (failed and timed-out executions, a schedule that could not start). Every failed or
+ * timed-out run of either Glue job, however started (workflow, event job, console), reaches the alert
+ * topic through an EventBridge rule whose target has a dead-letter queue.
  */
 export class AwsTransformWorkflows extends pulumi.ComponentResource implements Orchestrator {
   readonly silverWorkflow: sfn.StateMachine;
   readonly goldWorkflow: sfn.StateMachine;
   readonly logGroup: cloudwatch.LogGroup;
   readonly deadLetterQueue: sqs.Queue;
+  /** Glue job runs that FAILED, TIMEOUT or ERROR → the alert topic. */
+  readonly jobFailureRule: cloudwatch.EventRule;
   readonly workflows: Readonly<Record<string, pulumi.Output<string>>>;
 
   constructor(name: string, args: AwsTransformWorkflowsArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -266,7 +271,8 @@ export class AwsTransformWorkflows extends pulumi.ComponentResource implements O
     schedule("bronze-to-silver", schedules.silver, this.silverWorkflow);
     schedule("silver-to-gold", schedules.gold, this.goldWorkflow);
 
-    // A Catch cannot see an execution that timed out, nor a schedule that could not start one.
+    // A Catch cannot see an execution that timed out, nor a schedule that could not start one; an
+    // execution the Catch ends in Fail, or that fails where no Catch is (a Map state error), is FAILED.
     const alarm = (
       suffix: string,
       description: string,
@@ -286,6 +292,12 @@ export class AwsTransformWorkflows extends pulumi.ComponentResource implements O
         metricName: "ExecutionsTimedOut",
         dimensions: { StateMachineArn: target.arn },
       });
+      // https://docs.aws.amazon.com/step-functions/latest/dg/procedure-cw-metrics.html (execution metrics)
+      alarm(`${stage}-failed`, `A ${stage} execution failed`, {
+        namespace: "AWS/States",
+        metricName: "ExecutionsFailed",
+        dimensions: { StateMachineArn: target.arn },
+      });
     }
     alarm("schedule-dlq-depth", "A scheduled transformation could not be started", {
       namespace: "AWS/SQS",
@@ -294,10 +306,68 @@ export class AwsTransformWorkflows extends pulumi.ComponentResource implements O
       statistic: "Maximum",
     });
 
+    this.jobFailureRule = this.jobFailureAlerts(name, args);
+
     this.workflows = {
       bronzeToSilver: this.silverWorkflow.arn,
       silverToGold: this.goldWorkflow.arn,
     };
     this.registerOutputs({ workflows: this.workflows });
+  }
+
+  /**
+   * Glue emits "Glue Job State Change" to EventBridge for every run that ends (SUCCEEDED, FAILED, TIMEOUT,
+   * STOPPED: https://docs.aws.amazon.com/glue/latest/dg/automating-awsglue-with-cloudwatch-events.html);
+   * ERROR is a run state of the Glue API too, matched in case it is reported. STOPPED is an operator's act.
+   * The target's dead-letter queue is under the alert key, which admits EventBridge.
+   */
+  private jobFailureAlerts(name: string, args: AwsTransformWorkflowsArgs): cloudwatch.EventRule {
+    const { jobs, alerts, product, environment, context } = args;
+    const tags = { ...args.tags };
+    const rule = new cloudwatch.EventRule(
+      `${name}-job-failed-rule`,
+      {
+        name: awsResourceName([product, environment, "transform-job-failed"], 64),
+        description: `A Glue transformation job run of ${product} (${environment}) failed or timed out`,
+        eventPattern: pulumi.all([jobs.silverJob.name, jobs.goldJob.name]).apply((names) =>
+          JSON.stringify({
+            source: ["aws.glue"],
+            "detail-type": ["Glue Job State Change"],
+            detail: { jobName: names, state: ["FAILED", "TIMEOUT", "ERROR"] },
+          }),
+        ),
+        tags,
+      },
+      { parent: this },
+    );
+    const dlq = new AwsDeadLetterQueue(
+      `${name}-job-failed-dlq`,
+      {
+        queueName: awsResourceName([product, environment, "transform-job-failed-dlq"], 80),
+        keyArn: alerts.key.arn,
+        serviceSender: { service: "events.amazonaws.com", sourceArns: [rule.arn] },
+        alertTopicArn: alerts.alertChannel,
+        purpose: "Glue job failure alerts that could not be published to the alert topic",
+        region: context.region,
+        tags,
+      },
+      { parent: this },
+    );
+    new cloudwatch.EventTarget(
+      `${name}-job-failed-alert`,
+      {
+        rule: rule.name,
+        arn: alerts.topic.arn,
+        // Names, ids and states only: the run's free-text message could break the JSON template.
+        inputTransformer: {
+          inputPaths: { job: "$.detail.jobName", run: "$.detail.jobRunId", state: "$.detail.state" },
+          inputTemplate: '"Glue job <job> run <run> ended <state>"',
+        },
+        retryPolicy: { maximumEventAgeInSeconds: 3600, maximumRetryAttempts: 10 },
+        deadLetterConfig: { arn: dlq.arn },
+      },
+      { parent: this },
+    );
+    return rule;
   }
 }

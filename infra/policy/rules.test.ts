@@ -271,6 +271,19 @@ const fixtures: Fixture[] = [
   },
   {
     rule: "aws-iam-no-wildcards",
+    when: "metrics are published on * without a namespace condition",
+    stack: withInputs(aws(), "trigger-policy", {
+      policy: doc({ Sid: "Metrics", Effect: "Allow", Action: "cloudwatch:PutMetricData", Resource: "*" }),
+    }),
+    expected: [
+      [
+        "trigger-policy",
+        'policy trigger-policy statement Metrics allows "*" resources for cloudwatch:PutMetricData, which support resource-level permissions',
+      ],
+    ],
+  },
+  {
+    rule: "aws-iam-no-wildcards",
     when: "a statement reads every bucket",
     stack: withInputs(aws(), "trigger-policy", {
       policy: doc({ Effect: "Allow", Action: ["s3:GetObject"], Resource: "arn:aws:s3:::*/*" }),

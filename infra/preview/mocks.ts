@@ -85,6 +85,11 @@ export function previewMocks(options: PreviewMocksOptions = {}): pulumi.runtime.
             proxyEndpoint: `https://${account}.dkr.ecr.${region}.amazonaws.com`,
             expiresAt: "2030-01-01T00:00:00Z",
           };
+        case "aws:secretsmanager/getRandomPassword:getRandomPassword": {
+          // A fixed stand-in of the requested length (Secrets Manager's default is 32); never a real key.
+          const length = Number(args.inputs.passwordLength ?? 32);
+          return { id: "offline-preview", randomPassword: "x".repeat(length), passwordLength: length };
+        }
         default:
           throw new Error(
             `the offline preview has no mock for invoke ${args.token}; add one in infra/preview/mocks.ts`,

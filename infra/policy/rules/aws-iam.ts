@@ -39,6 +39,13 @@ export const WILDCARD_ONLY_ACTIONS = new Set([
   "lakeformation:GetDataAccess",
 ]);
 
+/**
+ * Actions whose resource types are all optional: a request naming none of them (CloudWatch PutMetricData
+ * without an OTLP dataset, as Glue's job metrics are) matches only `"*"`. Allowed on `"*"` only when a
+ * condition key of the action's own service scopes the statement (`cloudwatch:namespace`).
+ */
+export const OPTIONAL_RESOURCE_ACTIONS = new Set(["cloudwatch:PutMetricData"]);
+
 /** Wildcards that name one container and address what is inside it: objects, log streams, tables, executions. */
 const SCOPED_WILDCARDS = [
   /^arn:aws[a-z-]*:s3:::[^*/]+\/[^*]*\*$/, // objects of one bucket (under a prefix)
@@ -126,7 +133,11 @@ function statementProblems(resource: RuleResource, document: unknown): string[] 
     }
     for (const resourceArn of asList(statement.Resource)) {
       if (resourceArn === "*") {
-        const scoped = actions.filter((a) => !WILDCARD_ONLY_ACTIONS.has(a));
+        const scoped = actions.filter(
+          (a) =>
+            !WILDCARD_ONLY_ACTIONS.has(a) &&
+            !(OPTIONAL_RESOURCE_ACTIONS.has(a) && hasServiceCondition(statement.Condition, a)),
+        );
         if (scoped.length > 0)
           problems.push(
             `${label} allows "*" resources for ${scoped.join(", ")}, which support resource-level permissions`,
@@ -140,6 +151,18 @@ function statementProblems(resource: RuleResource, document: unknown): string[] 
     }
   });
   return problems;
+}
+
+/** Whether a statement's condition uses a key of the action's service (`cloudwatch:namespace` for `cloudwatch:…`). */
+function hasServiceCondition(condition: unknown, action: string): boolean {
+  const service = `${action.split(":")[0]}:`.toLowerCase();
+  if (typeof condition !== "object" || condition === null) return false;
+  return Object.values(condition).some(
+    (entries) =>
+      typeof entries === "object" &&
+      entries !== null &&
+      Object.keys(entries).some((k) => k.toLowerCase().startsWith(service)),
+  );
 }
 
 /** IAM's quotas (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html), white space not counted. */
