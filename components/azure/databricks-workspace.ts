@@ -72,7 +72,8 @@ export class AzureDatabricksWorkspace extends pulumi.ComponentResource {
     this.workspaceResourceId = this.workspace.id;
     this.provider = new Provider(
       `${name}-provider`,
-      { host: this.workspaceUrl, azureWorkspaceResourceId: this.workspace.id },
+      // Azure CLI auth, locally and in CI after azure/login (see AzureLakehouse's account provider).
+      { host: this.workspaceUrl, azureWorkspaceResourceId: this.workspace.id, authType: "azure-cli" },
       { parent: this },
     );
     this.accessConnectorId = this.accessConnector.id;
