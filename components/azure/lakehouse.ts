@@ -217,15 +217,13 @@ export class AzureLakehouse extends pulumi.ComponentResource implements Lakehous
         storage: this.storage,
         resourceGroupName,
         protect,
-      },
-      {
-        parent: this,
         // Unity Catalog validates the storage credential on create: wait until the connector's role works.
-        dependsOn: afterPropagation(
+        credentialDependsOn: afterPropagation(
           [this.storageRole(name, connector, context)],
           this.metastoreAssignment ? [this.metastoreAssignment] : [],
         ),
       },
+      { parent: this },
     );
     const jobPrincipal = this.catalog.jobPrincipalName;
     const layers = {} as Record<LayerName, AzureMedallionLayer>;

@@ -213,7 +213,7 @@ export const azureDiagnosticCategories: Rule = {
   kind: "resource",
   types: DIAGNOSTIC_SETTINGS,
   description:
-    "Diagnostic settings ask only for the metric and log categories the target's resource type documents (storage accounts and blob services take Capacity/Transaction, not AllMetrics); ARM refuses any other.",
+    "Diagnostic settings ask only for the metric and log categories the target's resource type documents (storage accounts and blob services take Capacity/Transaction, not AllMetrics); ARM refuses any other. Mirrors Microsoft Learn azure-monitor/reference/supported-metrics.",
   sources: [{ source: "Microsoft Learn", id: "azure-monitor/reference/supported-metrics" }],
   enforcement: "mandatory",
   check(resource) {
@@ -239,7 +239,7 @@ export const azureLogQuerySchema: Rule = {
   kind: "resource",
   types: SCHEDULED_QUERY_RULES,
   description:
-    "Log alert queries read documented tables and columns only, and skip query validation over a resource-specific table that exists only after its first record (DatabricksJobs, ContainerAppSystemLogs in a fresh workspace).",
+    "Log alert queries read documented tables and columns only, and skip query validation over a resource-specific table that exists only after its first record (DatabricksJobs, ContainerAppSystemLogs in a fresh workspace). Mirrors Microsoft Learn azure-monitor/reference/tables.",
   sources: [{ source: "Microsoft Learn", id: "azure-monitor/reference/tables" }],
   enforcement: "mandatory",
   check(resource) {
