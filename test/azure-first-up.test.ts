@@ -1,5 +1,6 @@
+import fc from "fast-check";
 import { capabilityProblems, CAPABILITIES, supportedSubset } from "../components/capabilities";
-import { parseStackSettings } from "../components/spec";
+import { ConfigError, parseStackSettings } from "../components/spec";
 import { missingSecretValues } from "../components/azure/secret-store";
 import { propagationDelayMs } from "../components/azure/role-assignment";
 import { exchangeForRegistryToken } from "../components/azure/registry-login";
@@ -173,6 +174,52 @@ describe("the capability table (issue 14, Build item 4)", () => {
         overrides: { "medallion:lakehouse": readStackConfig(ROOT, "dev").config["medallion:lakehouse"] },
       }),
     ).rejects.toThrow('medallion:lakehouse.tables[3].source.kind: "cdc" is not supported on azure yet');
+  });
+
+  it("refuses exactly the tables whose source kind a cloud cannot ingest, for any mix of kinds", () => {
+    const raw = JSON.parse(readStackConfig(ROOT, "dev").config["medallion:lakehouse"]) as {
+      tables: { source: unknown }[];
+    };
+    const sources = {
+      cdc: { kind: "cdc" },
+      batch: { kind: "batch" },
+      api: { kind: "api", url: "https://api.example.com/x", secret: "brewery-api" },
+      event: { kind: "event" },
+    } as const;
+    const kinds = Object.keys(sources) as (keyof typeof sources)[];
+    fc.assert(
+      fc.property(
+        fc.array(fc.constantFrom(...kinds), { minLength: raw.tables.length, maxLength: raw.tables.length }),
+        fc.constantFrom("aws" as const, "azure" as const),
+        (picked, cloud) => {
+          const lakehouse = {
+            ...raw,
+            tables: raw.tables.map((t, i) => ({ ...t, source: sources[picked[i]] })),
+          };
+          let spec;
+          try {
+            spec = parseStackSettings({ cloud, environment: "dev", lakehouse }).spec;
+          } catch (error) {
+            if (error instanceof ConfigError) return fc.pre(false);
+            throw error;
+          }
+          const refused = picked
+            .map((kind, i) => [kind, i] as const)
+            .filter(([kind]) => !CAPABILITIES[`source.${kind}`][cloud].supported);
+          expect(capabilityProblems(spec, cloud).map((p) => p.path)).toEqual(
+            refused.map(([, i]) => `medallion:lakehouse.tables[${i}].source.kind`),
+          );
+          const subset = supportedSubset(spec, cloud);
+          expect(capabilityProblems(subset, cloud)).toEqual([]);
+          const known = new Set([...subset.tables.map((t) => t.name), ...subset.views.map((v) => v.name)]);
+          for (const view of subset.views) {
+            expect(known.has(view.from) && view.joins.every((j) => known.has(j.table))).toBe(true);
+          }
+          for (const model of subset.gold) expect(known.has(model.from)).toBe(true);
+        },
+      ),
+      { numRuns: 200 },
+    );
   });
 
   it("Pulumi.azure-dev.yaml is dev's spec minus what Azure cannot honour, and nothing else", () => {
