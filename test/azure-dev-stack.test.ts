@@ -42,10 +42,11 @@ describe("the azure-dev stack under the offline preview", () => {
       "azure-native:monitor:ScheduledQueryRule": 2,
       "azure-native:databricks:Workspace": 1,
       "azure-native:databricks:AccessConnector": 1,
-      "azure-native:network:VirtualNetwork": 1,
-      "azure-native:network:Subnet": 1,
-      "azure-native:network:NatGateway": 1,
-      "azure-native:network:PublicIPAddress": 1,
+      "azure-native:network:VirtualNetwork": 2,
+      "azure-native:network:Subnet": 3,
+      "azure-native:network:NatGateway": 2,
+      "azure-native:network:PublicIPAddress": 2,
+      "azure-native:network:NetworkSecurityGroup": 1,
       "azure-native:managedidentity:UserAssignedIdentity": 1,
       "azure-native:containerregistry:Registry": 1,
       "azure-native:app:ManagedEnvironment": 1,
@@ -71,6 +72,7 @@ describe("the azure-dev stack under the offline preview", () => {
         .sort(),
     ).toEqual([
       "medallion:azure:ApiIngestion",
+      "medallion:azure:DatabricksNetwork",
       "medallion:azure:DatabricksWorkspace",
       "medallion:azure:IngestionNetwork",
       "medallion:azure:Lakehouse",
@@ -104,13 +106,19 @@ describe("the azure-dev stack under the offline preview", () => {
     });
   });
 
-  it("denies the storage network by default, letting in only the access connector and the ingestion subnet", () => {
+  it("denies the storage network by default, letting in only the access connector, the ingestion subnet and the workspace's subnets", () => {
     expect(named(plan, "brewery-lake", "azure-native:storage:StorageAccount").inputs.networkRuleSet).toEqual({
       defaultAction: "Deny",
       bypass: "Logging, Metrics",
       ipRules: [],
       resourceAccessRules: [{ resourceId: CONNECTOR_ID, tenantId: "11111111-1111-4111-a111-111111111111" }],
-      virtualNetworkRules: [{ virtualNetworkResourceId: SUBNET_ID, action: "Allow" }],
+      virtualNetworkRules: [
+        { virtualNetworkResourceId: SUBNET_ID, action: "Allow" },
+        ...["host", "container"].map((role) => ({
+          virtualNetworkResourceId: `${RG}/providers/Microsoft.Network/virtualNetworks/brewery-dev-databricks-vnet/subnets/databricks-${role}`,
+          action: "Allow",
+        })),
+      ],
     });
   });
 
@@ -329,7 +337,7 @@ describe("the azure-dev stack under the offline preview", () => {
     const taggable = plan.resources.filter(
       (r) => r.custom && r.type.startsWith("azure-native:") && "tags" in r.inputs,
     );
-    expect(taggable).toHaveLength(19);
+    expect(taggable).toHaveLength(23);
     for (const r of taggable) {
       expect(Object.keys(r.inputs.tags as object).sort()).toEqual([
         "environment",

@@ -65,6 +65,35 @@ describe("issue 14: the first pulumi up of azure-dev", () => {
     ]);
   });
 
+  it("defect 8 (Build item 2): the workspace is VNet-injected and the lake admits its subnets", () => {
+    const host = named(plan, "brewery-databricks-network-host", "azure-native:network:Subnet");
+    const container = named(plan, "brewery-databricks-network-container", "azure-native:network:Subnet");
+    const workspace = named(plan, "brewery-databricks", "azure-native:databricks:Workspace");
+    expect(workspace.inputs.parameters).toMatchObject({
+      enableNoPublicIp: { value: true },
+      customVirtualNetworkId: {
+        value: "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/brewery-dev-lakehouse/providers/Microsoft.Network/virtualNetworks/brewery-dev-databricks-vnet",
+      },
+      customPublicSubnetName: { value: "databricks-host" },
+      customPrivateSubnetName: { value: "databricks-container" },
+    });
+    expect(workspace.dependencies.parameters).toEqual(expect.arrayContaining([host.urn, container.urn]));
+    for (const subnet of [host, container]) {
+      expect(subnet.inputs).toMatchObject({
+        delegations: [{ name: "databricks", serviceName: "Microsoft.Databricks/workspaces" }],
+        serviceEndpoints: [{ service: "Microsoft.Storage" }],
+        defaultOutboundAccess: false,
+      });
+      expect(subnet.dependencies.networkSecurityGroup).toEqual([
+        named(plan, "brewery-databricks-network-nsg").urn,
+      ]);
+      expect(subnet.dependencies.natGateway).toEqual([named(plan, "brewery-databricks-network-nat").urn]);
+      expect(
+        named(plan, "brewery-lake", "azure-native:storage:StorageAccount").dependencies.networkRuleSet,
+      ).toContain(subnet.urn);
+    }
+  });
+
   it("defect 5: the registry token exchange posts the deployer's token and returns the refresh token", async () => {
     const calls: [string, RequestInit | undefined][] = [];
     const fake = (async (url: string, init?: RequestInit) => {

@@ -13,6 +13,7 @@ import { azureResourceName, LAYERS, storageAccountName, unityCatalogName, type L
 import { standardTags } from "../aws/tags";
 import { azureContext, type AzureContext } from "./context";
 import { AzureApiIngestion } from "./api-ingestion";
+import { AzureDatabricksNetwork } from "./databricks-network";
 import { AzureDatabricksWorkspace } from "./databricks-workspace";
 import { AzureIngestionNetwork } from "./ingestion-network";
 import { AzureLakehouseJob } from "./lakehouse-job";
@@ -63,6 +64,8 @@ export class AzureLakehouse extends pulumi.ComponentResource implements Lakehous
   readonly resourceGroup: ResourceGroup;
   readonly storage: AzureStorageAccount;
   readonly databricks: AzureDatabricksWorkspace;
+  /** The network the workspace is injected into (classic clusters reach the lake through its subnets). */
+  readonly databricksNetwork: AzureDatabricksNetwork;
   readonly catalog: AzureUnityCatalog;
   readonly layers: Readonly<Record<LayerName, AzureMedallionLayer>>;
   readonly secrets: AzureSecretStore;
@@ -113,6 +116,11 @@ export class AzureLakehouse extends pulumi.ComponentResource implements Lakehous
       },
       { parent: this },
     );
+    this.databricksNetwork = new AzureDatabricksNetwork(
+      `${name}-databricks-network`,
+      { product, environment, resourceGroupName, location, tags: tagsFor("compute") },
+      { parent: this },
+    );
     this.databricks = new AzureDatabricksWorkspace(
       `${name}-databricks`,
       {
@@ -121,6 +129,7 @@ export class AzureLakehouse extends pulumi.ComponentResource implements Lakehous
         resourceGroupName,
         location,
         subscriptionId: context.subscriptionId,
+        network: this.databricksNetwork,
         protect,
         tags: tagsFor("compute"),
       },
@@ -142,7 +151,9 @@ export class AzureLakehouse extends pulumi.ComponentResource implements Lakehous
             { parent: this },
           )
         : undefined;
-    const allowedSubnetIds = network ? [network.subnetId] : [];
+    // Classic clusters in the injected subnets read and write the lake (issue 14 defect 8).
+    const allowedSubnetIds = [...(network ? [network.subnetId] : []), ...this.databricksNetwork.subnetIds];
+    const vaultSubnetIds = network ? [network.subnetId] : [];
     this.storage = new AzureStorageAccount(
       `${name}-lake`,
       {
@@ -290,7 +301,7 @@ export class AzureLakehouse extends pulumi.ComponentResource implements Lakehous
         ],
         values: args.secretValues,
         purgeProtection: protect,
-        allowedSubnetIds,
+        allowedSubnetIds: vaultSubnetIds,
         databricksScope: {
           provider: this.databricks.provider,
           azureDatabricksObjectId: args.azureDatabricksObjectId,
