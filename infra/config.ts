@@ -20,6 +20,16 @@ export interface AzureStackSettings {
   readonly azureDatabricksObjectId: string;
   /** `medallion:databricksAccountId`: the Databricks account (for the account-level consumer group). */
   readonly databricksAccountId: string;
+  /** `medallion:databricksMetastoreId`: the Unity Catalog metastore to assign the workspace to, if any. */
+  readonly databricksMetastoreId?: string;
+}
+
+/**
+ * The all-zero-prefixed IDs the example stack files carry (`00000000-0000-0000-0000-0000000000db`):
+ * fine for the offline preview, refused by `pulumi up` with the key to set.
+ */
+export function isPlaceholderId(value: string): boolean {
+  return /^0{8}-0{4}-0{4}-0{4}-[0-9a-f]{12}$/i.test(value);
 }
 
 /** Required when `medallion:cloud` is `azure`, with how to find each value. */
@@ -47,6 +57,8 @@ const SECRETS_KEY = "medallion:secrets";
 export function loadStack(
   lookup: ConfigLookup = pulumi.runtime.getConfig,
   isSecret: (key: string) => boolean = isConfigSecret,
+  // A `pulumi up` of the real program; a preview (real or offline) or a caller's own lookup is not one.
+  deploying: boolean = lookup === pulumi.runtime.getConfig && !pulumi.runtime.isDryRun(),
 ): LoadedStack {
   const problems: ConfigProblem[] = [];
   const lakehouse = parseJsonKey(lookup, "medallion:lakehouse", problems);
@@ -71,25 +83,46 @@ export function loadStack(
       message: "is required when medallion:cloud is aws (e.g. us-east-1)",
     });
   }
-  const azure = settings?.cloud === "azure" ? readAzureSettings(lookup, problems) : undefined;
+  const azure = settings?.cloud === "azure" ? readAzureSettings(lookup, problems, deploying) : undefined;
   const secretValues = settings ? readSecretValues(secrets, settings, isSecret, problems) : {};
   if (problems.length > 0 || !settings) throw new ConfigError("Stack config", problems);
   return { settings, secretValues, ...(awsRegion ? { awsRegion } : {}), ...(azure ? { azure } : {}) };
 }
 
-function readAzureSettings(lookup: ConfigLookup, problems: ConfigProblem[]): AzureStackSettings | undefined {
+function readAzureSettings(
+  lookup: ConfigLookup,
+  problems: ConfigProblem[],
+  deploying: boolean,
+): AzureStackSettings | undefined {
   const values: Partial<Record<keyof AzureStackSettings, string>> = {};
   for (const [field, [key, message]] of Object.entries(AZURE_KEYS) as [
     keyof AzureStackSettings,
     readonly [string, string],
   ][]) {
     const value = lookup(key);
-    if (value) values[field] = value;
+    if (value && deploying && isPlaceholderId(value)) {
+      problems.push({
+        path: key,
+        message: `is the example placeholder ${value}; ${message.replace(/^is required when medallion:cloud is azure: /, "set ")}`,
+      });
+    } else if (value) values[field] = value;
     else problems.push({ path: key, message });
+  }
+  const metastore = lookup("medallion:databricksMetastoreId");
+  if (metastore && deploying && isPlaceholderId(metastore)) {
+    problems.push({
+      path: "medallion:databricksMetastoreId",
+      message: `is the example placeholder ${metastore}; set your metastore's ID (databricks metastores list) or remove the key`,
+    });
   }
   const { location, azureDatabricksObjectId, databricksAccountId } = values;
   return location && azureDatabricksObjectId && databricksAccountId
-    ? { location, azureDatabricksObjectId, databricksAccountId }
+    ? {
+        location,
+        azureDatabricksObjectId,
+        databricksAccountId,
+        ...(metastore ? { databricksMetastoreId: metastore } : {}),
+      }
     : undefined;
 }
 

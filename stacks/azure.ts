@@ -1,6 +1,8 @@
 import { Provider } from "@pulumi/azure-native/provider";
 import * as pulumi from "@pulumi/pulumi";
 import { AzureLakehouse } from "../components";
+import { capabilityProblems } from "../components/capabilities";
+import { ConfigError } from "../components/spec/errors";
 import type { LoadedStack } from "../infra/config";
 
 /** What an Azure stack exports: what downstream stacks and people need to find the lakehouse. */
@@ -18,6 +20,8 @@ export interface AzureStackOutputs {
   readonly actionGroupId: pulumi.Output<string>;
   readonly workspaceUrl: pulumi.Output<string>;
   readonly jobId: pulumi.Output<string>;
+  /** The gold job (schedules.silverToGold). */
+  readonly goldJobId: pulumi.Output<string>;
   readonly goldConsumerGroup: pulumi.Output<string>;
 }
 
@@ -30,6 +34,9 @@ export function buildAzureStack(stack: LoadedStack): AzureStackOutputs {
   const { settings } = stack;
   const azure = stack.azure;
   if (!azure) throw new Error("buildAzureStack needs the Azure settings (medallion:cloud must be azure)");
+  // Before any resource registers: a feature Azure cannot honour is a spec error naming the field.
+  const unsupported = capabilityProblems(settings.spec, "azure");
+  if (unsupported.length > 0) throw new ConfigError("Stack config", unsupported);
   const provider = new Provider("azure-native", { location: azure.location });
   const lakehouse = new AzureLakehouse(
     settings.spec.name,
@@ -40,6 +47,7 @@ export function buildAzureStack(stack: LoadedStack): AzureStackOutputs {
       location: azure.location,
       azureDatabricksObjectId: azure.azureDatabricksObjectId,
       databricksAccountId: azure.databricksAccountId,
+      ...(azure.databricksMetastoreId ? { metastoreId: azure.databricksMetastoreId } : {}),
     },
     { providers: { "azure-native": provider } },
   );
@@ -59,6 +67,7 @@ export function buildAzureStack(stack: LoadedStack): AzureStackOutputs {
     actionGroupId: lakehouse.monitoring.alertChannel,
     workspaceUrl: lakehouse.databricks.workspaceUrl,
     jobId: lakehouse.job.jobId,
+    goldJobId: lakehouse.goldJob.jobId,
     goldConsumerGroup: lakehouse.catalog.consumerGroupName,
   };
 }

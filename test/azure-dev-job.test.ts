@@ -17,26 +17,31 @@ describe("the azure-dev jobs under the offline preview", () => {
     ({ plan } = await preview("azure-dev"));
   });
 
-  it("runs bronze → silver → gold on one pinned job cluster with the Delta write settings", () => {
+  it("runs bronze → silver, then gold as its own job on schedules.silverToGold, on one pinned job cluster", () => {
     const job = named(plan, "brewery-job", "databricks:index/job:Job").inputs;
+    const goldJob = named(plan, "brewery-gold-job", "databricks:index/job:Job").inputs;
     const tasks = job.tasks as Record<string, unknown>[];
     expect(tasks.map((t) => [t.taskKey, t.dependsOns])).toEqual([
       ["bronze", undefined],
       ["silver", [{ taskKey: "bronze" }]],
-      ["gold", [{ taskKey: "silver" }]],
     ]);
-    for (const task of tasks) {
+    expect((goldJob.tasks as Record<string, unknown>[]).map((t) => t.taskKey)).toEqual(["gold"]);
+    // Pulumi.azure-dev.yaml's silverToGold "0 4 * * *" in Quartz.
+    expect(goldJob.schedule).toMatchObject({ quartzCronExpression: "0 0 4 * * ?" });
+    for (const task of [...tasks, ...(goldJob.tasks as Record<string, unknown>[])]) {
+      const key = String(task.taskKey);
       expect(task).toMatchObject({
         jobClusterKey: "medallion",
         maxRetries: 2,
         timeoutSeconds: 3600,
-        emailNotifications: { onFailures: EMAILS },
         sparkPythonTask: {
           pythonFile: "/Workspace/Shared/medallion/brewery-dev/spark_runner.py",
           source: "WORKSPACE",
           parameters: [
             "--plan",
-            `/Workspace/Shared/medallion/brewery-dev/plans/${String(task.taskKey)}.json`,
+            `/Workspace/Shared/medallion/brewery-dev/plans/${key}.json`,
+            // The silver task reads the environment's HMAC key through the Key Vault-backed scope.
+            ...(key === "silver" ? ["--hash-key-secret", "databricks:brewery-dev/hash-key"] : []),
           ],
         },
       });
@@ -63,9 +68,9 @@ describe("the azure-dev jobs under the offline preview", () => {
     const principal = named(plan, "brewery-catalog-job-principal");
     expect(job).toMatchObject({
       maxConcurrentRuns: 1,
-      timeoutSeconds: 10800,
+      timeoutSeconds: 7200,
       schedule: { quartzCronExpression: "0 30 2 * * ?", timezoneId: "UTC", pauseStatus: "UNPAUSED" },
-      health: { rules: [{ metric: "RUN_DURATION_SECONDS", op: "GREATER_THAN", value: 8100 }] },
+      health: { rules: [{ metric: "RUN_DURATION_SECONDS", op: "GREATER_THAN", value: 5400 }] },
       emailNotifications: { onFailures: EMAILS, onDurationWarningThresholdExceededs: EMAILS },
     });
     expect(job.runAs).toEqual({ servicePrincipalName: expect.stringMatching(/^[0-9a-f-]{36}$/) });
@@ -86,8 +91,8 @@ describe("the azure-dev jobs under the offline preview", () => {
         "utf8",
       ),
     ) as { plans: { name: string; steps: Record<string, unknown>[] }[] };
-    expect(bronze.plans.map((p) => p.name)).toEqual(["brewery", "beer", "profile", "review", "customers"]);
-    expect(bronze.plans[4].steps[0]).toMatchObject({
+    expect(bronze.plans.map((p) => p.name)).toEqual(["brewery", "beer", "profile", "customers"]);
+    expect(bronze.plans[3].steps[0]).toMatchObject({
       kind: "autoloader",
       source: "abfss://raw@brewerydevlake.dfs.core.windows.net/customers/",
       format: "csv",
@@ -95,7 +100,7 @@ describe("the azure-dev jobs under the offline preview", () => {
     });
   });
 
-  it("builds the api-pull image at deploy time, pushes it without registry credentials, and runs it by digest", () => {
+  it("builds the api-pull image at deploy time, pushes it with the deployer's exchanged registry token (issue 14 defect 5), and runs it by digest", () => {
     const image = named(plan, "brewery-ingestion-image", "docker-build:index:Image").inputs;
     expect(image).toMatchObject({
       // The image's own bundle folder is the context, never the project directory (issue 15).
@@ -106,7 +111,14 @@ describe("the azure-dev jobs under the offline preview", () => {
       push: true,
       tags: ["brewerydevimages.azurecr.io/brewery-api-pull:latest"],
     });
-    expect(image.registries).toBeUndefined();
+    // Credentials in the same `up` that creates the registry: no `az acr login`, no two-step first deploy.
+    expect(image.registries).toEqual([
+      {
+        address: "brewerydevimages.azurecr.io",
+        username: "00000000-0000-0000-0000-000000000000",
+        password: "[secret]",
+      },
+    ]);
     expect(named(plan, "brewery-ingestion-registry").inputs.adminUserEnabled).toBe(false);
     for (const mode of ["hourly", "daily"]) {
       const job = named(plan, `brewery-ingestion-${mode}`, "azure-native:app:Job").inputs;
@@ -130,17 +142,20 @@ describe("the azure-dev jobs under the offline preview", () => {
           triggerType: "Schedule",
           scheduleTriggerConfig: { cronExpression: cron, parallelism: 1 },
           replicaRetryLimit: 2,
-          secrets: [
-            {
-              name: "brewery-api",
-              keyVaultUrl: "https://brewery-dev-kv.vault.azure.net/secrets/brewery-api",
-            },
-          ],
         },
       });
+      // Issue 14 defect 3: no Key Vault references (resolved by the platform, outside the vault's subnet);
+      // the job reads its secrets itself, through the subnet.
+      expect((job.configuration as Record<string, unknown>).secrets).toBeUndefined();
       const env = (job.template as { containers: { env: { name: string; value?: string }[] }[] })
         .containers[0].env;
       expect(env).toContainEqual({ name: "PULL_MODE", value: mode });
+      expect(env).toContainEqual({
+        name: "KEY_VAULT_SECRETS",
+        value: JSON.stringify({
+          SECRET_BREWERY_API: "https://brewery-dev-kv.vault.azure.net/secrets/brewery-api",
+        }),
+      });
       expect(JSON.stringify(job)).not.toMatch(/AccountKey|SharedAccessSignature/);
     }
     const alert = JSON.stringify(named(plan, "brewery-monitoring-api-pull-failed").inputs.criteria);
@@ -166,7 +181,8 @@ describe("the azure-dev jobs under the offline preview", () => {
     const file = (task: string) =>
       JSON.parse(
         Buffer.from(
-          named(plan, `brewery-job-plan-${task}`).inputs.contentBase64 as string,
+          named(plan, task === "gold" ? "brewery-gold-job-plan-gold" : `brewery-job-plan-${task}`).inputs
+            .contentBase64 as string,
           "base64",
         ).toString("utf8"),
       ) as {
@@ -180,5 +196,6 @@ describe("the azure-dev jobs under the offline preview", () => {
     });
     expect(file("silver").plans).toEqual([...expected.bronzeToSilver, ...expected.views]);
     expect(file("gold").plans).toEqual(expected.silverToGold);
+    expect(named(plan, "brewery-gold-job-plan-gold")).toBeDefined();
   });
 });

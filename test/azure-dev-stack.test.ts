@@ -34,7 +34,7 @@ describe("the azure-dev stack under the offline preview", () => {
       "azure-native:storage:BlobContainer": 5,
       "azure-native:storage:Table": 1,
       "azure-native:keyvault:Vault": 1,
-      "azure-native:keyvault:Secret": 1,
+      "azure-native:keyvault:Secret": 2,
       "azure-native:authorization:RoleAssignment": 6,
       "azure-native:operationalinsights:Workspace": 1,
       "azure-native:monitor:ActionGroup": 1,
@@ -42,7 +42,11 @@ describe("the azure-dev stack under the offline preview", () => {
       "azure-native:monitor:ScheduledQueryRule": 2,
       "azure-native:databricks:Workspace": 1,
       "azure-native:databricks:AccessConnector": 1,
-      "azure-native:network:VirtualNetwork": 1,
+      "azure-native:network:VirtualNetwork": 2,
+      "azure-native:network:Subnet": 3,
+      "azure-native:network:NatGateway": 2,
+      "azure-native:network:PublicIPAddress": 2,
+      "azure-native:network:NetworkSecurityGroup": 1,
       "azure-native:managedidentity:UserAssignedIdentity": 1,
       "azure-native:containerregistry:Registry": 1,
       "azure-native:app:ManagedEnvironment": 1,
@@ -58,7 +62,8 @@ describe("the azure-dev stack under the offline preview", () => {
       "databricks:index/mwsPermissionAssignment:MwsPermissionAssignment": 1,
       "databricks:index/secretScope:SecretScope": 1,
       "databricks:index/workspaceFile:WorkspaceFile": 4,
-      "databricks:index/job:Job": 1,
+      "databricks:index/job:Job": 2,
+      "databricks:index/secretAcl:SecretAcl": 1,
     });
     expect(
       plan.resources
@@ -67,9 +72,11 @@ describe("the azure-dev stack under the offline preview", () => {
         .sort(),
     ).toEqual([
       "medallion:azure:ApiIngestion",
+      "medallion:azure:DatabricksNetwork",
       "medallion:azure:DatabricksWorkspace",
       "medallion:azure:IngestionNetwork",
       "medallion:azure:Lakehouse",
+      "medallion:azure:LakehouseJob",
       "medallion:azure:LakehouseJob",
       ...Array(4).fill("medallion:azure:MedallionLayer"),
       "medallion:azure:Monitoring",
@@ -99,13 +106,19 @@ describe("the azure-dev stack under the offline preview", () => {
     });
   });
 
-  it("denies the storage network by default, letting in only the access connector and the ingestion subnet", () => {
+  it("denies the storage network by default, letting in only the access connector, the ingestion subnet and the workspace's subnets", () => {
     expect(named(plan, "brewery-lake", "azure-native:storage:StorageAccount").inputs.networkRuleSet).toEqual({
       defaultAction: "Deny",
       bypass: "Logging, Metrics",
       ipRules: [],
       resourceAccessRules: [{ resourceId: CONNECTOR_ID, tenantId: "11111111-1111-4111-a111-111111111111" }],
-      virtualNetworkRules: [{ virtualNetworkResourceId: SUBNET_ID, action: "Allow" }],
+      virtualNetworkRules: [
+        { virtualNetworkResourceId: SUBNET_ID, action: "Allow" },
+        ...["host", "container"].map((role) => ({
+          virtualNetworkResourceId: `${RG}/providers/Microsoft.Network/virtualNetworks/brewery-dev-databricks-vnet/subnets/databricks-${role}`,
+          action: "Allow",
+        })),
+      ],
     });
   });
 
@@ -190,6 +203,7 @@ describe("the azure-dev stack under the offline preview", () => {
     expect(named(plan, "brewery-databricks-provider", "pulumi:providers:databricks").inputs).toEqual({
       host: expect.stringMatching(/^https:\/\/adb-\d+\.\d+\.azuredatabricks\.net$/),
       azureWorkspaceResourceId: WORKSPACE_ID,
+      authType: "azure-cli",
     });
   });
 
@@ -323,7 +337,7 @@ describe("the azure-dev stack under the offline preview", () => {
     const taggable = plan.resources.filter(
       (r) => r.custom && r.type.startsWith("azure-native:") && "tags" in r.inputs,
     );
-    expect(taggable).toHaveLength(16);
+    expect(taggable).toHaveLength(23);
     for (const r of taggable) {
       expect(Object.keys(r.inputs.tags as object).sort()).toEqual([
         "environment",
@@ -378,6 +392,7 @@ describe("a protected Azure environment", () => {
         "brewery-lake",
         "brewery-secrets",
         "brewery-secrets-brewery-api",
+        "brewery-secrets-hash-key",
         "brewery-databricks",
         "brewery-catalog-catalog",
         "brewery-catalog-container",

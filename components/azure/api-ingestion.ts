@@ -1,5 +1,6 @@
 import * as dockerBuild from "@pulumi/docker-build";
 import { Job } from "@pulumi/azure-native/app/job";
+import type { RoleAssignment } from "@pulumi/azure-native/authorization/roleAssignment";
 import { ManagedEnvironment } from "@pulumi/azure-native/app/managedEnvironment";
 import { Registry } from "@pulumi/azure-native/containerregistry/registry";
 import { UserAssignedIdentity } from "@pulumi/azure-native/managedidentity/userAssignedIdentity";
@@ -12,7 +13,8 @@ import type { AzureIngestionNetwork } from "./ingestion-network";
 import type { AzureMedallionLayer } from "./medallion-layer";
 import type { AzureMonitoring } from "./monitoring";
 import type { AzurePrincipal } from "./principal";
-import { assignRole } from "./role-assignment";
+import { acrPushCredentials } from "./registry-login";
+import { afterPropagation, assignRole } from "./role-assignment";
 import type { AzureSecretStore } from "./secret-store";
 import type { AzureStorageAccount } from "./storage-account";
 
@@ -105,7 +107,7 @@ export class AzureApiIngestion extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    assignRole(
+    const pullImages = assignRole(
       `${name}-pull-images`,
       {
         scope: this.registry.id,
@@ -116,9 +118,9 @@ export class AzureApiIngestion extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    // No `registries` credentials: the admin user stays disabled, and an ACR token would be one more secret
-    // to rotate. The deploying identity (AcrPush on the registry, which Owner and Contributor include) signs
-    // the machine's docker in with `az acr login --name <registry>` before `pulumi up`; BuildKit uses it.
+    // The deploying identity (AcrPush, which Owner and Contributor include) pushes with its own Entra token,
+    // exchanged for a registry token in the same `up` that creates the registry: no admin user, no
+    // `az acr login` step, no two-step first deploy.
     this.image = new dockerBuild.Image(
       `${name}-image`,
       {
@@ -126,6 +128,7 @@ export class AzureApiIngestion extends pulumi.ComponentResource {
         platforms: ["linux/amd64"],
         buildOnPreview: false,
         push: true,
+        registries: [acrPushCredentials(this.registry.loginServer, this)],
         tags: [pulumi.interpolate`${this.registry.loginServer}/${args.product}-api-pull:${imageTag}`],
       },
       { parent: this },
@@ -139,7 +142,7 @@ export class AzureApiIngestion extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    assignRole(
+    const watermarkRole = assignRole(
       `${name}-watermarks-api-pull`,
       {
         scope: this.watermarks.id,
@@ -150,13 +153,17 @@ export class AzureApiIngestion extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    for (const table of apiTables) args.raw.grantWrite(principal, { prefix: table.name });
+    const rawGrants = apiTables.map((table) => args.raw.grantWrite(principal, { prefix: table.name }));
     const secretNames = [
       ...new Set(
         apiTables.flatMap((t) => (t.source.kind === "api" && t.source.secret ? [t.source.secret] : [])),
       ),
     ];
-    if (secretNames.length > 0) args.secrets.grantRead(principal, secretNames);
+    const secretRoles: RoleAssignment[] =
+      secretNames.length > 0 ? args.secrets.grantReadEach(principal, secretNames) : [];
+    // The jobs start only once every role they use exists and has propagated: a first execution before
+    // that fails with `Unable to get value using Managed identity` or an unauthorised image pull.
+    const rolesReady = afterPropagation([pullImages, watermarkRole, ...secretRoles], [...rawGrants]);
 
     this.environment = new ManagedEnvironment(
       `${name}-environment`,
@@ -171,7 +178,9 @@ export class AzureApiIngestion extends pulumi.ComponentResource {
       },
       { parent: this, dependsOn: [args.network] },
     );
-    args.monitoring.diagnose("ingestion", this.environment.id, { metrics: false });
+    args.monitoring.diagnose("ingestion", this.environment.id, "microsoft.app/managedenvironments", {
+      metrics: false,
+    });
 
     const accountName = args.storage.accountName;
     const jobs = {} as Record<PullMode, Job>;
@@ -193,12 +202,8 @@ export class AzureApiIngestion extends pulumi.ComponentResource {
             replicaTimeout: timeoutSeconds,
             replicaRetryLimit: retries,
             registries: [{ server: this.registry.loginServer, identity: this.identity.id }],
-            // Secrets are Key Vault references resolved with the identity; no value passes through Pulumi.
-            secrets: secretNames.map((secretName) => ({
-              name: secretName,
-              keyVaultUrl: args.secrets.references[secretName],
-              identity: this.identity.id,
-            })),
+            // No Key Vault references: Container Apps resolves them from its platform, outside the subnet the
+            // vault firewall admits; the job reads its secrets itself (KEY_VAULT_SECRETS, azure-job.ts).
           },
           template: {
             containers: [
@@ -220,17 +225,23 @@ export class AzureApiIngestion extends pulumi.ComponentResource {
                     value: pulumi.interpolate`https://${accountName}.table.core.windows.net/${this.watermarks.name}`,
                   },
                   { name: "SOURCES", value: JSON.stringify(apiTables.map(sourceOf)) },
-                  ...secretNames.map((secretName) => ({
-                    name: secretEnv(secretName),
-                    secretRef: secretName,
-                  })),
+                  {
+                    name: "KEY_VAULT_SECRETS",
+                    value: pulumi
+                      .all(secretNames.map((n) => args.secrets.references[n]))
+                      .apply((urls) =>
+                        JSON.stringify(
+                          Object.fromEntries(secretNames.map((n, i) => [secretEnv(n), urls[i]])),
+                        ),
+                      ),
+                  },
                 ],
               },
             ],
           },
           ...common,
         },
-        { parent: this },
+        { parent: this, dependsOn: rolesReady },
       );
     }
     this.jobs = jobs;
@@ -269,6 +280,6 @@ export function failedExecutionsQuery(jobNames: readonly string[]): string {
     "ContainerAppSystemLogs",
     `| where JobName in (${jobNames.map((n) => `"${n}"`).join(", ")})`,
     '| where Reason in ("BackoffLimitExceeded", "DeadlineExceeded", "JobExecutionFailed")',
-    "| project TimeGenerated, JobName, ExecutionName, Reason, Log",
+    "| project TimeGenerated, JobName, ReplicaName, Reason, Log",
   ].join("\n");
 }

@@ -3,6 +3,7 @@ import { Workspace } from "@pulumi/azure-native/databricks/workspace";
 import { Provider } from "@pulumi/databricks/provider";
 import * as pulumi from "@pulumi/pulumi";
 import { azureResourceName } from "../naming";
+import type { AzureDatabricksNetwork } from "./databricks-network";
 
 export interface AzureDatabricksWorkspaceArgs {
   readonly product: string;
@@ -10,6 +11,11 @@ export interface AzureDatabricksWorkspaceArgs {
   readonly resourceGroupName: pulumi.Input<string>;
   readonly location: pulumi.Input<string>;
   readonly subscriptionId: pulumi.Input<string>;
+  /**
+   * The stack's network to inject the workspace into (its host and container subnets), so classic
+   * clusters reach the lake through its firewall. @default the Databricks-managed network
+   */
+  readonly network?: AzureDatabricksNetwork;
   /** Keep the workspace on `pulumi destroy`. @default false */
   readonly protect?: boolean;
   readonly tags: Readonly<Record<string, string>>;
@@ -61,7 +67,17 @@ export class AzureDatabricksWorkspace extends pulumi.ComponentResource {
         sku: { name: "premium" },
         managedResourceGroupId: pulumi.interpolate`/subscriptions/${args.subscriptionId}/resourceGroups/${managedResourceGroupName}`,
         // No public IPs on cluster nodes; the workspace's own (DBFS) storage double-encrypted too.
-        parameters: { enableNoPublicIp: { value: true }, requireInfrastructureEncryption: { value: true } },
+        parameters: {
+          enableNoPublicIp: { value: true },
+          requireInfrastructureEncryption: { value: true },
+          ...(args.network
+            ? {
+                customVirtualNetworkId: { value: args.network.networkId },
+                customPublicSubnetName: { value: args.network.subnetNames.host },
+                customPrivateSubnetName: { value: args.network.subnetNames.container },
+              }
+            : {}),
+        },
         publicNetworkAccess: "Enabled",
         requiredNsgRules: "AllRules",
         tags: { ...args.tags },
@@ -72,7 +88,8 @@ export class AzureDatabricksWorkspace extends pulumi.ComponentResource {
     this.workspaceResourceId = this.workspace.id;
     this.provider = new Provider(
       `${name}-provider`,
-      { host: this.workspaceUrl, azureWorkspaceResourceId: this.workspace.id },
+      // Azure CLI auth, locally and in CI after azure/login (see AzureLakehouse's account provider).
+      { host: this.workspaceUrl, azureWorkspaceResourceId: this.workspace.id, authType: "azure-cli" },
       { parent: this },
     );
     this.accessConnectorId = this.accessConnector.id;

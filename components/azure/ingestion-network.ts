@@ -1,3 +1,6 @@
+import { NatGateway } from "@pulumi/azure-native/network/natGateway";
+import { PublicIPAddress } from "@pulumi/azure-native/network/publicIPAddress";
+import { Subnet } from "@pulumi/azure-native/network/subnet";
 import { VirtualNetwork } from "@pulumi/azure-native/network/virtualNetwork";
 import * as pulumi from "@pulumi/pulumi";
 import { azureResourceName } from "../naming";
@@ -17,11 +20,18 @@ export interface AzureIngestionNetworkArgs {
 /**
  * The network the ingestion job runs in: one subnet delegated to Container Apps with service endpoints
  * for Storage and Key Vault, so the storage account and the vault can keep a default-deny firewall and
- * let in this subnet by name (no public IP allow-lists, no account keys).
+ * let in this subnet, and a NAT gateway as its only way out (default outbound access is off).
  */
 export class AzureIngestionNetwork extends pulumi.ComponentResource {
   readonly network: VirtualNetwork;
-  /** ARM ID of the Container Apps subnet (known before the network exists: it is built from names). */
+  readonly subnet: Subnet;
+  readonly natGateway: NatGateway;
+  readonly egressIp: PublicIPAddress;
+  /**
+   * ARM ID of the Container Apps subnet, from the subnet resource: whatever names it in a firewall rule
+   * waits until the subnet and its service endpoints exist (ARM refuses a rule on a subnet without them,
+   * `SubnetsHaveNoServiceEndpointsConfigured`).
+   */
   readonly subnetId: pulumi.Output<string>;
 
   constructor(
@@ -32,30 +42,64 @@ export class AzureIngestionNetwork extends pulumi.ComponentResource {
     super("medallion:azure:IngestionNetwork", name, {}, opts);
     const addressSpace = args.addressSpace ?? "10.20.0.0/16";
     const subnetPrefix = args.subnetPrefix ?? "10.20.0.0/23";
-    const networkName = azureResourceName([args.product, args.environment, "ingestion-vnet"]);
-    const subnetName = "container-apps";
+    const common = {
+      resourceGroupName: args.resourceGroupName,
+      location: args.location,
+      tags: { ...args.tags },
+    };
 
+    // Subnets are separate resources, never inline: inline and standalone subnets fight over the network.
     this.network = new VirtualNetwork(
       name,
       {
-        virtualNetworkName: networkName,
-        resourceGroupName: args.resourceGroupName,
-        location: args.location,
+        virtualNetworkName: azureResourceName([args.product, args.environment, "ingestion-vnet"]),
         addressSpace: { addressPrefixes: [addressSpace] },
-        subnets: [
-          {
-            name: subnetName,
-            addressPrefix: subnetPrefix,
-            defaultOutboundAccess: false,
-            delegations: [{ name: "container-apps", serviceName: "Microsoft.App/environments" }],
-            serviceEndpoints: [{ service: "Microsoft.Storage" }, { service: "Microsoft.KeyVault" }],
-          },
-        ],
-        tags: { ...args.tags },
+        ...common,
+      },
+      { parent: this, ignoreChanges: ["subnets"] },
+    );
+    // learn.microsoft.com/azure/virtual-network/ip-services/default-outbound-access: with default outbound
+    // access off, a subnet reaches the internet (the source API, Entra ID) only through explicit egress.
+    this.egressIp = new PublicIPAddress(
+      `${name}-egress-ip`,
+      {
+        publicIpAddressName: azureResourceName([args.product, args.environment, "ingestion-egress"]),
+        sku: { name: "Standard", tier: "Regional" },
+        publicIPAllocationMethod: "Static",
+        publicIPAddressVersion: "IPv4",
+        ...common,
       },
       { parent: this },
     );
-    this.subnetId = pulumi.interpolate`/subscriptions/${args.subscriptionId}/resourceGroups/${args.resourceGroupName}/providers/Microsoft.Network/virtualNetworks/${networkName}/subnets/${subnetName}`;
+    this.natGateway = new NatGateway(
+      `${name}-nat`,
+      {
+        natGatewayName: azureResourceName([args.product, args.environment, "ingestion-nat"]),
+        sku: { name: "Standard" },
+        publicIpAddresses: [{ id: this.egressIp.id }],
+        idleTimeoutInMinutes: 4,
+        ...common,
+      },
+      { parent: this },
+    );
+    this.subnet = new Subnet(
+      `${name}-container-apps`,
+      {
+        subnetName: "container-apps",
+        virtualNetworkName: this.network.name,
+        resourceGroupName: args.resourceGroupName,
+        addressPrefix: subnetPrefix,
+        defaultOutboundAccess: false,
+        natGateway: { id: this.natGateway.id },
+        delegations: [{ name: "container-apps", serviceName: "Microsoft.App/environments" }],
+        serviceEndpoints: [{ service: "Microsoft.Storage" }, { service: "Microsoft.KeyVault" }],
+      },
+      { parent: this },
+    );
+    this.subnetId = this.subnet.id.apply((id) => {
+      if (!id) throw new Error(`${name}: the subnet has no ID`);
+      return id;
+    });
     this.registerOutputs({ subnetId: this.subnetId });
   }
 }

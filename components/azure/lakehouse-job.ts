@@ -24,6 +24,17 @@ export interface AzureLakehouseJobArgs {
   readonly settings: DatabricksSpec;
   /** Five-field cron the job runs on when `settings.trigger` is `schedule`. */
   readonly schedule: string;
+  /** The tasks this job runs, in order. @default all of JOB_TASKS */
+  readonly tasks?: readonly JobTaskName[];
+  /** Job name suffix after `<product>-<environment>-`. @default "medallion" */
+  readonly jobSuffix?: string;
+  /** The runner file another job of the stack already uploaded. @default uploaded here */
+  readonly runner?: WorkspaceFile;
+  /**
+   * Secret reference (`databricks:<scope>/<key>`) of the environment's HMAC key, passed to the silver task
+   * as `--hash-key-secret` (functions/transform/spark_runner.py). @default none
+   */
+  readonly hashKeySecret?: pulumi.Input<string>;
   /** The raw layer's URI, watched when `settings.trigger` is `fileArrival`. */
   readonly rawLocation: pulumi.Input<string>;
   /** Addresses told about every failed or overlong run. */
@@ -35,7 +46,7 @@ export interface AzureLakehouseJobArgs {
   /** Local path of the Spark runner script the tasks execute. */
   readonly runnerPath: string;
   /** The plan (JSON text) each task runs. */
-  readonly plans: Readonly<Record<JobTaskName, pulumi.Input<string>>>;
+  readonly plans: Readonly<Partial<Record<JobTaskName, pulumi.Input<string>>>>;
   readonly tags: Readonly<Record<string, string>>;
 }
 
@@ -48,7 +59,7 @@ export interface AzureLakehouseJobArgs {
 export class AzureLakehouseJob extends pulumi.ComponentResource {
   readonly job: Job;
   readonly runner: WorkspaceFile;
-  readonly planFiles: Readonly<Record<JobTaskName, WorkspaceFile>>;
+  readonly planFiles: Readonly<Partial<Record<JobTaskName, WorkspaceFile>>>;
   readonly jobId: pulumi.Output<string>;
 
   constructor(name: string, args: AzureLakehouseJobArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -60,26 +71,30 @@ export class AzureLakehouseJob extends pulumi.ComponentResource {
     }
     const settings = args.settings;
     const webhooks = args.webhooks ?? [];
+    const tasks = args.tasks ?? JOB_TASKS;
+    const jobSuffix = args.jobSuffix ?? "medallion";
     const folder = `/Shared/medallion/${args.product}-${args.environment}`;
     const workspace = { parent: this, provider: args.provider };
     const taskTimeoutSeconds = settings.taskTimeoutSeconds;
-    const jobTimeoutSeconds = taskTimeoutSeconds * JOB_TASKS.length;
+    const jobTimeoutSeconds = taskTimeoutSeconds * tasks.length;
     const quartz = settings.trigger === "schedule" ? quartzFromCron(args.schedule) : undefined;
 
-    this.runner = new WorkspaceFile(
-      `${name}-runner`,
-      { path: `${folder}/spark_runner.py`, source: args.runnerPath },
-      workspace,
-    );
-    const planFiles = {} as Record<JobTaskName, WorkspaceFile>;
-    for (const task of JOB_TASKS) {
+    this.runner =
+      args.runner ??
+      new WorkspaceFile(
+        `${name}-runner`,
+        { path: `${folder}/spark_runner.py`, source: args.runnerPath },
+        workspace,
+      );
+    const planFiles: Partial<Record<JobTaskName, WorkspaceFile>> = {};
+    for (const task of tasks) {
+      const plan = args.plans[task];
+      if (plan === undefined) throw new Error(`AzureLakehouseJob ${name}: no plan for task ${task}`);
       planFiles[task] = new WorkspaceFile(
         `${name}-plan-${task}`,
         {
           path: `${folder}/plans/${task}.json`,
-          contentBase64: pulumi
-            .output(args.plans[task])
-            .apply((text) => Buffer.from(text, "utf8").toString("base64")),
+          contentBase64: pulumi.output(plan).apply((text) => Buffer.from(text, "utf8").toString("base64")),
         },
         workspace,
       );
@@ -103,8 +118,8 @@ export class AzureLakehouseJob extends pulumi.ComponentResource {
     this.job = new Job(
       name,
       {
-        name: `${args.product}-${args.environment}-medallion`,
-        description: "raw → bronze (Auto Loader) → silver → gold, from the lakehouse spec",
+        name: `${args.product}-${args.environment}-${jobSuffix}`,
+        description: `${tasks.join(" → ")}, from the lakehouse spec`,
         maxConcurrentRuns: 1,
         timeoutSeconds: jobTimeoutSeconds,
         runAs: { servicePrincipalName: args.runAs },
@@ -125,21 +140,27 @@ export class AzureLakehouseJob extends pulumi.ComponentResource {
             },
           },
         ],
-        tasks: JOB_TASKS.map((task, i) => ({
+        tasks: tasks.map((task, i) => ({
           taskKey: task,
           description: `${task} layer`,
-          ...(i > 0 ? { dependsOns: [{ taskKey: JOB_TASKS[i - 1] }] } : {}),
+          ...(i > 0 ? { dependsOns: [{ taskKey: tasks[i - 1] }] } : {}),
           jobClusterKey: "medallion",
           sparkPythonTask: {
             pythonFile: this.runner.workspacePath,
             source: "WORKSPACE",
-            parameters: ["--plan", planFiles[task].workspacePath],
+            parameters: pulumi
+              .all([(planFiles[task] as WorkspaceFile).workspacePath, args.hashKeySecret])
+              .apply(([planPath, hashKey]) => [
+                "--plan",
+                planPath,
+                ...(task === "silver" && hashKey ? ["--hash-key-secret", hashKey] : []),
+              ]),
           },
           maxRetries: settings.maxRetries,
           minRetryIntervalMillis: 60_000,
           retryOnTimeout: false,
           timeoutSeconds: taskTimeoutSeconds,
-          emailNotifications: { onFailures: [...args.emails] },
+          // No task-level e-mails: the job's own onFailures already tells the same addresses once.
         })),
         health: {
           rules: [

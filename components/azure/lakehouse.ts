@@ -1,14 +1,19 @@
+import type { RoleAssignment } from "@pulumi/azure-native/authorization/roleAssignment";
 import { ResourceGroup } from "@pulumi/azure-native/resources/resourceGroup";
+import { MetastoreAssignment } from "@pulumi/databricks/metastoreAssignment";
 import { Provider as DatabricksProvider } from "@pulumi/databricks/provider";
 import { Schema } from "@pulumi/databricks/schema";
 import { Grants } from "@pulumi/databricks/grants";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
+import { capabilityProblems } from "../capabilities";
 import type { Lakehouse, LakehouseArgs } from "../contracts";
+import { ConfigError } from "../spec/errors";
 import { azureResourceName, LAYERS, storageAccountName, unityCatalogName, type LayerName } from "../naming";
 import { standardTags } from "../aws/tags";
 import { azureContext, type AzureContext } from "./context";
 import { AzureApiIngestion } from "./api-ingestion";
+import { AzureDatabricksNetwork } from "./databricks-network";
 import { AzureDatabricksWorkspace } from "./databricks-workspace";
 import { AzureIngestionNetwork } from "./ingestion-network";
 import { AzureLakehouseJob } from "./lakehouse-job";
@@ -21,7 +26,10 @@ import type { AzurePrincipal } from "./principal";
 import { AzureSecretStore } from "./secret-store";
 import { AzureStorageAccount } from "./storage-account";
 import { AzureUnityCatalog } from "./unity-catalog";
-import { assignRole } from "./role-assignment";
+import { afterPropagation, assignRole } from "./role-assignment";
+
+/** Name of the generated per-environment HMAC key of `hash` masks, in Key Vault and the secret scope. */
+export const HASH_KEY_SECRET = "hash-key";
 
 export interface AzureLakehouseArgs extends LakehouseArgs {
   /** Azure region of every resource (`azure-native:location`). */
@@ -33,6 +41,11 @@ export interface AzureLakehouseArgs extends LakehouseArgs {
   readonly azureDatabricksObjectId: pulumi.Input<string>;
   /** Databricks account ID: the gold-only consumer group is an account-level group (Unity Catalog grants need one). */
   readonly databricksAccountId: pulumi.Input<string>;
+  /**
+   * Unity Catalog metastore to assign the workspace to (`medallion:databricksMetastoreId`). Without it the
+   * workspace must already have one (automatic assignment, or an account admin). @default none
+   */
+  readonly metastoreId?: pulumi.Input<string>;
   /** Local path of the Spark runner the job tasks execute. @default the package's own spark_runner.py */
   readonly runnerPath?: string;
   /** Tag of the api-pull image the ingestion job runs. @default "latest" */
@@ -52,17 +65,25 @@ export class AzureLakehouse extends pulumi.ComponentResource implements Lakehous
   readonly resourceGroup: ResourceGroup;
   readonly storage: AzureStorageAccount;
   readonly databricks: AzureDatabricksWorkspace;
+  /** The network the workspace is injected into (classic clusters reach the lake through its subnets). */
+  readonly databricksNetwork: AzureDatabricksNetwork;
   readonly catalog: AzureUnityCatalog;
   readonly layers: Readonly<Record<LayerName, AzureMedallionLayer>>;
   readonly secrets: AzureSecretStore;
   readonly monitoring: AzureMonitoring;
   readonly job: AzureLakehouseJob;
+  /** The gold job, on the spec's `schedules.silverToGold`. */
+  readonly goldJob: AzureLakehouseJob;
+  /** The metastore assignment, when `metastoreId` is given. */
+  readonly metastoreAssignment?: MetastoreAssignment;
   /** The scheduled API pulls into raw, when the spec has API sources. */
   readonly ingestion?: AzureApiIngestion;
 
   constructor(name: string, args: AzureLakehouseArgs, opts?: pulumi.ComponentResourceOptions) {
     super("medallion:azure:Lakehouse", name, {}, opts);
     const { spec, environment, location } = args;
+    const unsupported = capabilityProblems(spec, "azure");
+    if (unsupported.length > 0) throw new ConfigError(`AzureLakehouse ${name} spec`, unsupported);
     const product = spec.name;
     const protect = spec.protect;
     const context = args.context ?? azureContext(this);
@@ -98,6 +119,11 @@ export class AzureLakehouse extends pulumi.ComponentResource implements Lakehous
       },
       { parent: this },
     );
+    this.databricksNetwork = new AzureDatabricksNetwork(
+      `${name}-databricks-network`,
+      { product, environment, resourceGroupName, location, tags: tagsFor("compute") },
+      { parent: this },
+    );
     this.databricks = new AzureDatabricksWorkspace(
       `${name}-databricks`,
       {
@@ -106,6 +132,7 @@ export class AzureLakehouse extends pulumi.ComponentResource implements Lakehous
         resourceGroupName,
         location,
         subscriptionId: context.subscriptionId,
+        network: this.databricksNetwork,
         protect,
         tags: tagsFor("compute"),
       },
@@ -127,7 +154,9 @@ export class AzureLakehouse extends pulumi.ComponentResource implements Lakehous
             { parent: this },
           )
         : undefined;
-    const allowedSubnetIds = network ? [network.subnetId] : [];
+    // Classic clusters in the injected subnets read and write the lake (issue 14 defect 8).
+    const allowedSubnetIds = [...(network ? [network.subnetId] : []), ...this.databricksNetwork.subnetIds];
+    const vaultSubnetIds = network ? [network.subnetId] : [];
     this.storage = new AzureStorageAccount(
       `${name}-lake`,
       {
@@ -155,18 +184,41 @@ export class AzureLakehouse extends pulumi.ComponentResource implements Lakehous
       name: "uc-connector",
       principalId: this.databricks.accessConnectorPrincipalId,
     };
-    this.monitoring.diagnose("storage", this.storage.accountId, { logCategories: [] });
-    this.monitoring.diagnose("blob", this.storage.blobServiceId);
-    this.monitoring.diagnose("databricks", this.databricks.workspaceResourceId, {
-      logCategories: ["jobs", "clusters", "accounts", "secrets", "unityCatalog", "workspace"],
-      metrics: false,
-    });
+    this.monitoring.diagnose("storage", this.storage.accountId, "microsoft.storage/storageaccounts");
+    this.monitoring.diagnose(
+      "blob",
+      this.storage.blobServiceId,
+      "microsoft.storage/storageaccounts/blobservices",
+    );
+    this.monitoring.diagnose(
+      "databricks",
+      this.databricks.workspaceResourceId,
+      "microsoft.databricks/workspaces",
+      {
+        logCategories: ["jobs", "clusters", "accounts", "secrets", "unityCatalog", "workspace"],
+        metrics: false,
+      },
+    );
 
+    // Azure CLI auth (also in CI after azure/login): it sends the ARM management token with the Entra one,
+    // so a deploying service principal that is not yet a workspace user is added as admin on first use
+    // (docs.databricks.com/dev-tools/auth/azure-cli; OIDC-only auth sends no management token).
     const accountProvider = new DatabricksProvider(
       `${name}-databricks-account`,
-      { host: "https://accounts.azuredatabricks.net", accountId: args.databricksAccountId },
+      {
+        host: "https://accounts.azuredatabricks.net",
+        accountId: args.databricksAccountId,
+        authType: "azure-cli",
+      },
       { parent: this },
     );
+    if (args.metastoreId) {
+      this.metastoreAssignment = new MetastoreAssignment(
+        `${name}-metastore`,
+        { workspaceId: this.databricks.workspace.workspaceId, metastoreId: args.metastoreId },
+        { parent: this, provider: accountProvider },
+      );
+    }
     this.catalog = new AzureUnityCatalog(
       `${name}-catalog`,
       {
@@ -179,8 +231,13 @@ export class AzureLakehouse extends pulumi.ComponentResource implements Lakehous
         storage: this.storage,
         resourceGroupName,
         protect,
+        // Unity Catalog validates the storage credential on create: wait until the connector's role works.
+        credentialDependsOn: afterPropagation(
+          [this.storageRole(name, connector, context)],
+          this.metastoreAssignment ? [this.metastoreAssignment] : [],
+        ),
       },
-      { parent: this, dependsOn: [this.storageRole(name, connector, context)] },
+      { parent: this },
     );
     const jobPrincipal = this.catalog.jobPrincipalName;
     const layers = {} as Record<LayerName, AzureMedallionLayer>;
@@ -242,19 +299,25 @@ export class AzureLakehouse extends pulumi.ComponentResource implements Lakehous
         tenantId: context.tenantId,
         subscriptionId: context.subscriptionId,
         secrets: spec.secrets,
+        generated: [
+          { name: HASH_KEY_SECRET, description: "HMAC key of the hash masks (generated; never shown)" },
+        ],
         values: args.secretValues,
         purgeProtection: protect,
-        allowedSubnetIds,
+        allowedSubnetIds: vaultSubnetIds,
         databricksScope: {
           provider: this.databricks.provider,
           azureDatabricksObjectId: args.azureDatabricksObjectId,
+          readers: [jobPrincipal],
         },
         protect,
         tags: tagsFor("secrets"),
       },
       { parent: this },
     );
-    this.monitoring.diagnose("key-vault", this.secrets.vaultId, { logCategories: ["audit"] });
+    this.monitoring.diagnose("key-vault", this.secrets.vaultId, "microsoft.keyvault/vaults", {
+      logCategories: ["audit"],
+    });
     if (network) {
       this.ingestion = new AzureApiIngestion(
         `${name}-ingestion`,
@@ -288,29 +351,50 @@ export class AzureLakehouse extends pulumi.ComponentResource implements Lakehous
       rawRoot: layerUri("raw"),
       checkpointRoot: `${layerUri("bronze")}_checkpoints/`,
     });
+    const scopeName = this.secrets.scopeName;
+    if (!scopeName) throw new Error(`AzureLakehouse ${name}: the secret store has no Databricks scope`);
+    const jobArgs = {
+      product,
+      environment,
+      provider: this.databricks.provider,
+      settings: spec.databricks,
+      rawLocation: layers.raw.location,
+      emails: spec.alerts.emails,
+      webhooks: spec.alerts.webhooks,
+      runAs: jobPrincipal,
+      runnerPath,
+      plans,
+      tags: tagsFor("jobs"),
+    };
     this.job = new AzureLakehouseJob(
       `${name}-job`,
       {
-        product,
-        environment,
-        provider: this.databricks.provider,
-        settings: spec.databricks,
+        ...jobArgs,
         schedule: spec.schedules.bronzeToSilver,
-        rawLocation: layers.raw.location,
-        emails: spec.alerts.emails,
-        webhooks: spec.alerts.webhooks,
-        runAs: jobPrincipal,
-        runnerPath,
-        plans,
-        tags: tagsFor("jobs"),
+        tasks: ["bronze", "silver"],
+        // The runner reads the key through the Key Vault-backed scope (spark_runner.py resolve_secret).
+        hashKeySecret: pulumi.interpolate`databricks:${scopeName}/${HASH_KEY_SECRET}`,
       },
-      { parent: this, dependsOn: [quarantine, ...Object.values(layers)] },
+      { parent: this, dependsOn: [quarantine, this.secrets, ...Object.values(layers)] },
+    );
+    // schedules.silverToGold: gold on its own schedule; a file-arrival trigger would start it on raw files.
+    this.goldJob = new AzureLakehouseJob(
+      `${name}-gold-job`,
+      {
+        ...jobArgs,
+        settings: { ...spec.databricks, trigger: "schedule" },
+        schedule: spec.schedules.silverToGold,
+        tasks: ["gold"],
+        jobSuffix: "gold",
+        runner: this.job.runner,
+      },
+      { parent: this, dependsOn: [...Object.values(layers)] },
     );
     this.registerOutputs({});
   }
 
   /** The access connector's Storage Blob Data Contributor on the account (Unity Catalog's only path in). */
-  private storageRole(name: string, connector: AzurePrincipal, context: AzureContext): pulumi.Resource {
+  private storageRole(name: string, connector: AzurePrincipal, context: AzureContext): RoleAssignment {
     return assignRole(
       `${name}-lake-contributor-uc-connector`,
       {

@@ -5,6 +5,13 @@ import { Workspace } from "@pulumi/azure-native/operationalinsights/workspace";
 import * as pulumi from "@pulumi/pulumi";
 import type { Monitoring } from "../contracts";
 import { azureResourceName } from "../naming";
+import {
+  DIAGNOSTIC_CATEGORIES,
+  LOG_TABLES,
+  queryProblems,
+  queryReferences,
+  unsupportedCategories,
+} from "./monitor-catalog";
 
 export interface AzureMonitoringArgs {
   readonly product: string;
@@ -22,9 +29,12 @@ export interface AzureMonitoringArgs {
 
 /** What a diagnostic setting sends to Log Analytics. */
 export interface DiagnosticSelection {
-  /** Log categories; `allLogs` sends every category the resource has. @default ["allLogs"] */
+  /**
+   * Log categories or category groups (`allLogs`, `audit`). @default ["allLogs"] where the type has that
+   * group, else none
+   */
   readonly logCategories?: readonly string[];
-  /** Send `AllMetrics` too. @default true */
+  /** Send the type's documented metric categories (see `DIAGNOSTIC_CATEGORIES`). @default true */
   readonly metrics?: boolean;
 }
 
@@ -116,6 +126,12 @@ export class AzureMonitoring extends pulumi.ComponentResource implements Monitor
    * five minutes. One named child per alert.
    */
   alertOnQuery(part: string, displayName: string, query: string): ScheduledQueryRule {
+    const problems = queryProblems(query, true);
+    if (problems.length > 0) {
+      throw new Error(`AzureMonitoring ${this.logicalName}: alert ${part} query: ${problems.join("; ")}`);
+    }
+    // A resource-specific table appears with its first record; validating a query over it before then fails.
+    const skipQueryValidation = LOG_TABLES[queryReferences(query).table]?.createdOnFirstRecord ?? false;
     return new ScheduledQueryRule(
       `${this.logicalName}-${part}`,
       {
@@ -142,32 +158,50 @@ export class AzureMonitoring extends pulumi.ComponentResource implements Monitor
         },
         actions: { actionGroups: [this.actionGroup.id] },
         autoMitigate: false,
+        skipQueryValidation,
         tags: { ...this.tags },
       },
       { parent: this },
     );
   }
 
-  /** Sends a resource's logs (and metrics) to the workspace; one named child per resource. */
+  /**
+   * Sends a resource's logs and metrics to the workspace, in resource-specific tables; one named child per
+   * resource. `armType` (e.g. `microsoft.storage/storageaccounts`) picks the categories the type documents;
+   * asking for one it does not support throws (ARM refuses it at `pulumi up`).
+   */
   diagnose(
     part: string,
     resourceUri: pulumi.Input<string>,
+    armType: string,
     selection: DiagnosticSelection = {},
     opts: pulumi.CustomResourceOptions = {},
   ): DiagnosticSetting {
-    const categories = selection.logCategories ?? ["allLogs"];
+    const supported = DIAGNOSTIC_CATEGORIES[armType];
+    const categories =
+      selection.logCategories ?? (supported?.logGroups.includes("allLogs") ? ["allLogs"] : []);
+    const logGroups: string[] = categories.filter((c) => c === "allLogs" || c === "audit");
+    const logs = categories.filter((c) => !logGroups.includes(c));
+    const metrics = selection.metrics === false ? [] : [...(supported?.metrics ?? [])];
+    const problems = unsupportedCategories(armType, { metrics, logs, logGroups });
+    if (problems.length > 0) {
+      throw new Error(
+        `AzureMonitoring ${this.logicalName}: diagnostics ${part}: ${armType} does not support ${problems.join(", ")}`,
+      );
+    }
     return new DiagnosticSetting(
       `${this.logicalName}-diag-${part}`,
       {
         name: "to-log-analytics",
         resourceUri,
         workspaceId: this.workspace.id,
-        logs: categories.map((category) =>
-          category === "allLogs" || category === "audit"
-            ? { categoryGroup: category, enabled: true }
-            : { category, enabled: true },
-        ),
-        metrics: selection.metrics === false ? [] : [{ category: "AllMetrics", enabled: true }],
+        // Resource-specific tables (DatabricksJobs, ContainerAppSystemLogs), which the alert queries read.
+        logAnalyticsDestinationType: "Dedicated",
+        logs: [
+          ...logGroups.map((categoryGroup) => ({ categoryGroup, enabled: true })),
+          ...logs.map((category) => ({ category, enabled: true })),
+        ],
+        metrics: metrics.map((category) => ({ category, enabled: true })),
       },
       { parent: this, ...opts },
     );

@@ -33,3 +33,31 @@ export function assignRole(
     opts,
   );
 }
+
+/**
+ * Seconds to wait after a role assignment is created before something uses it: Azure RBAC changes can
+ * take up to 10 minutes to apply, usually a minute or two (learn.microsoft.com/azure/role-based-access-control/
+ * troubleshooting#symptom---role-assignment-changes-are-not-being-detected).
+ */
+export const ROLE_PROPAGATION_SECONDS = 120;
+
+/** How long `afterPropagation` waits: nothing on preview (nothing is used then), the propagation time on `up`. */
+export function propagationDelayMs(dryRun: boolean, seconds: number = ROLE_PROPAGATION_SECONDS): number {
+  return dryRun ? 0 : seconds * 1000;
+}
+
+/**
+ * A `dependsOn` that resolves once every role assignment exists and the propagation time has passed,
+ * then lists them (and `others`): what depends on it is created only when the roles work.
+ */
+export function afterPropagation(
+  roles: readonly RoleAssignment[],
+  others: readonly pulumi.Resource[] = [],
+  seconds: number = ROLE_PROPAGATION_SECONDS,
+): pulumi.Output<pulumi.Resource[]> {
+  return pulumi.all(roles.map((r) => r.id)).apply(async () => {
+    const delay = propagationDelayMs(pulumi.runtime.isDryRun(), seconds);
+    if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
+    return [...roles, ...others];
+  });
+}

@@ -3,12 +3,22 @@ import { Secret } from "@pulumi/azure-native/keyvault/secret";
 import { Vault } from "@pulumi/azure-native/keyvault/vault";
 import type { Provider } from "@pulumi/databricks/provider";
 import { SecretScope } from "@pulumi/databricks/secretScope";
+import { SecretAcl } from "@pulumi/databricks/secretAcl";
 import * as pulumi from "@pulumi/pulumi";
+import { randomBytes } from "node:crypto";
 import type { SecretStore } from "../contracts";
 import { keyVaultName, keyVaultSecretName } from "../naming";
 import type { SecretSpec } from "../spec";
 import type { AzurePrincipal } from "./principal";
-import { assignRole } from "./role-assignment";
+import { afterPropagation, assignRole } from "./role-assignment";
+
+/** A secret whose value the stack generates once (an HMAC key), never typed in or shown. */
+export interface GeneratedSecretSpec {
+  readonly name: string;
+  readonly description: string;
+  /** Random bytes of the value (base64 in the vault). @default 32 */
+  readonly bytes?: number;
+}
 
 export interface AzureSecretStoreArgs {
   readonly product: string;
@@ -19,6 +29,11 @@ export interface AzureSecretStoreArgs {
   readonly subscriptionId: pulumi.Input<string>;
   /** The secrets to hold (the spec's `secrets`). */
   readonly secrets: readonly SecretSpec[];
+  /**
+   * Secrets generated at their first `pulumi up` and never rotated by a later one (the value is a Pulumi
+   * secret, encrypted in state; later runs ignore the value). @default none
+   */
+  readonly generated?: readonly GeneratedSecretSpec[];
   /** Values by secret name, from Pulumi secret config; each is wrapped in `pulumi.secret`. @default none */
   readonly values?: Readonly<Record<string, pulumi.Input<string>>>;
   /** Days a deleted vault or secret can be recovered (7-90). @default 90 */
@@ -37,6 +52,8 @@ export interface AzureSecretStoreArgs {
   readonly databricksScope?: {
     readonly provider: Provider;
     readonly azureDatabricksObjectId: pulumi.Input<string>;
+    /** Application IDs of the Databricks principals that may READ the scope (the job's run-as). @default none */
+    readonly readers?: readonly pulumi.Input<string>[];
   };
   /** Keep the vault and secrets on `pulumi destroy`. @default false */
   readonly protect?: boolean;
@@ -102,29 +119,27 @@ export class AzureSecretStore extends pulumi.ComponentResource implements Secret
       { parent: this, protect, retainOnDelete: protect },
     );
     const secrets: Record<string, Secret> = {};
+    // ARM refuses an empty secret value, so `pulumi up` needs every value; a preview shows the plan without.
+    const missing = missingSecretValues(args.secrets, values);
+    if (missing.length > 0 && !pulumi.runtime.isDryRun()) {
+      throw new Error(`AzureSecretStore ${name}: ${missing.join("; ")}`);
+    }
     for (const spec of args.secrets) {
       const value = values[spec.name];
-      // ARM requires a value; a secret without one in config is created empty and set outside Pulumi.
-      secrets[spec.name] = new Secret(
-        `${name}-${spec.name}`,
-        {
-          vaultName: this.vault.name,
-          resourceGroupName: args.resourceGroupName,
-          secretName: keyVaultSecretName(spec.name),
-          properties: {
-            value: pulumi.secret(value ?? ""),
-            contentType: spec.description ?? `${spec.name} credential`,
-            attributes: { enabled: true },
-          },
-          tags: { ...args.tags },
-        },
-        {
-          parent: this,
-          protect,
-          retainOnDelete: protect,
-          ignoreChanges: value === undefined ? ["properties.value"] : [],
-        },
+      const description = spec.description ?? `${spec.name} credential`;
+      secrets[spec.name] = this.secret(
+        name,
+        args,
+        spec.name,
+        description,
+        value ?? "",
+        protect,
+        value === undefined,
       );
+    }
+    for (const spec of args.generated ?? []) {
+      const value = randomBytes(spec.bytes ?? 32).toString("base64");
+      secrets[spec.name] = this.secret(name, args, spec.name, spec.description, value, protect, true);
     }
     this.secrets = secrets;
     this.vaultId = this.vault.id;
@@ -137,7 +152,9 @@ export class AzureSecretStore extends pulumi.ComponentResource implements Secret
       ]),
     );
     if (args.databricksScope) {
-      assignRole(
+      // With an RBAC vault the AzureDatabricks application needs Key Vault Secrets User to read for the
+      // scope (github.com/MicrosoftDocs/azure-docs/issues/84380; access-policy vaults get Get/List instead).
+      const scopeRole = assignRole(
         `${name}-read-azure-databricks`,
         {
           scope: this.vault.id,
@@ -155,17 +172,59 @@ export class AzureSecretStore extends pulumi.ComponentResource implements Secret
           backendType: "AZURE_KEYVAULT",
           keyvaultMetadata: { resourceId: this.vault.id, dnsName: this.vaultUri },
         },
-        { parent: this, provider: args.databricksScope.provider },
+        { parent: this, provider: args.databricksScope.provider, dependsOn: afterPropagation([scopeRole]) },
+      );
+      (args.databricksScope.readers ?? []).forEach(
+        (principal, i) =>
+          new SecretAcl(
+            `${name}-scope-reader-${i}`,
+            { scope: this.scope!.name, principal, permission: "READ" },
+            { parent: this, provider: args.databricksScope!.provider },
+          ),
       );
       this.scopeName = this.scope.name;
     }
     this.registerOutputs({ references: this.references, vaultUri: this.vaultUri });
   }
 
+  /** One vault secret; a generated one keeps its first value (`ignoreChanges`), so it never rotates by accident. */
+  private secret(
+    name: string,
+    args: AzureSecretStoreArgs,
+    secretName: string,
+    description: string,
+    value: pulumi.Input<string>,
+    protect: boolean,
+    generated: boolean,
+  ): Secret {
+    return new Secret(
+      `${name}-${secretName}`,
+      {
+        vaultName: this.vault.name,
+        resourceGroupName: args.resourceGroupName,
+        secretName: keyVaultSecretName(secretName),
+        properties: { value: pulumi.secret(value), contentType: description, attributes: { enabled: true } },
+        tags: { ...args.tags },
+      },
+      {
+        parent: this,
+        protect,
+        retainOnDelete: protect,
+        ignoreChanges: generated ? ["properties.value"] : [],
+      },
+    );
+  }
+
   /** Assigns Key Vault Secrets User on each named secret (all when omitted), never the whole vault. */
   grantRead(principal: AzurePrincipal, names?: readonly string[]): RoleAssignment {
+    // One assignment per secret; the contract hands back one resource, the first.
+    return this.grantReadEach(principal, names)[0];
+  }
+
+  /** `grantRead`, returning every assignment (what a consumer waits for before it reads). */
+  grantReadEach(principal: AzurePrincipal, names?: readonly string[]): RoleAssignment[] {
     const selected = names ?? Object.keys(this.secrets);
-    const unknown = selected.filter((n) => !(n in this.secrets));
+    const unknown = selected.filter((n) => !Object.hasOwn(this.secrets, n));
     if (unknown.length > 0) {
       throw new Error(
         `AzureSecretStore ${this.logicalName}: grantRead names unknown secrets ${unknown.join(", ")}`,
@@ -174,7 +233,7 @@ export class AzureSecretStore extends pulumi.ComponentResource implements Secret
     if (selected.length === 0) {
       throw new Error(`AzureSecretStore ${this.logicalName}: grantRead has no secret to grant`);
     }
-    const assignments: RoleAssignment[] = selected.map((secretName) =>
+    return selected.map((secretName) =>
       assignRole(
         `${this.logicalName}-read-${principal.name}-${secretName}`,
         {
@@ -187,9 +246,23 @@ export class AzureSecretStore extends pulumi.ComponentResource implements Secret
         { parent: this },
       ),
     );
-    // One assignment per secret; the contract hands back one resource, the first.
-    return assignments[0];
   }
+}
+
+/**
+ * One message per spec secret with no value in config, naming the config path to set: Key Vault refuses
+ * an empty value (the secret's `value` must be a non-empty string), so `pulumi up` would fail there.
+ */
+export function missingSecretValues(
+  specs: readonly SecretSpec[],
+  values: Readonly<Record<string, unknown>>,
+): string[] {
+  return specs
+    .filter((spec) => !Object.hasOwn(values, spec.name))
+    .map(
+      (spec) =>
+        `medallion:secrets.${spec.name}: is required before pulumi up (Key Vault refuses an empty value): pulumi config set --secret --path 'medallion:secrets.${spec.name}' '<value>'`,
+    );
 }
 
 function validateSecretStoreArgs(

@@ -27,6 +27,11 @@ export interface AzureUnityCatalogArgs {
   readonly resourceGroupName: pulumi.Input<string>;
   /** Keep the catalog on `pulumi destroy`. @default false */
   readonly protect?: boolean;
+  /**
+   * What the storage credential waits for: Unity Catalog validates it against storage on create, so the
+   * connector's role must exist and have propagated. @default nothing
+   */
+  readonly credentialDependsOn?: pulumi.Input<pulumi.Input<pulumi.Resource>[]>;
 }
 
 /**
@@ -65,7 +70,7 @@ export class AzureUnityCatalog extends pulumi.ComponentResource {
         azureManagedIdentity: { accessConnectorId: args.accessConnectorId },
         isolationMode: "ISOLATION_MODE_ISOLATED",
       },
-      workspace,
+      { ...workspace, ...(args.credentialDependsOn ? { dependsOn: args.credentialDependsOn } : {}) },
     );
     // A catalog's managed location must lie in an external location that exists first; the layers'
     // locations are created with their schemas, which need the catalog, so the catalog gets its own.

@@ -2,6 +2,7 @@ import { TableClient } from "@azure/data-tables";
 import { ManagedIdentityCredential } from "@azure/identity";
 import { ContainerClient } from "@azure/storage-blob";
 import { azureJobEnv, jsonLog, runAzurePulls, tableEndpoint } from "../lib/azure/api-pull-job";
+import { keyVaultReferences, readKeyVaultSecrets } from "../lib/azure/key-vault-secrets";
 
 /**
  * Scheduled API pulls on Azure (seed 004): a Container Apps job runs this once per schedule with
@@ -10,8 +11,11 @@ import { azureJobEnv, jsonLog, runAzurePulls, tableEndpoint } from "../lib/azure
  * any source failed, so the execution is marked failed and the failed-pull alert fires.
  */
 async function main(): Promise<number> {
+  const credential = new ManagedIdentityCredential({ clientId: process.env.AZURE_CLIENT_ID ?? "" });
+  // Source credentials come from Key Vault through the subnet, read here with the job's identity.
+  const secrets = await readKeyVaultSecrets(keyVaultReferences(process.env.KEY_VAULT_SECRETS), credential);
+  Object.assign(process.env, secrets);
   const env = azureJobEnv();
-  const credential = new ManagedIdentityCredential({ clientId: env.AZURE_CLIENT_ID });
   const { endpoint, tableName } = tableEndpoint(env.WATERMARK_TABLE_URL);
   const outcome = await runAzurePulls({
     mode: env.PULL_MODE,

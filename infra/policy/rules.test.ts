@@ -18,6 +18,7 @@ interface Fixture {
 
 const aws = compliantAwsStack;
 const azure = compliantAzureStack;
+const ARM_RG = "/subscriptions/0/resourceGroups/rg";
 const nameOf = (urn: string) => urn.split("::").pop() as string;
 
 /** Every data store and its key, protected and retained: the compliant protected-environment stack. */
@@ -468,6 +469,78 @@ const fixtures: Fixture[] = [
     when: "the vault has no diagnostic setting",
     stack: without(azure(), "vault-diagnostics"),
     expected: [["vault", "vault has no diagnostic setting"]],
+  },
+  {
+    rule: "azure-diagnostic-categories",
+    when: "a blob service's setting asks for AllMetrics (issue 14 defect 1)",
+    stack: [
+      ...azure(),
+      res("azure-native:monitor:DiagnosticSetting", "blob-diagnostics", {
+        resourceUri: `${ARM_RG}/providers/Microsoft.Storage/storageAccounts/lake/blobServices/default`,
+        logs: [{ categoryGroup: "allLogs", enabled: true }],
+        metrics: [{ category: "AllMetrics", enabled: true }],
+      }),
+    ],
+    expected: [
+      [
+        "blob-diagnostics",
+        "diagnostic setting blob-diagnostics: microsoft.storage/storageaccounts/blobservices does not support metric category AllMetrics",
+      ],
+    ],
+  },
+  {
+    rule: "azure-diagnostic-categories",
+    when: "a storage account's setting asks for logs it does not have",
+    stack: [
+      ...azure(),
+      res("azure-native:monitor:DiagnosticSetting", "account-diagnostics", {
+        resourceUri: `${ARM_RG}/providers/Microsoft.Storage/storageAccounts/lake`,
+        logs: [{ categoryGroup: "allLogs", enabled: true }],
+        metrics: [{ category: "Transaction", enabled: true }],
+      }),
+    ],
+    expected: [
+      [
+        "account-diagnostics",
+        "diagnostic setting account-diagnostics: microsoft.storage/storageaccounts does not support log category group allLogs",
+      ],
+    ],
+  },
+  {
+    rule: "azure-log-query-schema",
+    when: "the failed-pull query projects a column ContainerAppSystemLogs does not have (issue 14 defect 2)",
+    stack: [
+      ...azure(),
+      res("azure-native:monitor:ScheduledQueryRule", "pull-failed", {
+        skipQueryValidation: true,
+        criteria: {
+          allOf: [
+            {
+              query: "ContainerAppSystemLogs\n| where JobName == 'a'\n| project TimeGenerated, ExecutionName",
+            },
+          ],
+        },
+      }),
+    ],
+    expected: [
+      ["pull-failed", "log alert pull-failed: table ContainerAppSystemLogs has no column ExecutionName"],
+    ],
+  },
+  {
+    rule: "azure-log-query-schema",
+    when: "a query over DatabricksJobs is validated before the table exists (issue 14 defect 2)",
+    stack: [
+      ...azure(),
+      res("azure-native:monitor:ScheduledQueryRule", "job-failed-query", {
+        criteria: { allOf: [{ query: "DatabricksJobs\n| where ActionName == 'runFailed'" }] },
+      }),
+    ],
+    expected: [
+      [
+        "job-failed-query",
+        "log alert job-failed-query: table DatabricksJobs exists only after its first record: set skipQueryValidation",
+      ],
+    ],
   },
   // Ours
   {

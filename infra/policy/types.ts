@@ -30,7 +30,13 @@ export type Enforcement = "mandatory" | "advisory";
 
 /** A published rule a rule mirrors, e.g. `{ source: "cdk-nag AwsSolutions", id: "S1" }`. */
 export interface Source {
-  readonly source: "cdk-nag AwsSolutions" | "Checkov" | "Azure Policy" | "PSRule for Azure" | "medallion";
+  readonly source:
+    | "cdk-nag AwsSolutions"
+    | "Checkov"
+    | "Azure Policy"
+    | "PSRule for Azure"
+    | "Microsoft Learn"
+    | "medallion";
   readonly id: string;
 }
 

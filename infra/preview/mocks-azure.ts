@@ -54,6 +54,15 @@ const ARM_TYPES: Record<string, { readonly path: string; readonly nameInput: str
     path: "Microsoft.Network/virtualNetworks",
     nameInput: "virtualNetworkName",
   },
+  "azure-native:network:NetworkSecurityGroup": {
+    path: "Microsoft.Network/networkSecurityGroups",
+    nameInput: "networkSecurityGroupName",
+  },
+  "azure-native:network:NatGateway": { path: "Microsoft.Network/natGateways", nameInput: "natGatewayName" },
+  "azure-native:network:PublicIPAddress": {
+    path: "Microsoft.Network/publicIPAddresses",
+    nameInput: "publicIpAddressName",
+  },
   "azure-native:containerregistry:Registry": {
     path: "Microsoft.ContainerRegistry/registries",
     nameInput: "registryName",

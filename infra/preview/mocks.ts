@@ -68,6 +68,8 @@ export function previewMocks(options: PreviewMocksOptions = {}): pulumi.runtime.
           };
         case "azure-native:authorization:getClientConfig":
           return { ...AZURE_CLIENT_CONFIG };
+        case "azure-native:authorization:getClientToken":
+          return { token: "offline-preview-arm-token" };
         case "aws:ec2/getVpc:getVpc":
           return { id: "vpc-0default0preview", cidrBlock: "172.31.0.0/16", default: true, region };
         case "aws:ec2/getSubnets:getSubnets":

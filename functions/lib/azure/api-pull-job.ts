@@ -11,7 +11,7 @@ const source = z.object({
   url: z.url(),
   format: z.string().optional(),
   watermarkColumn: z.string().nullable().optional(),
-  /** The variable holding the source's credential (a Key Vault reference resolved by Container Apps). */
+  /** The variable holding the source's credential (read from Key Vault at start, KEY_VAULT_SECRETS). */
   secretEnv: z.string().min(1).nullable().optional(),
 });
 export type AzureApiSource = z.output<typeof source>;

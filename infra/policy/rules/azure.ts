@@ -1,3 +1,4 @@
+import { armTypeOf, queryProblems, unsupportedCategories } from "../../../components/azure/monitor-catalog";
 import { at } from "../stack-view";
 import type { Rule, RuleResource } from "../types";
 
@@ -190,5 +191,66 @@ export const azureDiagnostics: Rule = {
       .flatMap((t) => stack.ofType(t))
       .filter((target) => !settings.some((s) => (s.dependencies.resourceUri ?? []).includes(target.urn)))
       .map((target) => ({ urn: target.urn, message: `${target.name} has no diagnostic setting` }));
+  },
+};
+
+const SCHEDULED_QUERY_RULES = [
+  "azure-native:monitor:ScheduledQueryRule",
+  "azure-native:insights:ScheduledQueryRule",
+];
+
+function names(list: unknown, key: "category" | "categoryGroup"): string[] {
+  if (!Array.isArray(list)) return [];
+  return list.flatMap((entry) => {
+    const value = (entry as Record<string, unknown> | null)?.[key];
+    return typeof value === "string" ? [value] : [];
+  });
+}
+
+/** Defect 1 of issue 14: ARM refuses a category the resource type does not publish (AllMetrics on storage). */
+export const azureDiagnosticCategories: Rule = {
+  id: "azure-diagnostic-categories",
+  kind: "resource",
+  types: DIAGNOSTIC_SETTINGS,
+  description:
+    "Diagnostic settings ask only for the metric and log categories the target's resource type documents (storage accounts and blob services take Capacity/Transaction, not AllMetrics); ARM refuses any other. Mirrors Microsoft Learn azure-monitor/reference/supported-metrics.",
+  sources: [{ source: "Microsoft Learn", id: "azure-monitor/reference/supported-metrics" }],
+  enforcement: "mandatory",
+  check(resource) {
+    const uri = resource.inputs.resourceUri;
+    if (typeof uri !== "string") return [];
+    const armType = armTypeOf(uri);
+    if (!armType)
+      return [`diagnostic setting ${resource.name} targets ${uri}, which is not an ARM resource ID`];
+    const problems = unsupportedCategories(armType, {
+      metrics: names(resource.inputs.metrics, "category"),
+      logs: names(resource.inputs.logs, "category"),
+      logGroups: names(resource.inputs.logs, "categoryGroup"),
+    });
+    return problems.length > 0
+      ? [`diagnostic setting ${resource.name}: ${armType} does not support ${problems.join(", ")}`]
+      : [];
+  },
+};
+
+/** Defect 2 of issue 14: a log alert's query is validated against the table's schema when the rule is created. */
+export const azureLogQuerySchema: Rule = {
+  id: "azure-log-query-schema",
+  kind: "resource",
+  types: SCHEDULED_QUERY_RULES,
+  description:
+    "Log alert queries read documented tables and columns only, and skip query validation over a resource-specific table that exists only after its first record (DatabricksJobs, ContainerAppSystemLogs in a fresh workspace). Mirrors Microsoft Learn azure-monitor/reference/tables.",
+  sources: [{ source: "Microsoft Learn", id: "azure-monitor/reference/tables" }],
+  enforcement: "mandatory",
+  check(resource) {
+    const criteria = at(resource.inputs, "criteria", "allOf");
+    if (!Array.isArray(criteria)) return [];
+    const skip = resource.inputs.skipQueryValidation === true;
+    return criteria.flatMap((c) => {
+      const query = (c as Record<string, unknown> | null)?.query;
+      return typeof query === "string"
+        ? queryProblems(query, skip).map((p) => `log alert ${resource.name}: ${p}`)
+        : [];
+    });
   },
 };

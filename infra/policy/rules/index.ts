@@ -18,7 +18,14 @@ import { deployOrder } from "./aws-ordering";
 import { iamPolicySize, noAwsManagedPolicies, noWildcardPermissions } from "./aws-iam";
 import { queueRedriveSettings, snsTlsOnly, sqsDeadLetterQueue, sqsTlsOnly } from "./aws-messaging";
 import { kmsRotation, s3AccessLogs, s3PublicAccessBlocked, s3TlsOnly } from "./aws-s3";
-import { azureDatabricksRules, azureDiagnostics, azureKeyVaultRules, azureStorageRules } from "./azure";
+import {
+  azureDatabricksRules,
+  azureDiagnosticCategories,
+  azureDiagnostics,
+  azureKeyVaultRules,
+  azureLogQuerySchema,
+  azureStorageRules,
+} from "./azure";
 import { alarmsHaveActions, customerManagedKeys, protectedDataStores, tagsPresent } from "./general";
 
 /** Every rule of the pack, in the order the README lists them. */
@@ -46,6 +53,8 @@ export const RULES: readonly Rule[] = [
   ...azureKeyVaultRules,
   ...azureDatabricksRules,
   azureDiagnostics,
+  azureDiagnosticCategories,
+  azureLogQuerySchema,
   customerManagedKeys,
   queueRedriveSettings,
   lambdaLogRetention,
