@@ -1,5 +1,6 @@
 import { getCallerIdentityOutput } from "@pulumi/aws/getCallerIdentity";
 import * as iam from "@pulumi/aws/iam";
+import { getSessionContextOutput } from "@pulumi/aws/iam/getSessionContext";
 import * as lakeformation from "@pulumi/aws/lakeformation";
 import * as pulumi from "@pulumi/pulumi";
 import { dashedResourceName, NAME_LIMITS, type LayerName } from "../naming";
@@ -33,8 +34,10 @@ export interface AwsLakeFormationArgs {
   readonly athena: AwsAthenaWorkgroup;
   readonly context: AwsContext;
   /**
-   * Lake Formation administrators (IAM role or user ARNs). They replace the account's admin list, so
-   * include whoever deploys. @default the deploying identity (an assumed role resolves to its role)
+   * Lake Formation administrators (IAM role or user ARNs, paths kept). `DataLakeSettings` replaces the
+   * account's whole admin list, so name every admin the account must keep (stacks sharing an account
+   * must name the same list). The deploying identity is always added, resolved through its session
+   * issuer. @default the deploying identity only
    */
   readonly admins?: readonly pulumi.Input<string>[];
   /** Principals (ARNs) that may assume the gold consumer role. @default this account */
@@ -58,12 +61,14 @@ export class AwsLakeFormation extends pulumi.ComponentResource {
     super("medallion:aws:LakeFormation", name, {}, opts);
     const { context, layers, product, environment } = args;
     const tags = { ...args.tags };
-    const admins = args.admins ?? [getCallerIdentityOutput({}, { parent: this }).arn.apply(iamPrincipalArn)];
     if (args.admins && args.admins.length === 0) {
       throw new Error(
         `AwsLakeFormation ${name}: admins must not be empty (it would remove every Lake Formation admin)`,
       );
     }
+    const admins = pulumi
+      .all([...(args.admins ?? []), deployingPrincipal(this)])
+      .apply((arns) => [...new Set(arns)]);
     const trusted = args.consumerTrustedPrincipals ?? [
       pulumi.interpolate`arn:${context.partition}:iam::${context.accountId}:root`,
     ];
@@ -71,7 +76,7 @@ export class AwsLakeFormation extends pulumi.ComponentResource {
     this.settings = new lakeformation.DataLakeSettings(
       `${name}-settings`,
       {
-        admins: [...admins],
+        admins,
         // Empty defaults: new databases and tables get no IAMAllowedPrincipals grant, so Lake Formation decides.
         createDatabaseDefaultPermissions: [],
         createTableDefaultPermissions: [],
@@ -207,10 +212,12 @@ export class AwsLakeFormation extends pulumi.ComponentResource {
 }
 
 /**
- * The IAM principal behind a caller ARN, as Lake Formation wants admins: an STS assumed-role session
- * (`arn:aws:sts::1:assumed-role/Deployer/session`) becomes its role (`arn:aws:iam::1:role/Deployer`).
+ * The IAM principal that deploys, as Lake Formation wants admins: an STS assumed-role session resolves
+ * through its session issuer (`aws.iam.getSessionContext`), which keeps the role's path. Rebuilding the
+ * role ARN from the session ARN drops the path, and SSO roles live under
+ * `/aws-reserved/sso.amazonaws.com/`: Lake Formation refuses such an ARN as an invalid principal.
  */
-export function iamPrincipalArn(callerArn: string): string {
-  const session = /^arn:([^:]+):sts::(\d+):assumed-role\/([^/]+)\/.+$/.exec(callerArn);
-  return session ? `arn:${session[1]}:iam::${session[2]}:role/${session[3]}` : callerArn;
+function deployingPrincipal(parent: pulumi.Resource): pulumi.Output<string> {
+  const caller = getCallerIdentityOutput({}, { parent });
+  return getSessionContextOutput({ arn: caller.arn }, { parent }).issuerArn;
 }

@@ -137,7 +137,7 @@ export class AwsMedallionLayer extends pulumi.ComponentResource implements Medal
       owner: this.logicalName,
       bucketArn: this.bucketArn,
       keyArn: this.key.arn,
-      region: this.context.region,
+      via: this.context,
       parent: this,
     };
     return grantOnBucket(target, access, principal, options?.prefix);
