@@ -37,7 +37,7 @@ export function readAwsSettings(lookup: ConfigLookup, problems: ConfigProblem[])
       message:
         "is required when medallion:cloud is aws: every IAM role/user ARN that must stay a Lake Formation admin of the account (the list replaces the account's admins)",
     });
-  } else if (admins.length === 0) {
+  } else if (admins !== null && admins.length === 0) {
     problems.push({ path: ADMINS_KEY, message: "must name at least one IAM role or user ARN" });
   }
   (admins ?? []).forEach((arn, i) => {
@@ -89,7 +89,12 @@ function readNetwork(
   return subnets && groups ? { converterNetwork: { subnetIds: subnets, securityGroupIds: groups } } : {};
 }
 
-function parseList(lookup: ConfigLookup, key: string, problems: ConfigProblem[]): unknown[] | undefined {
+/** The list under `key`: undefined when absent, null (problem reported) when not a list. */
+function parseList(
+  lookup: ConfigLookup,
+  key: string,
+  problems: ConfigProblem[],
+): unknown[] | null | undefined {
   const raw = lookup(key);
   if (raw === undefined) return undefined;
   try {
@@ -99,5 +104,5 @@ function parseList(lookup: ConfigLookup, key: string, problems: ConfigProblem[])
     // reported below
   }
   problems.push({ path: key, message: "must be a YAML list" });
-  return [];
+  return null;
 }

@@ -73,13 +73,16 @@ export function previewMocks(options: PreviewMocksOptions = {}): pulumi.runtime.
             id: arn,
           };
         }
+        // China regions are their own partition with their own DNS suffix.
         case "aws:index/getPartition:getPartition":
-          return {
-            partition: "aws",
-            dnsSuffix: "amazonaws.com",
-            reverseDnsPrefix: "com.amazonaws",
-            id: "aws",
-          };
+          return region.startsWith("cn-")
+            ? {
+                partition: "aws-cn",
+                dnsSuffix: "amazonaws.com.cn",
+                reverseDnsPrefix: "cn.com.amazonaws",
+                id: "aws-cn",
+              }
+            : { partition: "aws", dnsSuffix: "amazonaws.com", reverseDnsPrefix: "com.amazonaws", id: "aws" };
         case "aws:index/getRegion:getRegion":
           return {
             name: region,
