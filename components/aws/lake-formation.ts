@@ -40,6 +40,11 @@ export interface AwsLakeFormationArgs {
    * issuer. @default the deploying identity only
    */
   readonly admins?: readonly pulumi.Input<string>[];
+  /**
+   * The account's data lake settings, when the caller created them first (before any Glue database, see
+   * {@link dataLakeSettings}); `admins` is then ignored. @default created here from `admins`
+   */
+  readonly settings?: lakeformation.DataLakeSettings;
   /** Principals (ARNs) that may assume the gold consumer role. @default this account */
   readonly consumerTrustedPrincipals?: readonly pulumi.Input<string>[];
   readonly tags: Readonly<Record<string, string>>;
@@ -61,28 +66,12 @@ export class AwsLakeFormation extends pulumi.ComponentResource {
     super("medallion:aws:LakeFormation", name, {}, opts);
     const { context, layers, product, environment } = args;
     const tags = { ...args.tags };
-    if (args.admins && args.admins.length === 0) {
-      throw new Error(
-        `AwsLakeFormation ${name}: admins must not be empty (it would remove every Lake Formation admin)`,
-      );
-    }
-    const admins = pulumi
-      .all([...(args.admins ?? []), deployingPrincipal(this)])
-      .apply((arns) => [...new Set(arns)]);
     const trusted = args.consumerTrustedPrincipals ?? [
       pulumi.interpolate`arn:${context.partition}:iam::${context.accountId}:root`,
     ];
-
-    this.settings = new lakeformation.DataLakeSettings(
-      `${name}-settings`,
-      {
-        admins,
-        // Empty defaults: new databases and tables get no IAMAllowedPrincipals grant, so Lake Formation decides.
-        createDatabaseDefaultPermissions: [],
-        createTableDefaultPermissions: [],
-      },
-      { parent: this },
-    );
+    this.settings =
+      args.settings ??
+      dataLakeSettings(`${name}-settings`, { ...(args.admins ? { admins: args.admins } : {}) }, this);
     const governed = { parent: this, dependsOn: [this.settings] };
 
     const registrar = serviceRole(
@@ -209,6 +198,31 @@ export class AwsLakeFormation extends pulumi.ComponentResource {
     );
     this.registerOutputs({ consumerRoleArn: consumerArn });
   }
+}
+
+/**
+ * The account's Lake Formation settings: `admins` plus the deploying identity, and no IAMAllowedPrincipals
+ * grant on new databases and tables (Lake Formation decides). `DataLakeSettings` replaces the account's
+ * whole admin list and its defaults, so `admins` must name every admin the account keeps, and every Glue
+ * database must be created after these settings (a database gets the defaults in force when it is made;
+ * the policy rule `medallion-deploy-order` checks it).
+ */
+export function dataLakeSettings(
+  name: string,
+  args: { readonly admins?: readonly pulumi.Input<string>[] },
+  parent: pulumi.Resource,
+): lakeformation.DataLakeSettings {
+  if (args.admins && args.admins.length === 0) {
+    throw new Error(`${name}: admins must not be empty (it would remove every Lake Formation admin)`);
+  }
+  const admins = pulumi
+    .all([...(args.admins ?? []), deployingPrincipal(parent)])
+    .apply((arns) => [...new Set(arns)]);
+  return new lakeformation.DataLakeSettings(
+    name,
+    { admins, createDatabaseDefaultPermissions: [], createTableDefaultPermissions: [] },
+    { parent },
+  );
 }
 
 /**

@@ -724,6 +724,28 @@ function ecsMachine(awsvpc: Record<string, unknown>): RuleResource {
 
 const issue13Fixtures: Fixture[] = [
   {
+    rule: "medallion-deploy-order",
+    when: "a Glue database does not wait for the data lake settings (issue 13 item 12)",
+    stack: ((settings) => [
+      ...aws(),
+      settings,
+      res("aws:glue/catalogDatabase:CatalogDatabase", "silver-db", { name: "silver" }),
+      res(
+        "aws:glue/catalogDatabase:CatalogDatabase",
+        "gold-db",
+        { name: "gold" },
+        {},
+        { waitsFor: [settings] },
+      ),
+    ])(res("aws:lakeformation/dataLakeSettings:DataLakeSettings", "lake-settings", { admins: ["arn"] })),
+    expected: [
+      [
+        "silver-db",
+        "Glue database silver-db does not wait for lake-settings, so whether it gets IAMAllowedPrincipals depends on creation order",
+      ],
+    ],
+  },
+  {
     rule: "medallion-log-retention",
     when: "a Firehose log group never expires (issue 13 item 11: only Lambda's were checked)",
     stack: withInputs(aws(), "cdc-delivery-logs", { retentionInDays: undefined }),
