@@ -135,21 +135,22 @@ export const LOGS_DELIVERY_ACTIONS = [
   "logs:DescribeResourcePolicies",
   "logs:DescribeLogGroups",
 ] as const;
-/** Every action allowed on `Resource: "*"`, for the tests and the policy pack. */
-export const UNSCOPABLE_ACTIONS: readonly string[] = [
-  ...ECR_AUTH_ACTIONS,
-  ...XRAY_WRITE_ACTIONS,
-  ...LOGS_DELIVERY_ACTIONS,
-];
-
-// ---- Transformations (silver and gold) ----
-
-/** Read the Glue Data Catalog (Iceberg's GlueCatalog, Athena): databases and tables. */
 /**
  * Temporary credentials Lake Formation vends to Athena for a registered location the caller may read; the
  * action has no resource-level permissions (https://docs.aws.amazon.com/lake-formation/latest/dg/permissions-reference.html).
  */
 export const LAKE_FORMATION_DATA_ACCESS_ACTIONS = ["lakeformation:GetDataAccess"] as const;
+/** Every action allowed on `Resource: "*"`, for the tests and the policy pack. */
+export const UNSCOPABLE_ACTIONS: readonly string[] = [
+  ...ECR_AUTH_ACTIONS,
+  ...XRAY_WRITE_ACTIONS,
+  ...LOGS_DELIVERY_ACTIONS,
+  ...LAKE_FORMATION_DATA_ACCESS_ACTIONS,
+];
+
+// ---- Transformations (silver and gold) ----
+
+/** Read the Glue Data Catalog (Iceberg's GlueCatalog, Athena): databases and tables. */
 export const GLUE_CATALOG_READ_ACTIONS = [
   "glue:GetDatabase",
   "glue:GetTable",
