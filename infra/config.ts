@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, parseStackSettings, type ConfigProblem, type StackSettings } from "../components/spec";
+import { readAwsSettings, type AwsStackSettings } from "./config-aws";
 
 /** Everything the program needs from stack config, validated. */
 export interface LoadedStack {
@@ -8,6 +9,8 @@ export interface LoadedStack {
   readonly secretValues: Readonly<Record<string, pulumi.Output<string>>>;
   /** `aws:region`, required when `medallion:cloud` is `aws`. */
   readonly awsRegion?: string;
+  /** AWS settings (Lake Formation admins, converter network), present when `medallion:cloud` is `aws`. */
+  readonly aws?: AwsStackSettings;
   /** Azure settings, present when `medallion:cloud` is `azure`. */
   readonly azure?: AzureStackSettings;
 }
@@ -83,10 +86,17 @@ export function loadStack(
       message: "is required when medallion:cloud is aws (e.g. us-east-1)",
     });
   }
+  const aws = settings?.cloud === "aws" ? readAwsSettings(lookup, problems) : undefined;
   const azure = settings?.cloud === "azure" ? readAzureSettings(lookup, problems, deploying) : undefined;
   const secretValues = settings ? readSecretValues(secrets, settings, isSecret, problems) : {};
   if (problems.length > 0 || !settings) throw new ConfigError("Stack config", problems);
-  return { settings, secretValues, ...(awsRegion ? { awsRegion } : {}), ...(azure ? { azure } : {}) };
+  return {
+    settings,
+    secretValues,
+    ...(awsRegion ? { awsRegion } : {}),
+    ...(aws ? { aws } : {}),
+    ...(azure ? { azure } : {}),
+  };
 }
 
 function readAzureSettings(

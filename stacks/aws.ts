@@ -35,7 +35,13 @@ export function buildAwsStack(stack: LoadedStack): AwsStackOutputs {
   });
   const lakehouse = new AwsLakehouse(
     settings.spec.name,
-    { spec: settings.spec, environment: settings.environment, secretValues: stack.secretValues },
+    {
+      spec: settings.spec,
+      environment: settings.environment,
+      secretValues: stack.secretValues,
+      ...(stack.aws ? { lakeFormationAdmins: stack.aws.lakeFormationAdmins } : {}),
+      ...(stack.aws?.converterNetwork ? { ingestion: { converterNetwork: stack.aws.converterNetwork } } : {}),
+    },
     { providers: { aws: provider } },
   );
   return {

@@ -58,10 +58,11 @@ describe("ingestion in the dev stack (issue 4)", () => {
       "medallion:aws:CdcStream": 1,
       "medallion:aws:RawArrival": 1,
       "medallion:aws:ConverterTask": 1,
+      "medallion:aws:ConverterNetwork": 1,
       "medallion:aws:ApiPulls": 1,
       "medallion:aws:Function": 4,
       "medallion:aws:DynamoTable": 2,
-      "medallion:aws:DeadLetterQueue": 2,
+      "medallion:aws:DeadLetterQueue": 3,
       "medallion:aws:CustomerKey": 5,
       "aws:kms/key:Key": 5,
       "aws:kms/alias:Alias": 5,
@@ -70,8 +71,10 @@ describe("ingestion in the dev stack (issue 4)", () => {
       "aws:lambda/function:Function": 4,
       "aws:lambda/permission:Permission": 1,
       "aws:cloudwatch/logGroup:LogGroup": 7,
-      // Function errors (4), DLQ depth (2), CDC (3), raw → bronze failed / timed out (2), skipped objects (1).
-      "aws:cloudwatch/metricAlarm:MetricAlarm": 12,
+      "aws:cloudwatch/logStream:LogStream": 1,
+      // Function errors (4), DLQ depth (3), CDC (3), raw → bronze failed / timed out (2), skipped objects (1),
+      // pulls failed, CDC records failed, rows quarantined by the Lambda and the Fargate converter (4).
+      "aws:cloudwatch/metricAlarm:MetricAlarm": 17,
       "aws:cloudwatch/eventRule:EventRule": 2,
       "aws:cloudwatch/eventTarget:EventTarget": 2,
       "aws:dynamodb/table:Table": 2,
@@ -81,10 +84,15 @@ describe("ingestion in the dev stack (issue 4)", () => {
       "aws:ecr/repository:Repository": 1,
       "aws:ecr/lifecyclePolicy:LifecyclePolicy": 1,
       "docker-build:index:Image": 1,
-      "aws:ec2/securityGroup:SecurityGroup": 1,
+      "aws:ec2/vpc:Vpc": 1,
+      "aws:ec2/subnet:Subnet": 2,
+      "aws:ec2/routeTable:RouteTable": 1,
+      "aws:ec2/routeTableAssociation:RouteTableAssociation": 2,
+      "aws:ec2/securityGroup:SecurityGroup": 2,
+      "aws:ec2/vpcEndpoint:VpcEndpoint": 5,
       "aws:s3/bucketNotification:BucketNotification": 1,
-      "aws:sqs/queue:Queue": 2,
-      "aws:sqs/queuePolicy:QueuePolicy": 2,
+      "aws:sqs/queue:Queue": 3,
+      "aws:sqs/queuePolicy:QueuePolicy": 3,
       "aws:scheduler/schedule:Schedule": 2,
       "aws:scheduler/scheduleGroup:ScheduleGroup": 1,
       "aws:iam/role:Role": 9,
@@ -358,10 +366,11 @@ describe("ingestion in the dev stack (issue 4)", () => {
         environment: [
           { name: "BRONZE_BUCKET", value: `brewery-dev-bronze-${ACCOUNT}-${REGION}` },
           { name: "CONTROL_TABLE", value: "brewery-dev-raw-control" },
+          { name: "METRICS_SCOPE", value: "brewery-dev-converter" },
         ],
       });
       expect(
-        named(plan, "brewery-ingestion-raw-arrival-converter-task-security-group").inputs.ingress,
+        named(plan, "brewery-ingestion-raw-arrival-converter-task-network-task").inputs.ingress,
       ).toBeUndefined();
     });
   });
@@ -461,7 +470,7 @@ describe("ingestion in the dev stack (issue 4)", () => {
       const dlqs = ingestion(plan).filter(
         (q) => q.type === "aws:sqs/queue:Queue" && String(q.inputs.name).endsWith("-dlq"),
       );
-      expect(dlqs).toHaveLength(2);
+      expect(dlqs).toHaveLength(3);
       for (const q of dlqs) {
         const alarm = ofType(plan, "aws:cloudwatch/metricAlarm:MetricAlarm").find(
           (a) => (a.inputs.dimensions as Record<string, string> | undefined)?.QueueName === q.inputs.name,

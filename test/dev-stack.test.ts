@@ -38,7 +38,13 @@ describe("the dev stack under the offline preview", () => {
       "aws:cloudwatch/eventRule:EventRule": 2 + 1,
       "aws:cloudwatch/eventTarget:EventTarget": 2 + 1,
       "aws:dynamodb/table:Table": 2,
-      "aws:ec2/securityGroup:SecurityGroup": 1,
+      // The converter's own private network: VPC, 2 subnets, routes, task and endpoint groups, 5 endpoints.
+      "aws:ec2/vpc:Vpc": 1,
+      "aws:ec2/subnet:Subnet": 2,
+      "aws:ec2/routeTable:RouteTable": 1,
+      "aws:ec2/routeTableAssociation:RouteTableAssociation": 2,
+      "aws:ec2/securityGroup:SecurityGroup": 2,
+      "aws:ec2/vpcEndpoint:VpcEndpoint": 5,
       "aws:ecr/lifecyclePolicy:LifecyclePolicy": 1,
       "aws:ecr/repository:Repository": 1,
       "aws:ecs/cluster:Cluster": 1,
@@ -62,13 +68,15 @@ describe("the dev stack under the offline preview", () => {
       "aws:lakeformation/permissions:Permissions": 10,
       // Shared by ingestion (first term) and transformations (second).
       "aws:cloudwatch/logGroup:LogGroup": 7 + 3,
-      "aws:cloudwatch/metricAlarm:MetricAlarm": 12 + 6,
+      "aws:cloudwatch/logStream:LogStream": 1,
+      // Ingestion's 12 + the emitted failure metrics' 4 + the _errors/ alert DLQ's depth, then the transformations' 6.
+      "aws:cloudwatch/metricAlarm:MetricAlarm": 12 + 4 + 1 + 6,
       "aws:iam/role:Role": 9 + 5,
       "aws:iam/rolePolicy:RolePolicy": 24 + 22,
       "aws:scheduler/schedule:Schedule": 2 + 2,
       "aws:sfn/stateMachine:StateMachine": 1 + 2,
-      "aws:sqs/queue:Queue": 2 + 2,
-      "aws:sqs/queuePolicy:QueuePolicy": 2 + 2,
+      "aws:sqs/queue:Queue": 3 + 2,
+      "aws:sqs/queuePolicy:QueuePolicy": 3 + 2,
     });
     expect(
       plan.resources
@@ -82,9 +90,10 @@ describe("the dev stack under the offline preview", () => {
       "medallion:aws:ArtifactBucket",
       "medallion:aws:AthenaWorkgroup",
       "medallion:aws:CdcStream",
+      "medallion:aws:ConverterNetwork",
       "medallion:aws:ConverterTask",
       ...Array(6 + 5 + 2).fill("medallion:aws:CustomerKey"),
-      ...Array(2 + 1).fill("medallion:aws:DeadLetterQueue"),
+      ...Array(3 + 1).fill("medallion:aws:DeadLetterQueue"),
       ...Array(2).fill("medallion:aws:DynamoTable"),
       ...Array(4).fill("medallion:aws:Function"),
       "medallion:aws:HashKey",
@@ -283,10 +292,10 @@ describe("the dev stack under the offline preview", () => {
     const taggable = plan.resources.filter(
       (r) => r.custom && "tags" in r.inputs && r.type.startsWith("aws:"),
     );
-    // Foundation, then ingestion (51; no event jobs without event tables), then the transformations' bucket, key, quarantine database, 3 log
-    // groups, 2 jobs, 4 artifacts, 5 roles, 2 state machines, 2 queues, 6 alarms, workgroup, hash key and
-    // secret, job-failure rule (31).
-    expect(taggable).toHaveLength(5 + 6 + 4 + 1 + 1 + 51 + 31);
+    // Foundation, then ingestion (67 with the converter network's 10, 5 alarms and the _errors/ alert DLQ; no event
+    // jobs without event tables), then the transformations' bucket, key, quarantine database, 3 log groups, 2 jobs,
+    // 4 artifacts, 5 roles, 2 state machines, 2 queues, 6 alarms, workgroup, hash key and secret, job-failure rule (31).
+    expect(taggable).toHaveLength(5 + 6 + 4 + 1 + 1 + 67 + 31);
     for (const r of taggable) {
       // `rotation` marks third-party secrets (no rotator); every other key is the standard set.
       const keys = Object.keys(r.inputs.tags as object).filter((k) => k !== "rotation");

@@ -349,7 +349,11 @@ describe("the dev stack's transformations (offline preview)", () => {
 
   it("governs the catalog with Lake Formation: admins, no IAM-only defaults, registered layers, job grants", () => {
     expect(named(plan, "brewery-lake-formation-settings").inputs).toEqual({
-      admins: [`arn:aws:iam::${ACCOUNT}:user/offline-preview`],
+      // The stack file's list; the deployer (the preview's SSO role, path kept) is already in it.
+      admins: [
+        `arn:aws:iam::${ACCOUNT}:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_DataPlatformAdmin_0123456789abcdef`,
+        `arn:aws:iam::${ACCOUNT}:role/medallion-deployer`,
+      ],
       createDatabaseDefaultPermissions: [],
       createTableDefaultPermissions: [],
     });

@@ -1,5 +1,6 @@
 import * as cloudwatch from "@pulumi/aws/cloudwatch";
 import type * as pulumi from "@pulumi/pulumi";
+import { METRICS_NAMESPACE, METRICS_SCOPE_DIMENSION } from "../../functions/lib/telemetry";
 
 /** One metric condition that must reach the alert topic. */
 export interface AlertAlarmArgs {
@@ -49,5 +50,38 @@ export function alertAlarm(
       tags: { ...args.tags },
     },
     { parent },
+  );
+}
+
+/** An emitter of the functions' Powertools metrics (`functions/lib/telemetry.ts`). */
+export interface MetricEmitter {
+  /** The `service` the handler passes to `telemetry()`. */
+  readonly service: string;
+  /** The Lambda function's name, or the ECS task's `METRICS_SCOPE`. */
+  readonly scope: pulumi.Input<string>;
+}
+
+/**
+ * An alarm on a failure metric one handler emits: CloudWatch matches a metric by its exact dimension set,
+ * so the dimensions are the ones `telemetry()` publishes (`service` and `function`), any occurrence alarms.
+ */
+export function emittedMetricAlarm(
+  name: string,
+  args: Pick<AlertAlarmArgs, "description" | "metricName" | "alertTopicArn" | "tags"> & {
+    readonly emitter: MetricEmitter;
+  },
+  parent: pulumi.Resource,
+): cloudwatch.MetricAlarm {
+  return alertAlarm(
+    name,
+    {
+      description: args.description,
+      namespace: METRICS_NAMESPACE,
+      metricName: args.metricName,
+      dimensions: { service: args.emitter.service, [METRICS_SCOPE_DIMENSION]: args.emitter.scope },
+      alertTopicArn: args.alertTopicArn,
+      tags: args.tags,
+    },
+    parent,
   );
 }

@@ -34,7 +34,11 @@ export interface AwsApiPullsArgs extends AwsFunctionCommon {
   readonly dailyCron: string;
   /** Seconds a pull may run. @default 300 */
   readonly timeoutSeconds?: number;
-  /** Pulls that may run at once (spares the source APIs). @default number of API tables, at least 2 */
+  /**
+   * Concurrency reserved for (and capping) the pull function, to spare the source APIs. Opt-in: Lambda
+   * keeps 10 executions unreserved, so an account at the default quota of 10 refuses any reservation.
+   * @default unreserved
+   */
   readonly reservedConcurrency?: number;
   readonly protect?: boolean;
 }
@@ -56,7 +60,6 @@ export class AwsApiPulls extends pulumi.ComponentResource {
     super("medallion:aws:ApiPulls", name, {}, opts);
     validateApiPullsArgs(name, args);
     const timeoutSeconds = args.timeoutSeconds ?? 300;
-    const reservedConcurrency = args.reservedConcurrency ?? Math.max(2, args.tables.length);
     const protect = args.protect ?? false;
     const hourly = awsCronExpression(args.hourlyCron);
     const daily = awsCronExpression(args.dailyCron);
@@ -97,11 +100,12 @@ export class AwsApiPulls extends pulumi.ComponentResource {
         },
         timeoutSeconds,
         memorySizeMb: 512,
-        reservedConcurrency,
+        ...(args.reservedConcurrency !== undefined ? { reservedConcurrency: args.reservedConcurrency } : {}),
       },
       { parent: this },
     );
     args.raw.grantWrite(this.puller);
+    this.puller.alarmOnMetric("PullsFailed", "api-pull", "API pulls failed (see its logs)");
     this.watermarkTable.grant(this.puller, DYNAMODB_WATERMARK_ACTIONS);
     if (secretNames.length > 0) args.secrets.grantRead(this.puller, secretNames);
 
@@ -122,7 +126,7 @@ export class AwsApiPulls extends pulumi.ComponentResource {
         keyArn: args.messagesKeyArn,
         alertTopicArn: args.alertTopicArn,
         purpose: "API pull runs the scheduler could not start, or that failed after retries",
-        region: context.region,
+        via: context,
         tags: args.tags,
       },
       { parent: this },

@@ -114,7 +114,7 @@ export class AwsArtifactBucket extends pulumi.ComponentResource {
       owner: this.logicalName,
       bucketArn: this.bucketArn,
       keyArn: this.key.arn,
-      region: this.context.region,
+      via: this.context,
       parent: this,
     };
     return grantOnBucket(target, access, principal, prefix);

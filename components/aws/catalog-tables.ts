@@ -20,6 +20,8 @@ export interface AwsIcebergTablesArgs {
   readonly gold: AwsMedallionLayer;
   /** Keep the quarantine database on `pulumi destroy`. @default false */
   readonly protect?: boolean;
+  /** What the quarantine database waits for (the Lake Formation settings). @default nothing */
+  readonly databaseDependsOn?: readonly pulumi.Resource[];
   readonly tags: Readonly<Record<string, string>>;
 }
 
@@ -51,7 +53,7 @@ export class AwsIcebergTables extends pulumi.ComponentResource {
         locationUri: pulumi.interpolate`s3://${args.silver.bucketName}/${QUARANTINE_PREFIX}`,
         tags: { ...args.tags },
       },
-      { parent: this, protect },
+      { parent: this, protect, dependsOn: [...(args.databaseDependsOn ?? [])] },
     );
 
     const tables: Record<string, glue.CatalogTable> = {};

@@ -5,6 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { alertAlarm } from "./alarms";
 import { awsResourceName } from "../naming";
 import type { TableSpec } from "../spec";
+import { viaService } from "./context";
 import { AwsCustomerKey } from "./customer-key";
 import { AwsFunction, functionCommon, trustPolicy, type AwsFunctionCommon } from "./function";
 import type { AwsMedallionLayer } from "./medallion-layer";
@@ -16,6 +17,9 @@ import {
   S3_FIREHOSE_BUCKET_ACTIONS,
 } from "./perms";
 import { policyJson } from "./policy-documents";
+
+/** The log stream Firehose writes destination-delivery errors to (the console's name for it). */
+const FIREHOSE_DELIVERY_LOG_STREAM = "DestinationDelivery";
 
 /** Raw key layout of CDC records: one folder per table, one per ingestion day (the runtime contract). */
 export const CDC_PREFIX = "!{partitionKeyFromLambda:table_name}/ingest_date=!{timestamp:yyyy-MM-dd}/";
@@ -105,6 +109,11 @@ export class AwsCdcStream extends pulumi.ComponentResource {
       },
       { parent: this },
     );
+    this.transformer.alarmOnMetric(
+      "RecordsFailed",
+      "firehose-transformer",
+      "CDC records failed validation (kept under the stream's error prefix)",
+    );
     const firehoseLogs = new cloudwatch.LogGroup(
       `${name}-delivery-logs`,
       {
@@ -113,6 +122,13 @@ export class AwsCdcStream extends pulumi.ComponentResource {
         kmsKeyId: args.logKeyArn,
         tags: { ...args.tags },
       },
+      { parent: this },
+    );
+    // Firehose writes delivery errors to a stream it does not create outside the console
+    // (https://docs.aws.amazon.com/firehose/latest/dev/monitoring-with-cloudwatch-logs.html).
+    const deliveryLogStream = new cloudwatch.LogStream(
+      `${name}-delivery-log-stream`,
+      { name: FIREHOSE_DELIVERY_LOG_STREAM, logGroupName: firehoseLogs.name },
       { parent: this },
     );
     const role = new iam.Role(
@@ -145,7 +161,7 @@ export class AwsCdcStream extends pulumi.ComponentResource {
               Resource: this.key.arn,
               Condition: {
                 StringEquals: {
-                  "kms:ViaService": pulumi.interpolate`kinesis.${context.region}.amazonaws.com`,
+                  "kms:ViaService": viaService(context, "kinesis"),
                 },
               },
             },
@@ -208,7 +224,7 @@ export class AwsCdcStream extends pulumi.ComponentResource {
           cloudwatchLoggingOptions: {
             enabled: true,
             logGroupName: firehoseLogs.name,
-            logStreamName: "DestinationDelivery",
+            logStreamName: deliveryLogStream.name,
           },
         },
         tags: { ...args.tags },

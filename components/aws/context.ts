@@ -25,3 +25,24 @@ export function awsContext(parent: pulumi.Resource): AwsContext {
     dnsSuffix: partition.dnsSuffix,
   };
 }
+
+/** What a service's regional endpoint is built from. */
+export type ServiceEndpoints = Pick<AwsContext, "region" | "dnsSuffix">;
+
+/**
+ * A service's regional endpoint host, the value `kms:ViaService` compares with: `<service>.<region>.<dnsSuffix>`
+ * (`amazonaws.com`, `amazonaws.com.cn` in China), so conditions hold in every partition.
+ */
+export function viaService(context: ServiceEndpoints, service: string): pulumi.Output<string> {
+  return pulumi.interpolate`${service}.${context.region}.${context.dnsSuffix}`;
+}
+
+/**
+ * A VPC endpoint's service name, `<reverse dnsSuffix>.<region>.<service>` (`com.amazonaws.us-east-1.s3`,
+ * `cn.com.amazonaws.cn-north-1.s3`).
+ */
+export function vpcEndpointService(context: AwsContext, service: string): pulumi.Output<string> {
+  return pulumi
+    .all([context.dnsSuffix, context.region])
+    .apply(([suffix, region]) => `${suffix.split(".").reverse().join(".")}.${region}.${service}`);
+}

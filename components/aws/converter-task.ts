@@ -1,8 +1,5 @@
 import * as dockerBuild from "@pulumi/docker-build";
 import * as cloudwatch from "@pulumi/aws/cloudwatch";
-import * as ec2 from "@pulumi/aws/ec2";
-import { getSubnetsOutput } from "@pulumi/aws/ec2/getSubnets";
-import { getVpcOutput } from "@pulumi/aws/ec2/getVpc";
 import * as ecr from "@pulumi/aws/ecr";
 import { getAuthorizationTokenOutput } from "@pulumi/aws/ecr/getAuthorizationToken";
 import * as ecs from "@pulumi/aws/ecs";
@@ -11,6 +8,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { awsResourceName } from "../naming";
 import type { TableSpec } from "../spec";
 import { imageBuild, tablesJson } from "./bundle";
+import { viaService } from "./context";
+import { AwsConverterNetwork } from "./converter-network";
 import { AwsCustomerKey } from "./customer-key";
 import { trustPolicy, type AwsFunctionCommon } from "./function";
 import type { AwsMedallionLayer } from "./medallion-layer";
@@ -21,13 +20,14 @@ import { CONVERTER_CONTAINER } from "./raw-arrival-definition";
 /** The image's entry; its bundle folder (with `functions/converter/Dockerfile`) is the build context. */
 export const CONVERTER_IMAGE_ENTRY = "converter/task.ts";
 
-/** Where the Fargate converter runs. */
+/**
+ * Where the Fargate converter runs: private subnets that reach ECR (api, dkr), CloudWatch Logs, S3 and
+ * DynamoDB through VPC endpoints or NAT. The task never gets a public IP.
+ */
 export interface ConverterNetwork {
   readonly subnetIds: pulumi.Input<pulumi.Input<string>[]>;
-  /** Security groups of the task (with `subnetIds` in the same VPC). */
+  /** Security groups of the task (with `subnetIds` in the same VPC), allowing HTTPS out to those services. */
   readonly securityGroupIds: pulumi.Input<pulumi.Input<string>[]>;
-  /** Give the task a public IP (needed in public subnets without NAT to reach ECR and S3). @default false */
-  readonly assignPublicIp?: boolean;
 }
 
 export interface AwsConverterTaskArgs extends AwsFunctionCommon {
@@ -44,9 +44,8 @@ export interface AwsConverterTaskArgs extends AwsFunctionCommon {
   /** MiB of memory. @default 4096 */
   readonly memoryMb?: number;
   /**
-   * Subnets (and security groups) of the task. @default the default VPC's default subnets with a public
-   * IP and a security group of its own that allows HTTPS out and nothing in: fine for a sandbox; pass
-   * private subnets with NAT or VPC endpoints for anything else.
+   * Private subnets (and security groups) of the task. @default a small VPC of the stack
+   * ({@link AwsConverterNetwork}: private subnets, S3/DynamoDB gateway and ECR/Logs interface endpoints)
    */
   readonly network?: ConverterNetwork;
   readonly protect?: boolean;
@@ -70,7 +69,10 @@ export class AwsConverterTask extends pulumi.ComponentResource {
   readonly principal: { readonly name: string; readonly role: iam.Role };
   readonly subnetIds: pulumi.Output<string[]>;
   readonly securityGroupIds: pulumi.Output<string[]>;
-  readonly assignPublicIp: boolean;
+  /** Always false: the task reaches AWS through the subnets' endpoints or NAT. */
+  readonly assignPublicIp = false;
+  /** The `function` dimension of the task's metrics (its task family), for alarms on them. */
+  readonly metricsScope: string;
 
   constructor(name: string, args: AwsConverterTaskArgs, opts?: pulumi.ComponentResourceOptions) {
     super("medallion:aws:ConverterTask", name, {}, opts);
@@ -80,6 +82,8 @@ export class AwsConverterTask extends pulumi.ComponentResource {
     const { context, product, environment } = args;
     const repositoryName = awsResourceName([product, environment, "converter"], 256);
     const clusterName = awsResourceName([product, environment, "ingestion"], 255);
+    const family = awsResourceName([product, environment, "converter"], 255);
+    this.metricsScope = family;
 
     const key = new AwsCustomerKey(
       `${name}-images-key`,
@@ -189,7 +193,7 @@ export class AwsConverterTask extends pulumi.ComponentResource {
             Action: [...KMS_ECR_PULL_ACTIONS],
             Resource: key.arn,
             Condition: {
-              StringEquals: { "kms:ViaService": pulumi.interpolate`ecr.${context.region}.amazonaws.com` },
+              StringEquals: { "kms:ViaService": viaService(context, "ecr") },
             },
           },
           {
@@ -218,7 +222,7 @@ export class AwsConverterTask extends pulumi.ComponentResource {
     this.taskDefinition = new ecs.TaskDefinition(
       `${name}-task`,
       {
-        family: awsResourceName([product, environment, "converter"], 255),
+        family,
         requiresCompatibilities: ["FARGATE"],
         networkMode: "awsvpc",
         cpu: String(cpu),
@@ -235,7 +239,7 @@ export class AwsConverterTask extends pulumi.ComponentResource {
             essential: true,
             readonlyRootFilesystem: true,
             mountPoints: [{ sourceVolume: "tmp", containerPath: "/tmp", readOnly: false }],
-            environment: Object.entries(args.environmentVariables)
+            environment: Object.entries({ ...args.environmentVariables, METRICS_SCOPE: family })
               .sort(([a], [b]) => a.localeCompare(b))
               .map(([n, value]) => ({ name: n, value })),
             logConfiguration: {
@@ -254,58 +258,17 @@ export class AwsConverterTask extends pulumi.ComponentResource {
     );
 
     if (args.network) {
-      this.assignPublicIp = args.network.assignPublicIp ?? false;
       this.subnetIds = pulumi.output(args.network.subnetIds);
       this.securityGroupIds = pulumi.output(args.network.securityGroupIds);
     } else {
-      const fallback = defaultNetwork(this);
-      this.assignPublicIp = true;
-      this.subnetIds = fallback.subnetIds;
-      this.securityGroupIds = pulumi.output([this.securityGroup(name, fallback.vpcId, args).id]);
+      const network = new AwsConverterNetwork(
+        `${name}-network`,
+        { context, tags: args.tags },
+        { parent: this },
+      );
+      this.subnetIds = network.subnetIds;
+      this.securityGroupIds = pulumi.output([network.taskSecurityGroup.id]);
     }
     this.registerOutputs({ clusterArn: this.cluster.arn, taskDefinitionArn: this.taskDefinition.arn });
   }
-
-  private securityGroup(
-    name: string,
-    vpcId: pulumi.Input<string>,
-    args: AwsConverterTaskArgs,
-  ): ec2.SecurityGroup {
-    return new ec2.SecurityGroup(
-      `${name}-security-group`,
-      {
-        description: "Converter tasks: HTTPS out to AWS APIs, nothing in",
-        vpcId,
-        egress: [
-          {
-            description: "HTTPS to AWS APIs",
-            protocol: "tcp",
-            fromPort: 443,
-            toPort: 443,
-            cidrBlocks: ["0.0.0.0/0"],
-          },
-        ],
-        tags: { ...args.tags },
-      },
-      { parent: this },
-    );
-  }
-}
-
-/** The default VPC and its default subnets, looked up through the component's provider. */
-function defaultNetwork(parent: pulumi.Resource): {
-  vpcId: pulumi.Output<string>;
-  subnetIds: pulumi.Output<string[]>;
-} {
-  const vpc = getVpcOutput({ default: true }, { parent });
-  const subnets = getSubnetsOutput(
-    {
-      filters: [
-        { name: "vpc-id", values: [vpc.id] },
-        { name: "default-for-az", values: ["true"] },
-      ],
-    },
-    { parent },
-  );
-  return { vpcId: vpc.id, subnetIds: subnets.ids };
 }

@@ -109,7 +109,7 @@ function logsStatement(context: AwsContext): Statement {
   return {
     Sid: "AllowCloudWatchLogs",
     Effect: "Allow",
-    Principal: { Service: pulumi.interpolate`logs.${context.region}.amazonaws.com` },
+    Principal: { Service: pulumi.interpolate`logs.${context.region}.${context.dnsSuffix}` },
     Action: [...KMS_LOGS_SERVICE_ACTIONS],
     Resource: "*",
     Condition: {

@@ -3,6 +3,7 @@ import * as iam from "@pulumi/aws/iam";
 import * as sqs from "@pulumi/aws/sqs";
 import * as pulumi from "@pulumi/pulumi";
 import { alertAlarm } from "./alarms";
+import { viaService, type ServiceEndpoints } from "./context";
 import type { AwsPrincipal } from "./medallion-layer";
 import { KMS_SQS_SEND_ACTIONS, SQS_SEND_ACTIONS } from "./perms";
 import { denyInsecureTransport, policyJson, type Statement } from "./policy-documents";
@@ -21,8 +22,8 @@ export interface AwsDeadLetterQueueArgs {
   readonly alertTopicArn: pulumi.Input<string>;
   /** What failed, for the alarm's description. */
   readonly purpose: string;
-  /** Region, for the `kms:ViaService` condition of send grants. */
-  readonly region: pulumi.Input<string>;
+  /** Region and DNS suffix, for the `kms:ViaService` condition of send grants. */
+  readonly via: ServiceEndpoints;
   readonly tags: Readonly<Record<string, string>>;
 }
 
@@ -37,13 +38,13 @@ export class AwsDeadLetterQueue extends pulumi.ComponentResource {
 
   private readonly logicalName: string;
   private readonly keyArn: pulumi.Input<string>;
-  private readonly region: pulumi.Input<string>;
+  private readonly via: ServiceEndpoints;
 
   constructor(name: string, args: AwsDeadLetterQueueArgs, opts?: pulumi.ComponentResourceOptions) {
     super("medallion:aws:DeadLetterQueue", name, {}, opts);
     this.logicalName = name;
     this.keyArn = args.keyArn;
-    this.region = args.region;
+    this.via = args.via;
     this.queue = new sqs.Queue(
       name,
       {
@@ -102,7 +103,7 @@ export class AwsDeadLetterQueue extends pulumi.ComponentResource {
             Action: [...KMS_SQS_SEND_ACTIONS],
             Resource: this.keyArn,
             Condition: {
-              StringEquals: { "kms:ViaService": pulumi.interpolate`sqs.${this.region}.amazonaws.com` },
+              StringEquals: { "kms:ViaService": viaService(this.via, "sqs") },
             },
           },
         ]),

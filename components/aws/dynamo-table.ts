@@ -1,7 +1,7 @@
 import * as dynamodb from "@pulumi/aws/dynamodb";
 import * as iam from "@pulumi/aws/iam";
 import * as pulumi from "@pulumi/pulumi";
-import type { AwsContext } from "./context";
+import { viaService, type AwsContext } from "./context";
 import type { AwsCustomerKey } from "./customer-key";
 import type { AwsPrincipal } from "./medallion-layer";
 import { KMS_DYNAMODB_ACTIONS } from "./perms";
@@ -35,7 +35,7 @@ export class AwsDynamoTable extends pulumi.ComponentResource {
 
   private readonly logicalName: string;
   private readonly keyArn: pulumi.Output<string>;
-  private readonly region: pulumi.Output<string>;
+  private readonly context: AwsContext;
 
   constructor(name: string, args: AwsDynamoTableArgs, opts?: pulumi.ComponentResourceOptions) {
     super("medallion:aws:DynamoTable", name, {}, opts);
@@ -48,7 +48,7 @@ export class AwsDynamoTable extends pulumi.ComponentResource {
     this.logicalName = name;
     this.hashKey = args.hashKey;
     this.keyArn = args.key.arn;
-    this.region = args.context.region;
+    this.context = args.context;
 
     this.table = new dynamodb.Table(
       name,
@@ -84,7 +84,7 @@ export class AwsDynamoTable extends pulumi.ComponentResource {
             Action: [...KMS_DYNAMODB_ACTIONS],
             Resource: this.keyArn,
             Condition: {
-              StringEquals: { "kms:ViaService": pulumi.interpolate`dynamodb.${this.region}.amazonaws.com` },
+              StringEquals: { "kms:ViaService": viaService(this.context, "dynamodb") },
             },
           },
         ]),

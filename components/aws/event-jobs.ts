@@ -8,6 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { awsResourceName } from "../naming";
 import type { TableSpec } from "../spec";
 import { alertAlarm } from "./alarms";
+import { viaService } from "./context";
 import type { AwsCustomerKey } from "./customer-key";
 import { AwsDeadLetterQueue } from "./dead-letter-queue";
 import { eventJobDefinition } from "./event-jobs-definition";
@@ -107,7 +108,7 @@ export class AwsEventJobs extends pulumi.ComponentResource {
         keyArn: messagesKeyArn,
         alertTopicArn: args.alertTopicArn,
         purpose: "job events the trigger failed 5 times",
-        region: context.region,
+        via: context,
         tags: args.tags,
       },
       { parent: this },
@@ -168,6 +169,11 @@ export class AwsEventJobs extends pulumi.ComponentResource {
       },
       { parent: this },
     );
+    this.trigger.alarmOnMetric(
+      "MessagesFailed",
+      "event-trigger",
+      "job events failed to start a run (retried, then dead-lettered)",
+    );
     const consume = this.trigger.allow("consume", [
       {
         Sid: "ConsumeJobEvents",
@@ -181,7 +187,7 @@ export class AwsEventJobs extends pulumi.ComponentResource {
         Action: [...KMS_SQS_CONSUME_ACTIONS],
         Resource: messagesKeyArn,
         Condition: {
-          StringEquals: { "kms:ViaService": pulumi.interpolate`sqs.${context.region}.amazonaws.com` },
+          StringEquals: { "kms:ViaService": viaService(context, "sqs") },
         },
       },
     ]);
@@ -253,7 +259,7 @@ export class AwsEventJobs extends pulumi.ComponentResource {
             Action: [...KMS_SNS_PUBLISH_ACTIONS],
             Resource: args.alertKeyArn,
             Condition: {
-              StringEquals: { "kms:ViaService": pulumi.interpolate`sns.${region}.amazonaws.com` },
+              StringEquals: { "kms:ViaService": viaService(context, "sns") },
             },
           },
           // Log delivery and X-Ray actions support no resource ARNs (AWS documents them on *).

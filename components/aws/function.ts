@@ -2,7 +2,7 @@ import * as cloudwatch from "@pulumi/aws/cloudwatch";
 import * as iam from "@pulumi/aws/iam";
 import * as lambda from "@pulumi/aws/lambda";
 import * as pulumi from "@pulumi/pulumi";
-import { alertAlarm } from "./alarms";
+import { alertAlarm, emittedMetricAlarm } from "./alarms";
 import type { TableSpec } from "../spec";
 import { functionArchive } from "./bundle";
 import type { AwsContext } from "./context";
@@ -61,6 +61,8 @@ export class AwsFunction extends pulumi.ComponentResource implements AwsPrincipa
   readonly timeoutSeconds: number;
 
   private readonly logicalName: string;
+  private readonly alertTopicArn: pulumi.Input<string>;
+  private readonly tags: Readonly<Record<string, string>>;
 
   constructor(name: string, args: AwsFunctionArgs, opts?: pulumi.ComponentResourceOptions) {
     super("medallion:aws:Function", name, {}, opts);
@@ -70,6 +72,8 @@ export class AwsFunction extends pulumi.ComponentResource implements AwsPrincipa
     const tables = args.tables ?? [];
     const { context } = args;
     this.logicalName = name;
+    this.alertTopicArn = args.alertTopicArn;
+    this.tags = args.tags;
     this.name = args.principalName;
     this.timeoutSeconds = timeoutSeconds;
 
@@ -162,6 +166,24 @@ export class AwsFunction extends pulumi.ComponentResource implements AwsPrincipa
         destinationConfig: { onFailure: { destination: queue.arn } },
       },
       { parent: this, dependsOn: [send] },
+    );
+  }
+
+  /**
+   * Alarms on a failure metric the handler emits through `telemetry(service)` (any occurrence notifies
+   * the alert topic); `test/failure-metrics.test.ts` checks every emitted failure metric has one.
+   */
+  alarmOnMetric(metricName: string, service: string, description: string): cloudwatch.MetricAlarm {
+    return emittedMetricAlarm(
+      `${this.logicalName}-${metricName.replace(/[A-Z]/g, (c, i: number) => (i ? "-" : "") + c.toLowerCase())}`,
+      {
+        description: pulumi.interpolate`${this.functionName}: ${description}`,
+        metricName,
+        emitter: { service, scope: this.functionName },
+        alertTopicArn: this.alertTopicArn,
+        tags: this.tags,
+      },
+      this,
     );
   }
 

@@ -1,5 +1,6 @@
 import { getCallerIdentityOutput } from "@pulumi/aws/getCallerIdentity";
 import * as iam from "@pulumi/aws/iam";
+import { getSessionContextOutput } from "@pulumi/aws/iam/getSessionContext";
 import * as lakeformation from "@pulumi/aws/lakeformation";
 import * as pulumi from "@pulumi/pulumi";
 import { dashedResourceName, NAME_LIMITS, type LayerName } from "../naming";
@@ -33,10 +34,17 @@ export interface AwsLakeFormationArgs {
   readonly athena: AwsAthenaWorkgroup;
   readonly context: AwsContext;
   /**
-   * Lake Formation administrators (IAM role or user ARNs). They replace the account's admin list, so
-   * include whoever deploys. @default the deploying identity (an assumed role resolves to its role)
+   * Lake Formation administrators (IAM role or user ARNs, paths kept). `DataLakeSettings` replaces the
+   * account's whole admin list, so name every admin the account must keep (stacks sharing an account
+   * must name the same list). The deploying identity is always added, resolved through its session
+   * issuer. @default the deploying identity only
    */
   readonly admins?: readonly pulumi.Input<string>[];
+  /**
+   * The account's data lake settings, when the caller created them first (before any Glue database, see
+   * {@link dataLakeSettings}); `admins` is then ignored. @default created here from `admins`
+   */
+  readonly settings?: lakeformation.DataLakeSettings;
   /** Principals (ARNs) that may assume the gold consumer role. @default this account */
   readonly consumerTrustedPrincipals?: readonly pulumi.Input<string>[];
   readonly tags: Readonly<Record<string, string>>;
@@ -58,26 +66,12 @@ export class AwsLakeFormation extends pulumi.ComponentResource {
     super("medallion:aws:LakeFormation", name, {}, opts);
     const { context, layers, product, environment } = args;
     const tags = { ...args.tags };
-    const admins = args.admins ?? [getCallerIdentityOutput({}, { parent: this }).arn.apply(iamPrincipalArn)];
-    if (args.admins && args.admins.length === 0) {
-      throw new Error(
-        `AwsLakeFormation ${name}: admins must not be empty (it would remove every Lake Formation admin)`,
-      );
-    }
     const trusted = args.consumerTrustedPrincipals ?? [
       pulumi.interpolate`arn:${context.partition}:iam::${context.accountId}:root`,
     ];
-
-    this.settings = new lakeformation.DataLakeSettings(
-      `${name}-settings`,
-      {
-        admins: [...admins],
-        // Empty defaults: new databases and tables get no IAMAllowedPrincipals grant, so Lake Formation decides.
-        createDatabaseDefaultPermissions: [],
-        createTableDefaultPermissions: [],
-      },
-      { parent: this },
-    );
+    this.settings =
+      args.settings ??
+      dataLakeSettings(`${name}-settings`, { ...(args.admins ? { admins: args.admins } : {}) }, this);
     const governed = { parent: this, dependsOn: [this.settings] };
 
     const registrar = serviceRole(
@@ -207,10 +201,37 @@ export class AwsLakeFormation extends pulumi.ComponentResource {
 }
 
 /**
- * The IAM principal behind a caller ARN, as Lake Formation wants admins: an STS assumed-role session
- * (`arn:aws:sts::1:assumed-role/Deployer/session`) becomes its role (`arn:aws:iam::1:role/Deployer`).
+ * The account's Lake Formation settings: `admins` plus the deploying identity, and no IAMAllowedPrincipals
+ * grant on new databases and tables (Lake Formation decides). `DataLakeSettings` replaces the account's
+ * whole admin list and its defaults, so `admins` must name every admin the account keeps, and every Glue
+ * database must be created after these settings (a database gets the defaults in force when it is made;
+ * the policy rule `medallion-deploy-order` checks it).
  */
-export function iamPrincipalArn(callerArn: string): string {
-  const session = /^arn:([^:]+):sts::(\d+):assumed-role\/([^/]+)\/.+$/.exec(callerArn);
-  return session ? `arn:${session[1]}:iam::${session[2]}:role/${session[3]}` : callerArn;
+export function dataLakeSettings(
+  name: string,
+  args: { readonly admins?: readonly pulumi.Input<string>[] },
+  parent: pulumi.Resource,
+): lakeformation.DataLakeSettings {
+  if (args.admins && args.admins.length === 0) {
+    throw new Error(`${name}: admins must not be empty (it would remove every Lake Formation admin)`);
+  }
+  const admins = pulumi
+    .all([...(args.admins ?? []), deployingPrincipal(parent)])
+    .apply((arns) => [...new Set(arns)]);
+  return new lakeformation.DataLakeSettings(
+    name,
+    { admins, createDatabaseDefaultPermissions: [], createTableDefaultPermissions: [] },
+    { parent },
+  );
+}
+
+/**
+ * The IAM principal that deploys, as Lake Formation wants admins: an STS assumed-role session resolves
+ * through its session issuer (`aws.iam.getSessionContext`), which keeps the role's path. Rebuilding the
+ * role ARN from the session ARN drops the path, and SSO roles live under
+ * `/aws-reserved/sso.amazonaws.com/`: Lake Formation refuses such an ARN as an invalid principal.
+ */
+function deployingPrincipal(parent: pulumi.Resource): pulumi.Output<string> {
+  const caller = getCallerIdentityOutput({}, { parent });
+  return getSessionContextOutput({ arn: caller.arn }, { parent }).issuerArn;
 }

@@ -6,6 +6,7 @@ import { AwsAlertTopic } from "./alert-topic";
 import { awsContext } from "./context";
 import { AwsMedallionLayer, type AwsPrincipal } from "./medallion-layer";
 import { AwsIngestion, type AwsIngestionArgs } from "./ingestion";
+import { dataLakeSettings } from "./lake-formation";
 import { AwsSecretStore } from "./secret-store";
 import { standardTags } from "./tags";
 import { addTransformations, type AwsTransformations } from "./transformations";
@@ -13,7 +14,10 @@ import { addTransformations, type AwsTransformations } from "./transformations";
 export interface AwsLakehouseArgs extends LakehouseArgs {
   /** Ingestion options beyond the spec (the event tables' Glue job, converter network). @default the stack's bronze → silver job; the default VPC */
   readonly ingestion?: Pick<AwsIngestionArgs, "eventJobName" | "converterNetwork">;
-  /** Lake Formation administrators (IAM role/user ARNs). @default the deploying identity */
+  /**
+   * Every Lake Formation administrator the account must keep (IAM role/user ARNs, paths kept): the
+   * settings replace the account's list. The deploying identity is added. @default the deploying identity
+   */
   readonly lakeFormationAdmins?: readonly pulumi.Input<string>[];
 }
 
@@ -51,6 +55,12 @@ export class AwsLakehouse extends pulumi.ComponentResource implements Lakehouse<
       },
       { parent: this },
     );
+    // Before any Glue database: a database gets the Lake Formation defaults in force when it is created.
+    const lakeFormationSettings = dataLakeSettings(
+      `${name}-lake-formation-settings`,
+      { ...(args.lakeFormationAdmins ? { admins: args.lakeFormationAdmins } : {}) },
+      this,
+    );
     const layers = {} as Record<LayerName, AwsMedallionLayer>;
     for (const layer of LAYERS) {
       layers[layer] = new AwsMedallionLayer(
@@ -69,6 +79,7 @@ export class AwsLakehouse extends pulumi.ComponentResource implements Lakehouse<
             : {}),
           protect,
           context,
+          databaseDependsOn: [lakeFormationSettings],
           tags: tagsFor(layer),
         },
         { parent: this },
@@ -108,7 +119,7 @@ export class AwsLakehouse extends pulumi.ComponentResource implements Lakehouse<
       accessLogs: this.accessLogs,
       alerts: this.monitoring,
       context,
-      ...(args.lakeFormationAdmins ? { lakeFormationAdmins: args.lakeFormationAdmins } : {}),
+      lakeFormationSettings,
     });
     this.ingestion = new AwsIngestion(
       `${name}-ingestion`,

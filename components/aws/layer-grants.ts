@@ -1,5 +1,6 @@
 import * as iam from "@pulumi/aws/iam";
 import * as pulumi from "@pulumi/pulumi";
+import { viaService, type ServiceEndpoints } from "./context";
 import type { AwsPrincipal } from "./medallion-layer";
 import { policyJson } from "./policy-documents";
 import {
@@ -16,7 +17,8 @@ export type GrantAccess = "read" | "write";
 export interface LayerGrantTarget {
   readonly bucketArn: pulumi.Input<string>;
   readonly keyArn: pulumi.Input<string>;
-  readonly region: pulumi.Input<string>;
+  /** Region and DNS suffix the key is used through S3 in. */
+  readonly via: ServiceEndpoints;
   /** Normalised prefix (`customers/`) or empty for the whole layer. */
   readonly prefix: string;
 }
@@ -27,7 +29,7 @@ export interface LayerGrantTarget {
  */
 export function layerGrantStatements(access: GrantAccess, target: LayerGrantTarget): Statement[] {
   const objects = pulumi.interpolate`${target.bucketArn}/${target.prefix}*`;
-  const viaS3 = { StringEquals: { "kms:ViaService": pulumi.interpolate`s3.${target.region}.amazonaws.com` } };
+  const viaS3 = { StringEquals: { "kms:ViaService": viaService(target.via, "s3") } };
   if (access === "read") {
     return [
       {
@@ -78,7 +80,7 @@ export interface GrantedBucket {
   readonly owner: string;
   readonly bucketArn: pulumi.Input<string>;
   readonly keyArn: pulumi.Input<string>;
-  readonly region: pulumi.Input<string>;
+  readonly via: ServiceEndpoints;
   readonly parent: pulumi.Resource;
 }
 
@@ -99,7 +101,7 @@ export function grantOnBucket(
         layerGrantStatements(access, {
           bucketArn: target.bucketArn,
           keyArn: target.keyArn,
-          region: target.region,
+          via: target.via,
           prefix: normalised,
         }),
       ),

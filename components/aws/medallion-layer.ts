@@ -41,6 +41,11 @@ export interface AwsMedallionLayerArgs {
   readonly protect?: boolean;
   /** Account, partition and region; looked up through the provider when omitted. */
   readonly context?: AwsContext;
+  /**
+   * What the layer's Glue database waits for: the account's Lake Formation settings, whose defaults a
+   * database gets when it is created. @default nothing
+   */
+  readonly databaseDependsOn?: readonly pulumi.Resource[];
   /** Tags for every taggable child (the standard set, including `layer`). */
   readonly tags: Readonly<Record<string, string>>;
 }
@@ -106,7 +111,7 @@ export class AwsMedallionLayer extends pulumi.ComponentResource implements Medal
         locationUri: pulumi.interpolate`s3://${this.bucket.bucket}/`,
         tags: { ...args.tags },
       },
-      { parent: this, protect },
+      { parent: this, protect, dependsOn: [...(args.databaseDependsOn ?? [])] },
     );
 
     this.bucketName = this.bucket.bucket;
@@ -137,7 +142,7 @@ export class AwsMedallionLayer extends pulumi.ComponentResource implements Medal
       owner: this.logicalName,
       bucketArn: this.bucketArn,
       keyArn: this.key.arn,
-      region: this.context.region,
+      via: this.context,
       parent: this,
     };
     return grantOnBucket(target, access, principal, options?.prefix);

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { AwsContext } from "./context";
+import { viaService, type AwsContext } from "./context";
 import {
   ECS_RUN_TASK_ACTIONS,
   ECS_TRACK_TASK_ACTIONS,
@@ -72,7 +72,7 @@ export function workflowRolePolicy(t: WorkflowRoleTargets): pulumi.Output<string
       Effect: "Allow",
       Action: [...KMS_SNS_PUBLISH_ACTIONS],
       Resource: t.alertKeyArn,
-      Condition: { StringEquals: { "kms:ViaService": pulumi.interpolate`sns.${region}.amazonaws.com` } },
+      Condition: { StringEquals: { "kms:ViaService": viaService(t.context, "sns") } },
     },
     { Sid: "LogDelivery", Effect: "Allow", Action: [...LOGS_DELIVERY_ACTIONS], Resource: "*" },
     { Sid: "Tracing", Effect: "Allow", Action: [...XRAY_WRITE_ACTIONS], Resource: "*" },

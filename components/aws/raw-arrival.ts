@@ -6,7 +6,7 @@ import * as sfn from "@pulumi/aws/sfn";
 import * as pulumi from "@pulumi/pulumi";
 import { CONTROL_RECORD_SERVICE, SKIPPED_OBJECTS_METRIC } from "../../functions/lib/control";
 import { METRICS_NAMESPACE } from "../../functions/lib/telemetry";
-import { alertAlarm } from "./alarms";
+import { alertAlarm, emittedMetricAlarm } from "./alarms";
 import { awsResourceName } from "../naming";
 import type { TableSpec } from "../spec";
 import { AwsConverterTask, type ConverterNetwork } from "./converter-task";
@@ -104,6 +104,11 @@ export class AwsRawArrival extends pulumi.ComponentResource {
     );
     args.raw.grantRead(this.converter);
     args.bronze.grantWrite(this.converter);
+    this.converter.alarmOnMetric(
+      "RowsQuarantined",
+      "converter",
+      "rows were quarantined (see the quarantine prefix)",
+    );
     this.controlTable.grant(this.converter, DYNAMODB_CONVERTER_ACTIONS);
 
     this.converterTask = new AwsConverterTask(
@@ -125,6 +130,17 @@ export class AwsRawArrival extends pulumi.ComponentResource {
       { parent: this },
     );
     this.controlTable.grant(this.converterTask.principal, DYNAMODB_CONVERTER_ACTIONS);
+    emittedMetricAlarm(
+      `${name}-converter-task-rows-quarantined`,
+      {
+        description: pulumi.interpolate`${this.converterTask.metricsScope}: rows were quarantined (see the quarantine prefix)`,
+        metricName: "RowsQuarantined",
+        emitter: { service: "converter-task", scope: this.converterTask.metricsScope },
+        alertTopicArn: args.alertTopicArn,
+        tags: args.tags,
+      },
+      this,
+    );
 
     this.definition = pulumi
       .all([
@@ -321,7 +337,7 @@ export class AwsRawArrival extends pulumi.ComponentResource {
         alertTopicArn: args.alertTopicArn,
         purpose:
           "raw arrival events that could not be delivered to, or failed in, the control-record function",
-        region: args.context.region,
+        via: args.context,
         tags: args.tags,
       },
       { parent: this },
@@ -359,11 +375,27 @@ export class AwsRawArrival extends pulumi.ComponentResource {
       },
       { parent: this, dependsOn: [notification] },
     );
+    // A publish EventBridge cannot make (topic policy, key policy) would otherwise be dropped silently.
+    const errorsDlq = new AwsDeadLetterQueue(
+      `${name}-errors-alert-dlq`,
+      {
+        queueName: awsResourceName([product, environment, "raw-errors-alert-dlq"], 80),
+        keyArn: args.messagesKeyArn,
+        serviceSender: { service: "events.amazonaws.com", sourceArns: [errorsRule.arn] },
+        alertTopicArn: args.alertTopicArn,
+        purpose: "_errors/ alerts EventBridge could not publish to the alert topic",
+        via: args.context,
+        tags: args.tags,
+      },
+      { parent: this },
+    );
     new cloudwatch.EventTarget(
       `${name}-errors-alert`,
       {
         rule: errorsRule.name,
         arn: args.alertTopicArn,
+        retryPolicy: { maximumEventAgeInSeconds: 3600, maximumRetryAttempts: 10 },
+        deadLetterConfig: { arn: errorsDlq.arn },
         inputTransformer: {
           inputPaths: { bucket: "$.detail.bucket.name", key: "$.detail.object.key" },
           inputTemplate: '"CDC records failed processing or delivery: s3://<bucket>/<key>"',

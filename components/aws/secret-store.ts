@@ -4,7 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { SecretStore } from "../contracts";
 import { secretPath } from "../naming";
 import type { SecretSpec } from "../spec";
-import { awsContext, type AwsContext } from "./context";
+import { awsContext, viaService, type AwsContext } from "./context";
 import { AwsCustomerKey } from "./customer-key";
 import type { AwsPrincipal } from "./medallion-layer";
 import { KMS_DECRYPT_ACTIONS, SECRET_READ_ACTIONS } from "./perms";
@@ -135,7 +135,7 @@ export class AwsSecretStore extends pulumi.ComponentResource implements SecretSt
             Resource: this.key.arn,
             Condition: {
               StringEquals: {
-                "kms:ViaService": pulumi.interpolate`secretsmanager.${this.context.region}.amazonaws.com`,
+                "kms:ViaService": viaService(this.context, "secretsmanager"),
               },
             },
           },

@@ -1,23 +1,10 @@
 import { icebergType } from "./catalog-tables";
 import { validateJobArgs, type AwsTransformJobsArgs } from "./glue-jobs";
-import { iamPrincipalArn } from "./lake-formation";
 import { mapWorkflowDefinition } from "./workflow-definitions";
 
 const validateAsl = require("asl-validator") as (definition: unknown) => { isValid: boolean };
 
 describe("transformation helpers", () => {
-  it("turns an assumed-role session into its role for Lake Formation admins", () => {
-    expect(iamPrincipalArn("arn:aws:sts::123456789012:assumed-role/Deployer/ci-session")).toBe(
-      "arn:aws:iam::123456789012:role/Deployer",
-    );
-    expect(iamPrincipalArn("arn:aws-cn:sts::123456789012:assumed-role/Ops/x")).toBe(
-      "arn:aws-cn:iam::123456789012:role/Ops",
-    );
-    expect(iamPrincipalArn("arn:aws:iam::123456789012:user/alice")).toBe(
-      "arn:aws:iam::123456789012:user/alice",
-    );
-  });
-
   it("maps spec types to Iceberg types", () => {
     expect(["bigint", "int", "string", "decimal(12,2)", "timestamp"].map((t) => icebergType(t))).toEqual([
       "long",

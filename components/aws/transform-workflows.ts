@@ -11,7 +11,7 @@ import type { LakehouseSpec } from "../spec";
 import { awsResourceName, dashedResourceName, logGroupName, NAME_LIMITS } from "../naming";
 import type { AwsAlertTopic } from "./alert-topic";
 import type { AwsArtifactBucket } from "./artifact-bucket";
-import type { AwsContext } from "./context";
+import { viaService, type AwsContext } from "./context";
 import type { AwsTransformJobs } from "./glue-jobs";
 import {
   GLUE_RUN_JOB_ACTIONS,
@@ -81,7 +81,7 @@ export class AwsTransformWorkflows extends pulumi.ComponentResource implements O
     };
     const key = artifacts.key.arn;
     const via = (service: string) => ({
-      StringEquals: { "kms:ViaService": pulumi.interpolate`${service}.${context.region}.amazonaws.com` },
+      StringEquals: { "kms:ViaService": viaService(context, service) },
     });
 
     this.logGroup = new cloudwatch.LogGroup(
@@ -348,7 +348,7 @@ export class AwsTransformWorkflows extends pulumi.ComponentResource implements O
         serviceSender: { service: "events.amazonaws.com", sourceArns: [rule.arn] },
         alertTopicArn: alerts.alertChannel,
         purpose: "Glue job failure alerts that could not be published to the alert topic",
-        region: context.region,
+        via: context,
         tags,
       },
       { parent: this },

@@ -1,3 +1,4 @@
+import type * as lakeformation from "@pulumi/aws/lakeformation";
 import type * as pulumi from "@pulumi/pulumi";
 import type { LakehouseSpec } from "../spec";
 import type { LayerName } from "../naming";
@@ -24,6 +25,8 @@ export interface TransformationInputs {
   readonly context: AwsContext;
   /** Lake Formation administrators. @default the deploying identity */
   readonly lakeFormationAdmins?: readonly pulumi.Input<string>[];
+  /** The account's Lake Formation settings, made before any database. @default made by the governance */
+  readonly lakeFormationSettings?: lakeformation.DataLakeSettings;
 }
 
 /** Silver and gold on AWS: the pieces, for a lakehouse to expose. */
@@ -58,7 +61,16 @@ export function addTransformations(
   );
   const catalog = new AwsIcebergTables(
     `${name}-catalog`,
-    { spec, product, environment, silver: layers.silver, gold: layers.gold, protect, tags: tags("catalog") },
+    {
+      spec,
+      product,
+      environment,
+      silver: layers.silver,
+      gold: layers.gold,
+      protect,
+      ...(inputs.lakeFormationSettings ? { databaseDependsOn: [inputs.lakeFormationSettings] } : {}),
+      tags: tags("catalog"),
+    },
     opts,
   );
   const hashKey = new AwsHashKey(
@@ -114,6 +126,7 @@ export function addTransformations(
       athena,
       context,
       ...(inputs.lakeFormationAdmins ? { admins: inputs.lakeFormationAdmins } : {}),
+      ...(inputs.lakeFormationSettings ? { settings: inputs.lakeFormationSettings } : {}),
       tags: tags("governance"),
     },
     opts,

@@ -9,8 +9,11 @@ import { telemetry } from "../lib/telemetry";
 /**
  * The same converter as an ECS Fargate task (the workflow's `.sync` route for large files): input from the
  * environment the state machine sets as container overrides; exit code 1 fails the task (and the Catch).
+ * Metrics go out as embedded metric format on stdout: the awslogs driver ships it to CloudWatch Logs,
+ * which extracts EMF from any log event (PutLogEvents' `x-amzn-logs-format` header is optional:
+ * https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Embedded_Metric_Format_Generation_PutLogEvents.html).
  */
-const { logger } = telemetry("converter-task");
+const { logger, metrics } = telemetry("converter-task");
 
 async function main(): Promise<void> {
   const env = parseEnv(
@@ -31,16 +34,22 @@ async function main(): Promise<void> {
       controlTable: env.CONTROL_TABLE,
       bronzeBucket: env.BRONZE_BUCKET,
       source: {
-        onRetry: ({ attempt, offset, error }) =>
-          logger.warn("raw body broke off; resuming", { attempt, offset, error: error.message }),
+        onRetry: ({ attempt, offset, error }) => {
+          metrics.addMetric("SourceReadsResumed", "Count", 1);
+          logger.warn("raw body broke off; resuming", { attempt, offset, error: error.message });
+        },
       },
     },
     { controlId: env.CONTROL_ID, bucket: env.SOURCE_BUCKET, key: env.SOURCE_KEY, table: env.TABLE },
   );
+  metrics.addMetric("RowsWritten", "Count", result.rowsWritten);
+  metrics.addMetric("RowsQuarantined", "Count", result.rowsQuarantined);
   logger.info("converted", { ...result, outputs: result.outputs.length });
 }
 
-main().catch((error: unknown) => {
-  logger.error("conversion failed", error as Error);
-  process.exitCode = 1;
-});
+main()
+  .catch((error: unknown) => {
+    logger.error("conversion failed", error as Error);
+    process.exitCode = 1;
+  })
+  .finally(() => metrics.publishStoredMetrics());

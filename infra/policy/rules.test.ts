@@ -791,6 +791,115 @@ const fixtures: Fixture[] = [
   },
 ];
 
+/** A state machine that runs the converter on Fargate with this network configuration. */
+function ecsMachine(awsvpc: Record<string, unknown>): RuleResource {
+  return res("aws:sfn/stateMachine:StateMachine", "raw-to-bronze", {
+    definition: JSON.stringify({
+      StartAt: "Convert",
+      States: {
+        Convert: {
+          Type: "Task",
+          Resource: "arn:aws:states:::ecs:runTask.sync",
+          Parameters: { NetworkConfiguration: { AwsvpcConfiguration: awsvpc } },
+          End: true,
+        },
+      },
+    }),
+  });
+}
+
+const issue13Fixtures: Fixture[] = [
+  {
+    rule: "medallion-deploy-order",
+    when: "a Glue database does not wait for the data lake settings (issue 13 item 12)",
+    stack: ((settings) => [
+      ...aws(),
+      settings,
+      res("aws:glue/catalogDatabase:CatalogDatabase", "silver-db", { name: "silver" }),
+      res(
+        "aws:glue/catalogDatabase:CatalogDatabase",
+        "gold-db",
+        { name: "gold" },
+        {},
+        { waitsFor: [settings] },
+      ),
+    ])(res("aws:lakeformation/dataLakeSettings:DataLakeSettings", "lake-settings", { admins: ["arn"] })),
+    expected: [
+      [
+        "silver-db",
+        "Glue database silver-db does not wait for lake-settings, so whether it gets IAMAllowedPrincipals depends on creation order",
+      ],
+    ],
+  },
+  {
+    rule: "medallion-log-retention",
+    when: "a Firehose log group never expires (issue 13 item 11: only Lambda's were checked)",
+    stack: withInputs(aws(), "cdc-delivery-logs", { retentionInDays: undefined }),
+    expected: [
+      ["cdc-delivery-logs", "log group cdc-delivery-logs keeps logs forever (retentionInDays unset or 0)"],
+    ],
+  },
+  {
+    rule: "medallion-event-target-dlq",
+    when: "the _errors/ alert target has no dead-letter queue (issue 13 items 8, 11)",
+    stack: change(aws(), "errors-alert", (r) => ({
+      ...r,
+      inputs: { arn: r.inputs.arn },
+      dependencies: { arn: r.dependencies.arn ?? [] },
+    })),
+    expected: [["errors-alert", "event target errors-alert has no dead-letter queue"]],
+  },
+  {
+    rule: "medallion-event-target-dlq",
+    when: "the dead-letter queue does not admit EventBridge and has no alarm",
+    stack: without(
+      withInputs(aws(), "alerts-dlq-policy", {
+        policy: doc(tlsDeny("sqs:*", ["arn:aws:sqs:us-east-1:123456789012:alerts-dlq"])),
+      }),
+      "alerts-dlq-depth",
+    ),
+    expected: [
+      [
+        "errors-alert",
+        "dead-letter queue alerts-dlq of event target errors-alert does not let events.amazonaws.com send to it",
+      ],
+      ["errors-alert", "dead-letter queue alerts-dlq of event target errors-alert has no alarm"],
+    ],
+  },
+  {
+    rule: "medallion-firehose-log-stream",
+    when: "the DestinationDelivery stream is named but not created (issue 13 item 11)",
+    stack: without(aws(), "cdc-delivery-log-stream"),
+    expected: [
+      [
+        "cdc-delivery",
+        "delivery stream cdc-delivery logs to /aws/kinesisfirehose/cdc:DestinationDelivery, a log stream the stack does not create",
+      ],
+    ],
+  },
+  {
+    rule: "medallion-ecs-private-network",
+    when: "the Fargate converter runs with a public IP in the default VPC's subnets (issue 13 item 5)",
+    stack: [
+      ...aws(),
+      ecsMachine({ Subnets: ["subnet-1"], SecurityGroups: ["sg-1"], AssignPublicIp: "ENABLED" }),
+    ],
+    expected: [
+      ["raw-to-bronze", "state machine raw-to-bronze runs an ECS task without AssignPublicIp DISABLED"],
+    ],
+  },
+  {
+    rule: "medallion-ecs-private-network",
+    when: "the task has no public IP and names its subnets (compliant)",
+    stack: [
+      ...aws(),
+      ecsMachine({ Subnets: ["subnet-1"], SecurityGroups: ["sg-1"], AssignPublicIp: "DISABLED" }),
+    ],
+    expected: [],
+  },
+];
+fixtures.push(...issue13Fixtures);
+
 describe("policy rules", () => {
   it.each([
     ["AWS", aws(), false],

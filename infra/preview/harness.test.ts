@@ -73,13 +73,12 @@ describe("runUnderMocks", () => {
     ).rejects.toThrow("component args are invalid");
   });
 
+  // The default-VPC lookup is deliberately unmocked: accounts without a default VPC must not be assumed.
   it("fails loudly on an invoke it has no mock for", async () => {
-    const { getAvailabilityZonesOutput } = await import("@pulumi/aws/getAvailabilityZones");
+    const { getVpcOutput } = await import("@pulumi/aws/ec2/getVpc");
     await expect(
-      runUnderMocks({ ...base, program: () => ({ zones: getAvailabilityZonesOutput().names }) }),
-    ).rejects.toThrow(
-      "the offline preview has no mock for invoke aws:index/getAvailabilityZones:getAvailabilityZones",
-    );
+      runUnderMocks({ ...base, program: () => ({ vpc: getVpcOutput({ default: true }).id }) }),
+    ).rejects.toThrow("the offline preview has no mock for invoke aws:ec2/getVpc:getVpc");
   });
 
   it("gives the same capture on a second run in the same process", async () => {

@@ -5,6 +5,13 @@ import { AZURE_CLIENT_CONFIG, azureState, databricksState } from "./mocks-azure"
 /** The fake account the offline preview runs in; ARNs use it so policies can be evaluated offline. */
 export const PREVIEW_ACCOUNT_ID = "123456789012";
 
+/**
+ * Who the offline preview deploys as: an IAM Identity Center (SSO) permission set's role, which IAM
+ * creates under the `/aws-reserved/sso.amazonaws.com/` path, so admin resolution must keep the path.
+ */
+export const PREVIEW_DEPLOYER_ROLE_ARN = `arn:aws:iam::${PREVIEW_ACCOUNT_ID}:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_DataPlatformAdmin_0123456789abcdef`;
+const PREVIEW_SESSION_ARN = `arn:aws:sts::${PREVIEW_ACCOUNT_ID}:assumed-role/AWSReservedSSO_DataPlatformAdmin_0123456789abcdef/deployer@example.com`;
+
 export interface PreviewMocksOptions {
   /** `aws:region` of the stack. @default "us-east-1" */
   readonly awsRegion?: string;
@@ -47,17 +54,35 @@ export function previewMocks(options: PreviewMocksOptions = {}): pulumi.runtime.
         case "aws:index/getCallerIdentity:getCallerIdentity":
           return {
             accountId: account,
-            arn: `arn:aws:iam::${account}:user/offline-preview`,
-            userId: "AIDAOFFLINEPREVIEW",
+            arn: PREVIEW_SESSION_ARN,
+            userId: "AROAOFFLINEPREVIEW:deployer@example.com",
             id: account,
           };
-        case "aws:index/getPartition:getPartition":
+        // What IAM answers for the session: its issuer role, with the path (GetRole by role name).
+        case "aws:iam/getSessionContext:getSessionContext": {
+          const arn = String(args.inputs.arn);
+          const session = /^arn:[^:]+:sts::\d+:assumed-role\/([^/]+)\/(.+)$/.exec(arn);
+          if (!session) return { arn, issuerArn: arn, id: arn };
+          if (arn !== PREVIEW_SESSION_ARN) throw new Error(`the offline preview knows no session ${arn}`);
           return {
-            partition: "aws",
-            dnsSuffix: "amazonaws.com",
-            reverseDnsPrefix: "com.amazonaws",
-            id: "aws",
+            arn,
+            issuerArn: PREVIEW_DEPLOYER_ROLE_ARN,
+            issuerId: "AROAOFFLINEPREVIEW",
+            issuerName: session[1],
+            sessionName: session[2],
+            id: arn,
           };
+        }
+        // China regions are their own partition with their own DNS suffix.
+        case "aws:index/getPartition:getPartition":
+          return region.startsWith("cn-")
+            ? {
+                partition: "aws-cn",
+                dnsSuffix: "amazonaws.com.cn",
+                reverseDnsPrefix: "cn.com.amazonaws",
+                id: "aws-cn",
+              }
+            : { partition: "aws", dnsSuffix: "amazonaws.com", reverseDnsPrefix: "com.amazonaws", id: "aws" };
         case "aws:index/getRegion:getRegion":
           return {
             name: region,
@@ -70,13 +95,13 @@ export function previewMocks(options: PreviewMocksOptions = {}): pulumi.runtime.
           return { ...AZURE_CLIENT_CONFIG };
         case "azure-native:authorization:getClientToken":
           return { token: "offline-preview-arm-token" };
-        case "aws:ec2/getVpc:getVpc":
-          return { id: "vpc-0default0preview", cidrBlock: "172.31.0.0/16", default: true, region };
-        case "aws:ec2/getSubnets:getSubnets":
+        // No default-VPC lookup is mocked: many organisations' accounts have no default VPC.
+        case "aws:index/getAvailabilityZones:getAvailabilityZones":
           return {
             id: region,
-            ids: ["a", "b", "c"].map((az, i) => `subnet-0preview${i}${az}`),
-            region,
+            names: ["a", "b", "c"].map((az) => `${region}${az}`),
+            zoneIds: [1, 2, 3].map((n) => `use1-az${n}`),
+            groupNames: [region],
           };
         case "aws:ecr/getAuthorizationToken:getAuthorizationToken":
           return {
@@ -242,6 +267,26 @@ function awsState(
       const digest = `sha256:${seed}`;
       const tag = ((inputs.tags as string[] | undefined) ?? [autoname])[0];
       return { ...inputs, id: digest, digest, ref: `${tag.replace(/:[^:/]+$/, "")}@${digest}` };
+    }
+    case "aws:ec2/vpc:Vpc": {
+      const id = `vpc-${seed.slice(0, 17)}`;
+      return { ...base, id, arn: `arn:aws:ec2:${region}:${account}:vpc/${id}` };
+    }
+    case "aws:ec2/subnet:Subnet": {
+      const id = `subnet-${seed.slice(0, 17)}`;
+      return { ...base, id, arn: `arn:aws:ec2:${region}:${account}:subnet/${id}` };
+    }
+    case "aws:ec2/routeTable:RouteTable":
+      return { ...base, id: `rtb-${seed.slice(0, 17)}` };
+    case "aws:ec2/vpcEndpoint:VpcEndpoint": {
+      const id = `vpce-${seed.slice(0, 17)}`;
+      // Gateway endpoints expose the service's managed prefix list (security group egress names it).
+      return {
+        ...base,
+        id,
+        arn: `arn:aws:ec2:${region}:${account}:vpc-endpoint/${id}`,
+        prefixListId: `pl-${seed.slice(0, 8)}`,
+      };
     }
     case "aws:ec2/securityGroup:SecurityGroup": {
       const id = `sg-${seed.slice(0, 17)}`;

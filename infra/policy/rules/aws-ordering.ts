@@ -6,6 +6,8 @@ const ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy";
 const ROLE_POLICY_ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment";
 const LF_PERMISSIONS = "aws:lakeformation/permissions:Permissions";
 const LF_RESOURCE = "aws:lakeformation/resource:Resource";
+const LF_SETTINGS = "aws:lakeformation/dataLakeSettings:DataLakeSettings";
+const DATABASE = "aws:glue/catalogDatabase:CatalogDatabase";
 
 /** Every resource `resource` waits for, directly or through others: its inputs' sources and `dependsOn`. */
 function waitsFor(stack: StackView, resource: RuleResource): Set<string> {
@@ -37,12 +39,15 @@ function sources(stack: StackView, resource: RuleResource, input: string, type: 
  *   (https://docs.aws.amazon.com/step-functions/latest/dg/cw-logs.html#cloudwatch-iam-policy).
  * - A Lake Formation data-location grant and the registration of that location: GrantPermissions on an
  *   unregistered location fails (https://docs.aws.amazon.com/lake-formation/latest/dg/granting-location-permissions.html).
+ * - A Glue database and the stack's data lake settings: a new database gets the `IAMAllowedPrincipals`
+ *   grant the account's CreateDatabaseDefaultPermissions hold when it is created
+ *   (https://docs.aws.amazon.com/lake-formation/latest/dg/change-settings.html), so it must wait for ours.
  */
 export const deployOrder: Rule = {
   id: "medallion-deploy-order",
   kind: "stack",
   description:
-    "Resources the cloud checks against each other at creation wait for them: a state machine for its role's policies, a Lake Formation data-location grant for the registration of its location.",
+    "Resources the cloud checks against each other at creation wait for them: a state machine for its role's policies, a Lake Formation data-location grant for the registration of its location, a Glue database for the stack's data lake settings.",
   sources: [{ source: "medallion", id: "DEPLOY-ORDER" }],
   enforcement: "mandatory",
   check(stack) {
@@ -82,6 +87,14 @@ export const deployOrder: Rule = {
         problems.push({
           urn: grant.urn,
           message: `Lake Formation grant ${grant.name} does not wait for ${registration.name}, the registration of its location`,
+        });
+      }
+    }
+    for (const settings of stack.ofType(LF_SETTINGS)) {
+      for (const database of stack.ofType(DATABASE).filter((d) => !waitsFor(stack, d).has(settings.urn))) {
+        problems.push({
+          urn: database.urn,
+          message: `Glue database ${database.name} does not wait for ${settings.name}, so whether it gets IAMAllowedPrincipals depends on creation order`,
         });
       }
     }

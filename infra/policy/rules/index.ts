@@ -15,6 +15,12 @@ import {
   secretRotation,
 } from "./aws-data";
 import { deployOrder } from "./aws-ordering";
+import {
+  ecsTaskPrivateNetwork,
+  eventTargetDeadLetter,
+  firehoseLogStream,
+  logGroupRetention,
+} from "./aws-observability";
 import { iamPolicySize, noAwsManagedPolicies, noWildcardPermissions } from "./aws-iam";
 import { queueRedriveSettings, snsTlsOnly, sqsDeadLetterQueue, sqsTlsOnly } from "./aws-messaging";
 import { kmsRotation, s3AccessLogs, s3PublicAccessBlocked, s3TlsOnly } from "./aws-s3";
@@ -63,4 +69,8 @@ export const RULES: readonly Rule[] = [
   protectedDataStores,
   tagsPresent,
   deployOrder,
+  logGroupRetention,
+  eventTargetDeadLetter,
+  firehoseLogStream,
+  ecsTaskPrivateNetwork,
 ];
