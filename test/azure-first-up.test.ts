@@ -72,7 +72,8 @@ describe("issue 14: the first pulumi up of azure-dev", () => {
     expect(workspace.inputs.parameters).toMatchObject({
       enableNoPublicIp: { value: true },
       customVirtualNetworkId: {
-        value: "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/brewery-dev-lakehouse/providers/Microsoft.Network/virtualNetworks/brewery-dev-databricks-vnet",
+        value:
+          "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/brewery-dev-lakehouse/providers/Microsoft.Network/virtualNetworks/brewery-dev-databricks-vnet",
       },
       customPublicSubnetName: { value: "databricks-host" },
       customPrivateSubnetName: { value: "databricks-container" },
