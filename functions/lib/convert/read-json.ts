@@ -81,6 +81,9 @@ function takeJsonBytes(
   return reader.next;
 }
 
+/** A line of JSON whitespace only: space, tab, LF, CR. */
+const JSON_BLANK = /^[ \t\n\r]*$/;
+
 /** One line through JSON.parse and the coercers (the reference path); true when a row was appended. */
 function takeJsonText(
   run: ConversionRun,
@@ -89,7 +92,9 @@ function takeJsonText(
   names: readonly string[],
   fields: unknown[],
 ): boolean {
-  if (text.trim() === "") return false;
+  // A blank line is one of JSON's whitespace only (RFC 8259 §2), as the byte path skips it; any other space
+  // (U+00A0, U+FEFF, \f...) is a record that is not JSON. String.prototype.trim would drop it uncounted.
+  if (JSON_BLANK.test(text)) return false;
   run.counts.rowsIn++;
   let row: unknown;
   try {

@@ -32,11 +32,18 @@ export const DIFFERENCES: Difference[] = [
     kind: "duckdb-wrong",
     why:
       "An unterminated quote running to the end of the file: DuckDB returns the records before it and drops " +
-      "the rest silently, with no error and no reject even with store_rejects. The converter quarantines it.",
+      "the rest silently, with no error and no reject even with store_rejects. The converter quarantines the " +
+      "opening line and reads the lines after it as records of their own (csv.ts, resynchronisation).",
     format: "csv",
     columns: [text("a"), text("b")],
     input: 'a,b\n1,2\n3,"abc\n4,5\n',
-    converter: { rows: [{ a: "1", b: "2" }], refused: [2] },
+    converter: {
+      rows: [
+        { a: "1", b: "2" },
+        { a: "4", b: "5" },
+      ],
+      refused: [2],
+    },
     duckdb: { rows: [{ a: "1", b: "2" }], refused: [] },
   },
   {
@@ -103,6 +110,19 @@ export const DIFFERENCES: Difference[] = [
       ],
       refused: [],
     },
+  },
+  {
+    id: "csv-wrong-width-record-spanning-lines",
+    kind: "policy",
+    why:
+      "A quoted field spanning lines in a record of the wrong number of fields: DuckDB rejects the record as " +
+      "one; the converter takes a wrong-width close for a quote out of step and quarantines each physical " +
+      "line as a record of its own (csv.ts, resynchronisation), so a stray quote cannot swallow the rows after it.",
+    format: "csv",
+    columns: [text("a"), text("b")],
+    input: 'a,b\n"x\ny"\n1,2\n',
+    converter: { rows: [{ a: "1", b: "2" }], refused: [1, 2] },
+    duckdb: { rows: [{ a: "1", b: "2" }], refused: [1] },
   },
   {
     id: "csv-mixed-line-endings",
@@ -175,12 +195,12 @@ export const DIFFERENCES: Difference[] = [
     id: "decimal-extra-digits",
     kind: "policy",
     why:
-      "DuckDB rounds 1.234 into DECIMAL(10,2) (1.23) and takes 1e2; the converter refuses digits past the " +
-      "scale (no silent rounding of money) and exponents.",
+      "DuckDB rounds 1.234 into DECIMAL(10,2) (1.23); the converter refuses digits past the scale (no silent " +
+      "rounding of money). Both take an exponent (1e2 is 100.00), as Spark and DuckDB read decimal text (decimal.ts).",
     format: "csv",
     columns: [{ name: "d", type: "decimal(10,2)" }],
     input: "d\n1.234\n1e2\n",
-    converter: { rows: [], refused: [1, 2] },
+    converter: { rows: [{ d: "100.00" }], refused: [1] },
     duckdb: { rows: [{ d: "1.23" }, { d: "100.00" }], refused: [] },
   },
   {
@@ -215,12 +235,25 @@ export const DIFFERENCES: Difference[] = [
     kind: "policy",
     why:
       "DuckDB takes +25:00 and +05:99 as offsets (25 hours; 5 hours 99 minutes); an offset is at most " +
-      "±23:59 with minutes below 60 (ISO 8601), so the converter refuses them once issue 11 defect 6 is fixed.",
+      "±18:00 with minutes below 60 (java.time.ZoneOffset's range, which Spark reads with), so the converter " +
+      "refuses them (temporal.ts).",
     format: "csv",
     columns: [{ name: "t", type: "timestamp" }],
     input: "t\n2026-01-02T03:04:05+25:00\n2026-01-02T03:04:05+05:99\n",
     converter: { rows: [], refused: [1, 2] },
     duckdb: { rows: [{ t: "1767233045000000" }, { t: "1767299105000000" }], refused: [] },
+  },
+  {
+    id: "year-0000",
+    kind: "policy",
+    why:
+      "DuckDB takes year 0000 as 1 BC (astronomical year numbering); the converter takes years 0001-9999, the range of " +
+      "Spark's DateType and TimestampType (and so Glue and Athena; temporal.ts), and refuses year 0000.",
+    format: "csv",
+    columns: [{ name: "d", type: "date" }],
+    input: "d\n0000-02-26\n0001-01-01\n",
+    converter: { rows: [{ d: "0001-01-01" }], refused: [1] },
+    duckdb: { rows: [{ d: "0001-02-26 (BC)" }, { d: "0001-01-01" }], refused: [] },
   },
   {
     id: "double-special-values",
@@ -233,6 +266,19 @@ export const DIFFERENCES: Difference[] = [
     input: "x\ninf\nInfinity\nnan\n1_0\n",
     converter: { rows: [], refused: [1, 2, 3, 4] },
     duckdb: { rows: [{ x: "Infinity" }, { x: "Infinity" }, { x: "NaN" }, { x: 10 }], refused: [] },
+  },
+  {
+    id: "json-formfeed-or-vtab-line",
+    kind: "policy",
+    why:
+      "JSON's whitespace is space, tab, LF and CR (RFC 8259 §2): DuckDB skips a line of only \\f or \\v as " +
+      "blank (it refuses U+00A0, U+FEFF, U+2028 and U+3000 lines, findings.test.ts); the converter quarantines " +
+      "it as invalid JSON, as it does every line of other space characters.",
+    format: "json",
+    columns: [text("a")],
+    input: '{"a":"1"}\n\f\n\v\n{"a":"2"}\n',
+    converter: { rows: [{ a: "1" }, { a: "2" }], refused: [2, 3] },
+    duckdb: { rows: [{ a: "1" }, { a: "2" }], refused: [] },
   },
   {
     id: "json-trailing-comma",
