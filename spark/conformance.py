@@ -12,6 +12,7 @@ import base64
 import datetime
 import decimal
 import json
+import math
 import os
 import sys
 
@@ -59,6 +60,8 @@ def session(table_format, warehouse, ivy):
 
 def value(item):
     """A cell as JSON: exact decimals and timestamps as text, binaries as base64."""
+    if isinstance(item, float) and not math.isfinite(item):
+        return "NaN" if math.isnan(item) else ("Infinity" if item > 0 else "-Infinity")  # JavaScript's String()
     if isinstance(item, decimal.Decimal):
         return str(item)
     if isinstance(item, datetime.datetime):

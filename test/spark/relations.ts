@@ -47,7 +47,8 @@ export async function duckdbRelation(connection: DuckDBConnection, query: string
 
 /** Doubles to 12 significant digits: the engines sum in different orders (last-bit differences only). */
 function cell(value: unknown, type: string): unknown {
-  if (type === "double" && typeof value === "number") return Number(value.toPrecision(12));
+  if (type === "double" && typeof value === "number")
+    return Number.isFinite(value) ? Number(value.toPrecision(12)) : String(value);
   return value ?? null;
 }
 
