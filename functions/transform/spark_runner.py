@@ -107,7 +107,9 @@ def describe(spark, result, target, before):
         row = result.collect()[0]
         return ", ".join(f"{row[c]} {label}" for c, label in DELTA_METRICS.items() if c in columns)
     after = latest_snapshot(spark, target)
-    if after is None or (before is not None and after[0] == before[0]):
+    if after is None:
+        return "done"  # a Delta CREATE OR REPLACE … AS returns no metrics
+    if before is not None and after[0] == before[0]:
         return "no change"
     summary = after[1]
     # Iceberg's snapshot summary (spec: "Snapshot summary"): records added and removed by this commit.

@@ -158,6 +158,20 @@ class RunnerTest(unittest.TestCase):
             ],
         )
 
+    def test_an_iceberg_step_logs_its_new_snapshots_records_added_and_removed(self):
+        session = FakeSession()
+        snapshots = iter([[(1, {})], [(2, {"added-records": "4", "deleted-records": "1"})]])
+        original = session.sql
+
+        def sql(statement):
+            if ".snapshots" in statement:
+                return FakeFrame(next(snapshots))
+            return original(statement)
+
+        session.sql = sql
+        step = {"name": "t.merge", "kind": "sql", "sql": "UPDATE s.t SET x = 1", "target": "s.t"}
+        self.assertEqual(spark_runner.run_sql(session, step), "4 records added, 1 removed")
+
     def test_pins_the_session_time_zone_to_utc_and_merges_bronze_schemas(self):
         session = FakeSession()
         spark_runner.run(session, PLANS["plans"], log=lambda _: None)
