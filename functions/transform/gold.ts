@@ -22,11 +22,10 @@ export function goldPlan(
     ...model.dimensions,
     ...(time ? [`${dialect.year(time.column)}`, `${dialect.month(time.column)}`] : []),
   ];
+  // Partition columns last: a catalog table's partition columns are the last of its schema (Spark's
+  // CatalogTable.partitionSchema asserts it; Delta's CREATE OR REPLACE failed there), and schema.ts agrees.
   const select = [
     ...model.dimensions,
-    ...(time
-      ? [`${dialect.year(time.column)} AS ${time.yearAs}`, `${dialect.month(time.column)} AS ${time.monthAs}`]
-      : []),
     // Cast to the type the catalog declares (schema.ts measureType): the engines' own result types differ
     // (Spark's avg of a decimal(p,s) is decimal(p+4,s+4), DuckDB's a double; their sums widen differently).
     ...model.measures.map((m) => {
@@ -34,6 +33,9 @@ export function goldPlan(
       const expr = measureExpression(m);
       return `${type ? `CAST(${expr} AS ${dialect.type(type)})` : expr} AS ${m.name}`;
     }),
+    ...(time
+      ? [`${dialect.year(time.column)} AS ${time.yearAs}`, `${dialect.month(time.column)} AS ${time.monthAs}`]
+      : []),
   ];
   const target = `${ns.gold}.${model.name}`;
   const sql = [

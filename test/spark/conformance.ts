@@ -77,7 +77,9 @@ async function main(python: string, cache: string): Promise<number> {
     ...spec.gold.map((g) => `gold.${g.name}`),
   ];
   const sparks = new Map<Format, { process: SparkProcess; planFiles: string[] }>();
-  for (const format of Object.keys(FORMATS) as Format[]) {
+  // SPARK_FORMATS=delta (or iceberg) runs one format only, for a quicker look while developing.
+  const only = process.env.SPARK_FORMATS?.split(",");
+  for (const format of (Object.keys(FORMATS) as Format[]).filter((f) => !only || only.includes(f))) {
     const { engine, catalog } = FORMATS[format];
     const plans = buildTransformPlans(spec, engine, namespacesIn(catalog), { bronzeRoot });
     const planFiles = (["bronzeToSilver", "views", "silverToGold"] as const).map((stage) => {
