@@ -323,8 +323,9 @@ describe("the dev stack's transformations (offline preview)", () => {
     expect(top.partitionSpec).toEqual({
       specId: 0,
       fields: [
-        { fieldId: 1000, name: "review_year", sourceId: 5, transform: "identity" },
-        { fieldId: 1001, name: "review_month", sourceId: 6, transform: "identity" },
+        // The partition columns are the table's last (after the 4 dimensions and 2 measures).
+        { fieldId: 1000, name: "review_year", sourceId: 7, transform: "identity" },
+        { fieldId: 1001, name: "review_month", sourceId: 8, transform: "identity" },
       ],
     });
     const quarantine = named(plan, "brewery-catalog-quarantine-review");

@@ -84,11 +84,29 @@ function spark(engine: "spark-iceberg" | "spark-delta"): Dialect {
   };
 }
 
+/**
+ * DuckDB's TRY_CAST, narrowed to what Spark's try_cast accepts (test/spark/probes.ts runs both):
+ * - integers: Spark's ANSI string→integral cast takes digits with an optional sign only; DuckDB rounds
+ *   '1.5' to 2 and reads '0x1F' (hex) and '1_000' (digit separators).
+ * - every number: Spark reads no '_' separator.
+ * - timestamps: Spark applies a value's offset ('…+02:00') and stores the instant; DuckDB's TIMESTAMP cast
+ *   drops the offset. Read as TIMESTAMPTZ (no offset = the session zone, UTC, as on Spark), then UTC wall time.
+ */
+function duckdbTryCast(expr: string, specType: ColumnSpec["type"]): string {
+  const type = mapType(DUCKDB_TYPES, specType);
+  if (specType === "timestamp") return `timezone('UTC', TRY_CAST(${expr} AS TIMESTAMPTZ))`;
+  if (specType === "int" || specType === "bigint")
+    return `CASE WHEN regexp_full_match(${expr}, '[+-]?[0-9]+') THEN TRY_CAST(${expr} AS ${type}) END`;
+  if (specType === "double" || specType.startsWith("decimal"))
+    return `CASE WHEN NOT contains(${expr}, '_') THEN TRY_CAST(${expr} AS ${type}) END`;
+  return `TRY_CAST(${expr} AS ${type})`;
+}
+
 const duckdb: Dialect = {
   engine: "duckdb",
   literal: (text) => `'${text.replace(/'/g, "''")}'`,
   type: (t) => mapType(DUCKDB_TYPES, t),
-  tryCast: (expr, t) => `TRY_CAST(${expr} AS ${mapType(DUCKDB_TYPES, t)})`,
+  tryCast: duckdbTryCast,
   toText: (expr) => `CAST(${expr} AS VARCHAR)`,
   matches: (expr, pattern) => `regexp_matches(${expr}, ${duckdb.literal(pattern)})`,
   // DuckDB replaces only the first match unless asked for all with the 'g' option.

@@ -1,6 +1,7 @@
 import type { GoldModelSpec } from "../../components/spec";
 import type { Dialect } from "./dialect";
 import type { Namespaces, TransformPlan } from "./plan";
+import type { SpecType } from "./schema";
 
 type Measure = GoldModelSpec["measures"][number];
 
@@ -14,18 +15,27 @@ export function goldPlan(
   fromTable: boolean,
   dialect: Dialect,
   ns: Namespaces,
+  measureTypes: ReadonlyMap<string, SpecType> = new Map(),
 ): TransformPlan {
   const time = model.timePartition;
   const groups = [
     ...model.dimensions,
     ...(time ? [`${dialect.year(time.column)}`, `${dialect.month(time.column)}`] : []),
   ];
+  // Partition columns last: a catalog table's partition columns are the last of its schema (Spark's
+  // CatalogTable.partitionSchema asserts it; Delta's CREATE OR REPLACE failed there), and schema.ts agrees.
   const select = [
     ...model.dimensions,
+    // Cast to the type the catalog declares (schema.ts measureType): the engines' own result types differ
+    // (Spark's avg of a decimal(p,s) is decimal(p+4,s+4), DuckDB's a double; their sums widen differently).
+    ...model.measures.map((m) => {
+      const type = measureTypes.get(m.name);
+      const expr = measureExpression(m);
+      return `${type ? `CAST(${expr} AS ${dialect.type(type)})` : expr} AS ${m.name}`;
+    }),
     ...(time
       ? [`${dialect.year(time.column)} AS ${time.yearAs}`, `${dialect.month(time.column)} AS ${time.monthAs}`]
       : []),
-    ...model.measures.map((m) => `${measureExpression(m)} AS ${m.name}`),
   ];
   const target = `${ns.gold}.${model.name}`;
   const sql = [
@@ -47,12 +57,18 @@ export function goldPlan(
   };
 }
 
-/** The spec's order, then the dimensions and time columns ascending, so ties (and LIMIT) are deterministic. */
+/**
+ * The spec's order, then the dimensions and time columns ascending, so ties (and LIMIT) are deterministic.
+ * NULLs sort last in both directions, said explicitly: Spark puts them first in ASC order (Spark SQL ORDER BY
+ * reference: NULLS FIRST is the ASC default), DuckDB last, which changed what LIMIT kept.
+ */
 function orderBy(model: GoldModelSpec): string[] {
-  const ordered = model.orderBy.map((o) => `${o.column} ${o.direction.toUpperCase()}`);
+  const ordered = model.orderBy.map((o) => `${o.column} ${o.direction.toUpperCase()} NULLS LAST`);
   const named = new Set(model.orderBy.map((o) => o.column));
   const time = model.timePartition ? [model.timePartition.yearAs, model.timePartition.monthAs] : [];
-  const tieBreakers = [...model.dimensions, ...time].filter((c) => !named.has(c)).map((c) => `${c} ASC`);
+  const tieBreakers = [...model.dimensions, ...time]
+    .filter((c) => !named.has(c))
+    .map((c) => `${c} ASC NULLS LAST`);
   return [...ordered, ...tieBreakers];
 }
 

@@ -4,6 +4,7 @@ import { dialectFor, type Engine } from "./dialect";
 import { goldPlan } from "./gold";
 import type { Namespaces, TransformPlan } from "./plan";
 import { silverPlan } from "./silver";
+import { goldColumns } from "./schema";
 import { viewPlan } from "./views";
 
 /**
@@ -39,7 +40,15 @@ export function buildTransformPlans(
   return {
     bronzeToSilver: spec.tables.map((t) => silverPlan(t, dialect, namespaces, bronzeOf(t.name))),
     views: spec.views.map((v) => viewPlan(v, tables, dialect, namespaces)),
-    silverToGold: spec.gold.map((m) => goldPlan(m, tables.has(m.from), dialect, namespaces)),
+    silverToGold: spec.gold.map((m) =>
+      goldPlan(
+        m,
+        tables.has(m.from),
+        dialect,
+        namespaces,
+        new Map(goldColumns(spec, m).map((c) => [c.name, c.type])),
+      ),
+    ),
   };
 }
 

@@ -46,10 +46,11 @@ describe("table shapes", () => {
   it("types gold columns as the SQL computes them", () => {
     expect(goldColumns(spec, model("top_styles_by_popularity")).map((c) => [c.name, c.type])).toEqual([
       ["beer_style", "string"],
-      ["review_year", "int"],
-      ["review_month", "int"],
       ["review_count", "bigint"],
       ["beer_count", "bigint"],
+      // Partition columns last: Spark's CatalogTable asserts it (Delta's CREATE OR REPLACE failed).
+      ["review_year", "int"],
+      ["review_month", "int"],
     ]);
     expect(goldColumns(spec, model("total_purchases_by_store")).map((c) => [c.name, c.type])).toEqual([
       ["store_location", "string"],

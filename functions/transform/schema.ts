@@ -93,17 +93,18 @@ export function goldColumns(spec: LakehouseSpec, model: GoldModelSpec): TableCol
   const time = model.timePartition;
   return [
     ...model.dimensions.map((d) => ({ name: d, type: typeOf(d), nullable: true })),
+    ...model.measures.map((m) => ({
+      name: m.name,
+      type: measureType(m.fn, m.column ? typeOf(m.column) : undefined),
+      nullable: m.fn !== "count" && m.fn !== "count_distinct",
+    })),
+    // The partition columns last, as the gold statement writes them (gold.ts).
     ...(time
       ? [
           { name: time.yearAs, type: "int" as const, nullable: true },
           { name: time.monthAs, type: "int" as const, nullable: true },
         ]
       : []),
-    ...model.measures.map((m) => ({
-      name: m.name,
-      type: measureType(m.fn, m.column ? typeOf(m.column) : undefined),
-      nullable: m.fn !== "count" && m.fn !== "count_distinct",
-    })),
   ];
 }
 

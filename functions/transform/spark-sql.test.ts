@@ -147,14 +147,16 @@ describe("Spark SQL (Iceberg on Glue, Delta on Databricks)", () => {
     );
     expect(step(iceberg.silverToGold, "top_beers_by_rating", "top_beers_by_rating.build")).toBe(
       "CREATE OR REPLACE TABLE glue_catalog.brewery_dev_gold.top_beers_by_rating USING iceberg PARTITIONED BY (review_year, review_month) " +
-        "AS SELECT beer_id, beer_name, beer_style, brewery_name, year(review_time) AS review_year, month(review_time) AS review_month, " +
-        "avg(overall) AS avg_rating, count(*) AS review_count FROM glue_catalog.brewery_dev_silver.review_flat " +
+        "AS SELECT beer_id, beer_name, beer_style, brewery_name, " +
+        // Measures cast to the catalog's types; partition columns last; NULLs last in both directions.
+        "CAST(avg(overall) AS DOUBLE) AS avg_rating, CAST(count(*) AS BIGINT) AS review_count, " +
+        "year(review_time) AS review_year, month(review_time) AS review_month FROM glue_catalog.brewery_dev_silver.review_flat " +
         "GROUP BY beer_id, beer_name, beer_style, brewery_name, year(review_time), month(review_time) " +
-        "ORDER BY avg_rating DESC, beer_id ASC, beer_name ASC, beer_style ASC, brewery_name ASC, review_year ASC, review_month ASC",
+        "ORDER BY avg_rating DESC NULLS LAST, beer_id ASC NULLS LAST, beer_name ASC NULLS LAST, beer_style ASC NULLS LAST, brewery_name ASC NULLS LAST, review_year ASC NULLS LAST, review_month ASC NULLS LAST",
     );
     expect(step(delta.silverToGold, "customers_per_store", "customers_per_store.build")).toBe(
-      "CREATE OR REPLACE TABLE main.gold.customers_per_store USING delta AS SELECT store_location, count(DISTINCT customer_id) AS customer_count " +
-        "FROM main.silver.customers WHERE NOT _is_deleted GROUP BY store_location ORDER BY customer_count DESC, store_location ASC",
+      "CREATE OR REPLACE TABLE main.gold.customers_per_store USING delta AS SELECT store_location, CAST(count(DISTINCT customer_id) AS BIGINT) AS customer_count " +
+        "FROM main.silver.customers WHERE NOT _is_deleted GROUP BY store_location ORDER BY customer_count DESC NULLS LAST, store_location ASC NULLS LAST",
     );
   });
 

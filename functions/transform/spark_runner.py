@@ -3,8 +3,9 @@
 Glue and Databricks jobs call it with --plan <path or URI of the plan JSON> and optionally --name <plan>
 (a table or gold model) to run one plan of a stage file, and --hash-key-secret <reference> when a plan
 masks with `hash` (aws-secretsmanager:<secret id or ARN>, databricks:<scope>/<key>, or env:<variable>).
-Steps run in order; each logs its name and row count; any failure exits non-zero so the orchestrator's
-Retry/Catch sees it.
+Steps run in order; each logs its name and what it did (rows staged, inserted, updated, deleted); a plan
+whose bronze has no data yet is skipped and logged; any failure logs its traceback and exits non-zero so
+the orchestrator's Retry/Catch sees it.
 """
 
 import argparse
@@ -12,6 +13,7 @@ import hashlib
 import json
 import os
 import sys
+import traceback
 
 # The one-row relation of HMAC pads a step with inputs ["hash_key"] reads (functions/transform/plan.ts).
 HASH_KEY_RELATION = "_medallion_hash_key"
@@ -65,19 +67,74 @@ def create_hash_key(spark, key):
     frame.createOrReplaceTempView(HASH_KEY_RELATION)
 
 
+# Session settings every run pins, whatever the cluster's defaults (Databricks' zone is the workspace's):
+# the generated SQL reads timestamps as UTC, and bronze Parquet gains columns when the spec adds them, so
+# its files' schemas are merged (Spark reads one file's footer otherwise: a new column vanishes).
+SESSION_CONF = {"spark.sql.session.timeZone": "UTC", "spark.sql.parquet.mergeSchema": "true"}
+
+# What Delta's MERGE/INSERT/UPDATE/DELETE return (one row of metrics), as the runner logs them.
+DELTA_METRICS = {
+    "num_inserted_rows": "inserted",
+    "num_updated_rows": "updated",
+    "num_deleted_rows": "deleted",
+}
+
+
+class NoBronzeYet(Exception):
+    """The stage step's bronze prefix has no files yet: the table's plan is skipped, not the job failed."""
+
+
+def configure(spark):
+    for key, setting in SESSION_CONF.items():
+        spark.conf.set(key, setting)
+
+
+def latest_snapshot(spark, target):
+    """(snapshot id, summary) of an Iceberg table's newest snapshot; None for a Delta or an empty table."""
+    try:
+        rows = spark.sql(
+            f"SELECT snapshot_id, summary FROM {target}.snapshots ORDER BY committed_at DESC LIMIT 1"
+        ).collect()
+    except Exception:  # noqa: BLE001 - not an Iceberg table: its statement reports its own metrics
+        return None
+    return (rows[0][0], dict(rows[0][1] or {})) if rows else None
+
+
+def describe(spark, result, target, before):
+    """What a statement did to `target`: Delta's returned metrics, else the new Iceberg snapshot's summary."""
+    columns = list(getattr(result, "columns", []) or [])
+    if any(column in DELTA_METRICS for column in columns):
+        row = result.collect()[0]
+        return ", ".join(f"{row[c]} {label}" for c, label in DELTA_METRICS.items() if c in columns)
+    after = latest_snapshot(spark, target)
+    if after is None:
+        return "done"  # a Delta CREATE OR REPLACE … AS returns no metrics
+    if before is not None and after[0] == before[0]:
+        return "no change"
+    summary = after[1]
+    # Iceberg's snapshot summary (spec: "Snapshot summary"): records added and removed by this commit.
+    return f"{summary.get('added-records', '0')} records added, {summary.get('deleted-records', '0')} removed"
+
+
 def run_sql(spark, step):
     temporary = step.get("temporary")
     if temporary:
         # Materialised once, lineage cut: a later step never re-reads bronze (which may have new files by
         # then); a lost executor fails the job instead of silently recomputing. Session-local, like the run.
-        frame = spark.sql(step["sql"]).localCheckpoint(eager=True)
+        try:
+            frame = spark.sql(step["sql"]).localCheckpoint(eager=True)
+        except Exception as error:  # noqa: BLE001 - only a missing bronze prefix is expected here
+            if "PATH_NOT_FOUND" in str(error):
+                raise NoBronzeYet(str(error).splitlines()[0]) from error
+            raise
         frame.createOrReplaceTempView(temporary)
-        return frame.count()
-    result = spark.sql(step["sql"])
+        return f"{frame.count()} rows staged"
     target = step.get("target")
+    before = latest_snapshot(spark, target) if target else None
+    result = spark.sql(step["sql"])
     if target:
-        return spark.sql(f"SELECT count(*) AS n FROM {target}").collect()[0][0]
-    return result.count()
+        return describe(spark, result, target, before)
+    return "done"
 
 
 def run_autoloader(spark, step):
@@ -102,7 +159,8 @@ def run_autoloader(spark, step):
         .toTable(step["target"])
     )
     query.awaitTermination()
-    return spark.sql(f"SELECT count(*) AS n FROM {step['target']}").collect()[0][0]
+    progress = query.lastProgress or {}
+    return f"{progress.get('numInputRows', 0)} rows appended"
 
 
 RUNNERS = {"sql": run_sql, "autoloader": run_autoloader}
@@ -113,6 +171,7 @@ def run(spark, plans, name=None, log=print, hash_key=None):
     selected = [plan for plan in plans if name is None or plan["name"] == name]
     if not selected:
         raise ValueError(f"no plan named {name!r} in {[plan['name'] for plan in plans]}")
+    configure(spark)
     keyed = False
     for plan in selected:
         for step in plan["steps"]:
@@ -121,8 +180,13 @@ def run(spark, plans, name=None, log=print, hash_key=None):
                     raise ValueError(f"step {step['name']} masks with hash: pass --hash-key-secret")
                 create_hash_key(spark, hash_key())
                 keyed = True
-            rows = RUNNERS[step["kind"]](spark, step)
-            log(f"{plan['stage']} {plan['name']} {step['name']}: {rows} rows")
+            try:
+                did = RUNNERS[step["kind"]](spark, step)
+            except NoBronzeYet as missing:
+                # Like the local run: its tables exist (the CREATE steps ran), its data comes with a later run.
+                log(f"{plan['stage']} {plan['name']} {step['name']}: skipped, no bronze data yet ({missing})")
+                break
+            log(f"{plan['stage']} {plan['name']} {step['name']}: {did}")
 
 
 def main(argv, spark_factory):
@@ -138,6 +202,7 @@ def main(argv, spark_factory):
         hash_key = (lambda: resolve_secret(spark, secret)) if secret else None
         run(spark, load_plans(spark, args.plan), args.name, hash_key=hash_key)
     except Exception as error:  # noqa: BLE001 - any failure must fail the job run
+        traceback.print_exc(file=sys.stderr)
         print(f"transform failed: {error}", file=sys.stderr)
         return 1
     return 0

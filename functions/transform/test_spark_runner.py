@@ -14,9 +14,10 @@ import spark_runner  # noqa: E402
 
 
 class FakeFrame:
-    def __init__(self, rows, session=None):
+    def __init__(self, rows, session=None, columns=()):
         self.rows = rows
         self.session = session
+        self.columns = list(columns)
 
     def localCheckpoint(self, eager=True):
         self.session.calls.append(("localCheckpoint", eager))
@@ -69,20 +70,42 @@ class FakeStream:
     def awaitTermination(self):
         self.session.calls.append(("awaitTermination",))
 
+    @property
+    def lastProgress(self):
+        return {"numInputRows": 5}
+
+
+class FakeConf:
+    def __init__(self):
+        self.values = {}
+
+    def set(self, key, value):
+        self.values[key] = value
+
 
 class FakeSession:
+    """Answers MERGE/INSERT as Delta does (one row of metrics); has no Iceberg metadata tables."""
+
     def __init__(self, fail_on=None, counts=None):
         self.statements = []
         self.calls = []
         self.fail_on = fail_on
         self.counts = counts or {}
+        self.conf = FakeConf()
 
     def sql(self, statement):
+        if ".snapshots" in statement:
+            raise RuntimeError("TABLE_OR_VIEW_NOT_FOUND")
         self.statements.append(statement)
         if self.fail_on and self.fail_on in statement:
             raise RuntimeError(f"boom: {statement}")
-        if statement.startswith("SELECT count(*) AS n FROM "):
-            return FakeFrame([[self.counts.get(statement.rsplit(" ", 1)[1], 0)]])
+        if statement.startswith("MERGE INTO "):
+            inserted = self.counts.get(statement.split(" ")[2], 0)
+            return FakeFrame(
+                [{"num_affected_rows": inserted + 1, "num_updated_rows": 1, "num_deleted_rows": 0, "num_inserted_rows": inserted}],
+                self,
+                ["num_affected_rows", "num_updated_rows", "num_deleted_rows", "num_inserted_rows"],
+            )
         return FakeFrame([["row"], ["row"]], self)
 
     def createDataFrame(self, rows, schema):
@@ -121,33 +144,69 @@ def write_plan(document):
 
 
 class RunnerTest(unittest.TestCase):
-    def test_runs_steps_in_order_and_logs_row_counts(self):
+    def test_logs_what_each_step_did_not_the_targets_total(self):
         session = FakeSession(counts={"s.review": 7, "s.beer": 3})
         lines = []
         spark_runner.run(session, PLANS["plans"], log=lines.append)
-        self.assertEqual(
-            session.statements,
-            [
-                "CREATE TABLE s.review (id INT)",
-                "MERGE INTO s.review",
-                "SELECT count(*) AS n FROM s.review",
-                "MERGE INTO s.beer",
-                "SELECT count(*) AS n FROM s.beer",
-            ],
-        )
+        self.assertEqual(session.statements, ["CREATE TABLE s.review (id INT)", "MERGE INTO s.review", "MERGE INTO s.beer"])
         self.assertEqual(
             lines,
             [
-                "silver review review.create: 2 rows",
-                "silver review review.merge: 7 rows",
-                "silver beer beer.merge: 3 rows",
+                "silver review review.create: done",
+                "silver review review.merge: 7 inserted, 1 updated, 0 deleted",
+                "silver beer beer.merge: 3 inserted, 1 updated, 0 deleted",
             ],
         )
+
+    def test_an_iceberg_step_logs_its_new_snapshots_records_added_and_removed(self):
+        session = FakeSession()
+        snapshots = iter([[(1, {})], [(2, {"added-records": "4", "deleted-records": "1"})]])
+        original = session.sql
+
+        def sql(statement):
+            if ".snapshots" in statement:
+                return FakeFrame(next(snapshots))
+            return original(statement)
+
+        session.sql = sql
+        step = {"name": "t.merge", "kind": "sql", "sql": "UPDATE s.t SET x = 1", "target": "s.t"}
+        self.assertEqual(spark_runner.run_sql(session, step), "4 records added, 1 removed")
+
+    def test_pins_the_session_time_zone_to_utc_and_merges_bronze_schemas(self):
+        session = FakeSession()
+        spark_runner.run(session, PLANS["plans"], log=lambda _: None)
+        self.assertEqual(session.conf.values["spark.sql.session.timeZone"], "UTC")
+        self.assertEqual(session.conf.values["spark.sql.parquet.mergeSchema"], "true")
+
+    def test_a_table_without_bronze_data_is_skipped_not_the_job_failed(self):
+        session = FakeSession(fail_on="FROM parquet.`s3://b/beer/`")
+        session.fail_on = None
+        plans = [
+            {"name": "beer", "stage": "silver", "steps": [
+                {"name": "beer.create", "kind": "sql", "sql": "CREATE TABLE s.beer (id INT)"},
+                {"name": "beer.stage", "kind": "sql", "sql": "SELECT * FROM parquet.`s3://b/beer/`", "temporary": "_stage_beer"},
+                {"name": "beer.merge", "kind": "sql", "sql": "MERGE INTO s.beer", "target": "s.beer"},
+            ]},
+            PLANS["plans"][0],
+        ]
+        original = session.sql
+
+        def sql(statement):
+            if "parquet.`s3://b/beer/`" in statement:
+                raise RuntimeError("[PATH_NOT_FOUND] Path does not exist: s3://b/beer/.")
+            return original(statement)
+
+        session.sql = sql
+        lines = []
+        spark_runner.run(session, plans, log=lines.append)
+        self.assertIn("silver beer beer.stage: skipped, no bronze data yet ([PATH_NOT_FOUND] Path does not exist: s3://b/beer/.)", lines)
+        self.assertNotIn("MERGE INTO s.beer", session.statements)
+        self.assertIn("MERGE INTO s.review", session.statements)
 
     def test_runs_only_the_named_plan(self):
         session = FakeSession()
         spark_runner.run(session, PLANS["plans"], name="beer", log=lambda _: None)
-        self.assertEqual(session.statements, ["MERGE INTO s.beer", "SELECT count(*) AS n FROM s.beer"])
+        self.assertEqual(session.statements, ["MERGE INTO s.beer"])
 
     def test_fails_if_the_named_plan_is_missing(self):
         with self.assertRaisesRegex(ValueError, "no plan named 'brewery'"):
@@ -169,6 +228,7 @@ class RunnerTest(unittest.TestCase):
             code = spark_runner.main(["--plan", path], lambda: session)
         self.assertEqual(code, 1)
         self.assertIn("transform failed: boom", stderr.getvalue())
+        self.assertIn("Traceback (most recent call last)", stderr.getvalue())
         self.assertNotIn("MERGE INTO s.beer", session.statements)
         os.unlink(path)
 
@@ -178,7 +238,7 @@ class RunnerTest(unittest.TestCase):
         os.unlink(path)
 
     def test_autoloader_streams_available_now_into_the_target(self):
-        session = FakeSession(counts={"b.review": 5})
+        session = FakeSession()
         step = {
             "name": "review.autoload",
             "kind": "autoloader",
@@ -187,7 +247,7 @@ class RunnerTest(unittest.TestCase):
             "target": "b.review",
             "checkpoint": "abfss://cp@acct/review",
         }
-        self.assertEqual(spark_runner.run_autoloader(session, step), 5)
+        self.assertEqual(spark_runner.run_autoloader(session, step), "5 rows appended")
         self.assertIn(("format", "cloudFiles"), session.calls)
         self.assertIn(("option", "cloudFiles.format", "csv"), session.calls)
         self.assertIn(("option", "header", "true"), session.calls)
@@ -201,7 +261,7 @@ class RunnerTest(unittest.TestCase):
     def test_a_temporary_step_is_materialised_once_as_a_session_view(self):
         session = FakeSession()
         step = {"name": "t.stage", "kind": "sql", "sql": "SELECT 1", "temporary": "_stage_t"}
-        self.assertEqual(spark_runner.run_sql(session, step), 2)
+        self.assertEqual(spark_runner.run_sql(session, step), "2 rows staged")
         self.assertEqual(session.statements, ["SELECT 1"])
         self.assertEqual(session.calls[:2], [("localCheckpoint", True), ("view", "_stage_t", [["row"], ["row"]])])
 

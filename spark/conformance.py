@@ -1,0 +1,141 @@
+"""Runs generated plan files through the real spark_runner.py on a local Spark, then dumps tables as JSON.
+
+Used by test/spark/conformance.ts (npm run test:spark). One process per table format, like production:
+  iceberg: a local Hadoop catalog named like Glue's (glue_catalog), the Iceberg runtime of Glue 5.0;
+  delta:   spark_catalog as Delta's catalog, delta-spark of Databricks Runtime 15.4.
+Usage: conformance.py --format iceberg|delta --warehouse DIR --ivy DIR, then JSON commands on stdin (handle).
+The hash key comes from the environment (env:MEDALLION_HASH_KEY), as the runner's --hash-key-secret reads it.
+"""
+
+import argparse
+import base64
+import datetime
+import decimal
+import json
+import math
+import os
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "functions", "transform"))
+
+import spark_runner  # noqa: E402  (the real runner, imported from its shipped location)
+
+# The versions Glue 5.0 (Iceberg 1.7) and Databricks Runtime 15.4 LTS (Delta 3.2) run; Spark 3.5, Scala 2.12.
+ICEBERG_PACKAGE = "org.apache.iceberg:iceberg-spark-runtime-3.5_2.12:1.7.1"
+DELTA_PACKAGE = "io.delta:delta-spark_2.12:3.2.1"
+
+
+def session(table_format, warehouse, ivy):
+    from pyspark.sql import SparkSession
+
+    builder = (
+        SparkSession.builder.master("local[2]")
+        .appName(f"medallion-conformance-{table_format}")
+        .config("spark.sql.shuffle.partitions", "2")
+        .config("spark.default.parallelism", "2")
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.jars.ivy", ivy)
+        .config("spark.driver.memory", "1g")
+        .config("spark.driver.extraJavaOptions", "-Duser.timezone=UTC")
+        .config("spark.sql.warehouse.dir", os.path.join(warehouse, "spark-warehouse"))
+    )
+    if table_format == "iceberg":
+        builder = (
+            builder.config("spark.jars.packages", ICEBERG_PACKAGE)
+            .config("spark.sql.extensions", "org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions")
+            .config("spark.sql.catalog.glue_catalog", "org.apache.iceberg.spark.SparkCatalog")
+            .config("spark.sql.catalog.glue_catalog.type", "hadoop")
+            .config("spark.sql.catalog.glue_catalog.warehouse", os.path.join(warehouse, "iceberg"))
+        )
+    else:
+        builder = (
+            builder.config("spark.jars.packages", DELTA_PACKAGE)
+            .config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
+            .config("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog")
+        )
+    return builder.getOrCreate()
+
+
+def value(item):
+    """A cell as JSON: exact decimals and timestamps as text, binaries as base64."""
+    if isinstance(item, float) and not math.isfinite(item):
+        return "NaN" if math.isnan(item) else ("Infinity" if item > 0 else "-Infinity")  # JavaScript's String()
+    if isinstance(item, decimal.Decimal):
+        return str(item)
+    if isinstance(item, datetime.datetime):
+        # Spark hands back naive local-time datetimes; the JVM and session run in UTC (see main).
+        return item.strftime("%Y-%m-%d %H:%M:%S.%f")
+    if isinstance(item, datetime.date):
+        return item.isoformat()
+    if isinstance(item, (bytes, bytearray)):
+        return base64.b64encode(bytes(item)).decode()
+    return item
+
+
+def dump(spark, tables):
+    out = {}
+    for table in tables:
+        if not spark.catalog.tableExists(table):
+            out[table] = None
+            continue
+        frame = spark.table(table)
+        out[table] = {
+            "columns": [[field.name, field.dataType.simpleString()] for field in frame.schema.fields],
+            "rows": [[value(item) for item in row] for row in frame.collect()],
+        }
+    return out
+
+
+def handle(spark, command):
+    """One command of the driver: create namespaces, run plan files, dump tables, or evaluate queries."""
+    for namespace in command.get("namespaces", []):
+        spark.sql(f"CREATE NAMESPACE IF NOT EXISTS {namespace}")
+    for plan in command.get("run", []):
+        code = spark_runner.main(["--plan", plan, "--hash-key-secret", "env:MEDALLION_HASH_KEY"], lambda: spark)
+        if code != 0:
+            return {"ok": False, "error": f"spark_runner exited {code} on {plan}"}
+    reply = {"ok": True}
+    if "dump" in command:
+        reply["tables"] = dump(spark, command["dump"])
+    if "sql" in command:
+        results = []
+        for query in command["sql"]:
+            frame = spark.sql(query)
+            results.append(
+                {
+                    "columns": [[f.name, f.dataType.simpleString()] for f in frame.schema.fields],
+                    "rows": [[value(item) for item in row] for row in frame.collect()],
+                }
+            )
+        reply["results"] = results
+    return reply
+
+
+def main():
+    """Reads one JSON command a line on stdin, answers each with one line starting with REPLY."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--format", choices=["iceberg", "delta"], required=True)
+    parser.add_argument("--warehouse", required=True)
+    parser.add_argument("--ivy", required=True)
+    args = parser.parse_args()
+    spark = session(args.format, args.warehouse, args.ivy)
+    spark.sparkContext.setLogLevel("ERROR")
+    print(REPLY + json.dumps({"ok": True, "ready": True}), flush=True)
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        try:
+            reply = handle(spark, json.loads(line))
+        except Exception as error:  # noqa: BLE001 - reported to the driver, which fails the check
+            reply = {"ok": False, "error": f"{type(error).__name__}: {error}"}
+        print(REPLY + json.dumps(reply), flush=True)
+    spark.stop()
+    return 0
+
+
+REPLY = "@@conformance "
+
+if __name__ == "__main__":
+    sys.exit(main())
