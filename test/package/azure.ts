@@ -1,14 +1,14 @@
 /** An Azure + Databricks program from the same spec. */
 import { Provider } from "@pulumi/azure-native/provider";
 import { AzureLakehouse } from "medallion-lakehouse/azure";
-import { spec } from "./spec";
+import { azureSpec } from "./spec";
 
 export = () => {
   const provider = new Provider("azure-native", { location: "westeurope" });
   const lakehouse = new AzureLakehouse(
     "consumer",
     {
-      spec,
+      spec: azureSpec,
       environment: "dev",
       location: "westeurope",
       azureDatabricksObjectId: "00000000-0000-0000-0000-0000000000db",
