@@ -69,8 +69,17 @@ def create_hash_key(spark, key):
 
 # Session settings every run pins, whatever the cluster's defaults (Databricks' zone is the workspace's):
 # the generated SQL reads timestamps as UTC, and bronze Parquet gains columns when the spec adds them, so
-# its files' schemas are merged (Spark reads one file's footer otherwise: a new column vanishes).
-SESSION_CONF = {"spark.sql.session.timeZone": "UTC", "spark.sql.parquet.mergeSchema": "true"}
+# its files' schemas are merged (Spark reads one file's footer otherwise: a new column vanishes). Bronze is
+# written by the converter in the proleptic Gregorian calendar (years 0001-9999); Spark 3.x refuses to read
+# dates before 1582-10-15 and timestamps before 1900 from Parquet files no Spark wrote unless told their
+# calendar (spark.sql.parquet.datetimeRebaseModeInRead / int96RebaseModeInRead, EXCEPTION by default in 3.x;
+# CORRECTED reads them as written; Spark 4.0 made CORRECTED the default: SPARK-46440).
+SESSION_CONF = {
+    "spark.sql.session.timeZone": "UTC",
+    "spark.sql.parquet.mergeSchema": "true",
+    "spark.sql.parquet.datetimeRebaseModeInRead": "CORRECTED",
+    "spark.sql.parquet.int96RebaseModeInRead": "CORRECTED",
+}
 
 # What Delta's MERGE/INSERT/UPDATE/DELETE return (one row of metrics), as the runner logs them.
 DELTA_METRICS = {

@@ -177,6 +177,7 @@ class RunnerTest(unittest.TestCase):
         spark_runner.run(session, PLANS["plans"], log=lambda _: None)
         self.assertEqual(session.conf.values["spark.sql.session.timeZone"], "UTC")
         self.assertEqual(session.conf.values["spark.sql.parquet.mergeSchema"], "true")
+        self.assertEqual(session.conf.values["spark.sql.parquet.datetimeRebaseModeInRead"], "CORRECTED")
 
     def test_a_table_without_bronze_data_is_skipped_not_the_job_failed(self):
         session = FakeSession(fail_on="FROM parquet.`s3://b/beer/`")
