@@ -71,6 +71,38 @@ export const source = z.discriminatedUnion("kind", [
     secret: resourceKey.optional(),
   }),
   z.strictObject({
+    kind: z.literal("database"),
+    /** The source database's engine; picks the driver and the SQL dialect (and the DMS endpoint engine). */
+    engine: z.enum(["postgres", "mysql", "sqlserver", "aurora-postgresql", "aurora-mysql"]),
+    /**
+     * Name of an entry in `secrets` holding the connection as JSON in the RDS secret format
+     * (`host`, `port`, `username`, `password`, `dbname`; optional `ca`, a PEM bundle for TLS verification).
+     */
+    secret: resourceKey,
+    /**
+     * `pull`: a scheduled query of the rows whose `incremental.watermarkColumn` falls in the window since the
+     * watermark (hourly) and of the whole previous day (daily D-1). `cdc`: AWS DMS streams every insert,
+     * update and delete into the CDC stream (AWS only).
+     */
+    capture: z.enum(["pull", "cdc"]),
+    /** The source table as `schema.table`. @default "public.<table name>" (postgres), "dbo.<name>" (sqlserver) */
+    sourceTable: z
+      .string()
+      .regex(
+        /^[A-Za-z_][A-Za-z0-9_$]{0,62}(\.[A-Za-z_][A-Za-z0-9_$]{0,62})?$/,
+        'must be "table" or "schema.table"',
+      )
+      .optional(),
+    /**
+     * IANA time zone in which the source stores timestamps without a zone (`timestamp`, `datetime`);
+     * columns with a zone are compared as stored. @default "UTC"
+     */
+    timeZone: z
+      .string()
+      .refine(isTimeZone, { message: 'must be an IANA time zone such as "UTC" or "America/Sao_Paulo"' })
+      .default("UTC"),
+  }),
+  z.strictObject({
     kind: z.literal("event"),
     /** Message field carrying the idempotency key. @default "transaction_id" */
     idField: identifier.default("transaction_id"),
@@ -278,6 +310,15 @@ export type ViewSpec = LakehouseSpec["views"][number];
 export type GoldModelSpec = LakehouseSpec["gold"][number];
 export type SecretSpec = LakehouseSpec["secrets"][number];
 export type DatabricksSpec = LakehouseSpec["databricks"];
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 function isValidRegex(pattern: string): boolean {
   try {
