@@ -53,15 +53,16 @@ export interface AwsFunctionArgs extends AwsFunctionCommon {
 
 /**
  * What Lambda needs to attach a function to a VPC: the EC2 network-interface actions of the
- * AWSLambdaVPCAccessExecutionRole managed policy, which take no resource-level scoping
+ * AWSLambdaVPCAccessExecutionRole managed policy
  * (https://docs.aws.amazon.com/lambda/latest/dg/configuration-vpc.html#configuration-vpc-permissions).
+ * The Describe actions take no resource; the others are scoped to network interfaces and to the function's
+ * own subnets and security groups (Service Authorization Reference, Amazon EC2).
  */
-export const LAMBDA_VPC_ACTIONS = [
+export const LAMBDA_VPC_DESCRIBE_ACTIONS = ["ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets"] as const;
+export const LAMBDA_VPC_INTERFACE_ACTIONS = [
   "ec2:AssignPrivateIpAddresses",
   "ec2:CreateNetworkInterface",
   "ec2:DeleteNetworkInterface",
-  "ec2:DescribeNetworkInterfaces",
-  "ec2:DescribeSubnets",
   "ec2:UnassignPrivateIpAddresses",
 ] as const;
 
@@ -140,7 +141,34 @@ export class AwsFunction extends pulumi.ComponentResource implements AwsPrincipa
             {
               role: this.role.name,
               policy: policyJson([
-                { Sid: "AttachToVpc", Effect: "Allow", Action: [...LAMBDA_VPC_ACTIONS], Resource: "*" },
+                {
+                  Sid: "DescribeVpcAttachments",
+                  Effect: "Allow",
+                  Action: [...LAMBDA_VPC_DESCRIBE_ACTIONS],
+                  Resource: "*",
+                },
+                {
+                  Sid: "ManageOwnNetworkInterfaces",
+                  Effect: "Allow",
+                  Action: [...LAMBDA_VPC_INTERFACE_ACTIONS],
+                  Resource: pulumi
+                    .all([
+                      context.partition,
+                      context.region,
+                      context.accountId,
+                      args.vpc.subnetIds,
+                      args.vpc.securityGroupIds,
+                    ])
+                    .apply(([partition, region, account, subnets, groups]) => {
+                      const arn = (type: string, id: string) =>
+                        `arn:${partition}:ec2:${region}:${account}:${type}/${id}`;
+                      return [
+                        arn("network-interface", "*"),
+                        ...subnets.map((id) => arn("subnet", id)),
+                        ...groups.map((id) => arn("security-group", id)),
+                      ];
+                    }),
+                },
               ]),
             },
             { parent: this },
