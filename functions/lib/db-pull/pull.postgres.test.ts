@@ -11,6 +11,11 @@ import { startPostgres, type TestPostgres } from "../../test/postgres";
 import type { RawWriter, WatermarkStore } from "../api-pull";
 import { convert } from "../convert/convert";
 import { DirectorySink } from "../convert/sinks";
+import { AzureNamedKeyCredential, TableClient } from "@azure/data-tables";
+import { ContainerClient, StorageSharedKeyCredential } from "@azure/storage-blob";
+import { AZURITE_ACCOUNT, AZURITE_KEY, startAzurite } from "../../test/servers";
+import { azureJobEnv, runAzurePulls } from "../azure/api-pull-job";
+import { WATERMARK_PARTITION } from "../azure/api-pull-stores";
 import { pullDatabase, npmDrivers } from "./pull";
 import { wallClockToUtc } from "./zones";
 
@@ -372,6 +377,79 @@ describe("database pull on a real PostgreSQL", () => {
       });
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("runs on Azure in the pull job: the same code through Blob storage and a Table storage watermark", async () => {
+    await reset(`(7, 2.5, 'azure', true, NULL, '2026-03-01 10:15:00+00', NULL)`);
+    const azurite = await startAzurite();
+    try {
+      const raw = new ContainerClient(
+        `${azurite.blob}/raw`,
+        new StorageSharedKeyCredential(AZURITE_ACCOUNT, AZURITE_KEY),
+      );
+      await raw.create();
+      const watermarks = new TableClient(
+        azurite.table,
+        "watermarks",
+        new AzureNamedKeyCredential(AZURITE_ACCOUNT, AZURITE_KEY),
+        {
+          allowInsecureConnection: true,
+        },
+      );
+      await watermarks.createTable();
+      await watermarks.upsertEntity(
+        { partitionKey: WATERMARK_PARTITION, rowKey: "orders", watermark: "2026-03-01T10:00:00.000Z" },
+        "Replace",
+      );
+      // The environment as components/azure/api-ingestion.ts writes it: the table's spec and its secret variable.
+      const env = {
+        CLOUD: "azure",
+        PULL_MODE: "hourly",
+        AZURE_CLIENT_ID: "00000000-0000-0000-0000-000000000001",
+        RAW_URL: `${azurite.blob}/raw`,
+        WATERMARK_TABLE_URL: `${azurite.table}/watermarks`,
+        SOURCES: JSON.stringify([
+          {
+            table: "orders",
+            spec: orders,
+            format: "json",
+            watermarkColumn: "updated_at",
+            secretEnv: "SECRET_SHOP_DB",
+          },
+        ]),
+        SECRET_SHOP_DB: pg.secretValue(),
+      };
+      const job = azureJobEnv(env);
+      const outcome = await runAzurePulls({
+        mode: job.PULL_MODE,
+        sources: job.SOURCES,
+        clients: { raw, watermarks },
+        env,
+        now: () => new Date("2026-03-01T11:10:00Z"),
+        log: () => undefined,
+      });
+      expect(outcome.failed).toEqual([]);
+      const key = outcome.pulled[0]?.key as string;
+      const rows = gunzipSync(await raw.getBlockBlobClient(key).downloadToBuffer())
+        .toString()
+        .trim()
+        .split("\n");
+      expect(rows.map((r) => JSON.parse(r))).toEqual([
+        {
+          id: "7",
+          amount: "2.5000",
+          note: "azure",
+          paid: true,
+          placed: null,
+          updated_at: "2026-03-01T10:15:00.000000Z",
+          local_time: null,
+        },
+      ]);
+      const mark = await watermarks.getEntity<{ watermark: string }>(WATERMARK_PARTITION, "orders");
+      expect(mark.watermark).toBe("2026-03-01T11:00:00.000Z");
+    } finally {
+      await azurite.close();
     }
   });
 });
