@@ -4,7 +4,7 @@ import * as semver from "semver";
 
 /**
  * `npm ci` warns EBADENGINE for every installed package whose `engines.node` excludes the running Node.
- * The README promises Node 20.19+, 22 and 24, so every package in the lockfile must accept the lowest
+ * The README promises Node 20.19+, 22.13+ and 24, so every package in the lockfile must accept the lowest
  * release of each (the lockfile records each package's `engines` as published).
  */
 const root = join(__dirname, "..");
@@ -15,7 +15,8 @@ const manifest = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as
   engines: { node: string };
 };
 
-const SUPPORTED = ["20.19.0", "22.0.0", "24.0.0"];
+// 22.13: the first Node 22 release eslint 10 and its tree accept (`^20.19.0 || ^22.13.0 || >=24`).
+const SUPPORTED = ["20.19.0", "22.13.0", "24.0.0"];
 
 describe("Node engines", () => {
   it("the engines floor is the README's Node 20.19", () => {
