@@ -123,17 +123,6 @@ export const REQUIRED_BY_CLOUD: Readonly<
  */
 export function configSchemaWith(spec: z.ZodType) {
   return z.looseObject({ ...stackConfigKeys, "medallion:lakehouse": spec }).superRefine((config, context) => {
-    const known = new Set<string>(Object.keys(stackConfigKeys));
-    for (const key of Object.keys(config)) {
-      if (key.startsWith("medallion:") && !known.has(key)) {
-        context.addIssue({
-          code: "unrecognized_keys",
-          keys: [key],
-          path: [],
-          message: `unknown key "${key}"`,
-        });
-      }
-    }
     const cloud = config["medallion:cloud"];
     for (const key of REQUIRED_BY_CLOUD[cloud] ?? []) {
       if (config[key] === undefined) {
@@ -162,3 +151,12 @@ export const stackDocument = z
     title: "Pulumi.<stack>.yaml (medallion-lakehouse)",
     description: "A Pulumi stack file of a medallion-lakehouse program.",
   });
+
+/**
+ * `medallion:` keys the program does not read (a typo, or a key of another version). Checked apart from
+ * {@link configSchemaWith}: zod skips refinements once a required key is missing, and a typo is exactly that.
+ */
+export function unknownMedallionKeys(config: Record<string, unknown>): string[] {
+  const known = new Set<string>(Object.keys(stackConfigKeys));
+  return Object.keys(config).filter((key) => key.startsWith("medallion:") && !known.has(key));
+}

@@ -7,7 +7,7 @@ import { closest, ConfigError, describePath, formatPath, formatProblem, type Con
 import { lakehouseSpecProblems } from "./parse";
 import { lakehouseSpec } from "./schema";
 import { type Cloud, CLOUDS } from "./stack";
-import { configSchemaWith, stackConfigKeys } from "./stack-document";
+import { configSchemaWith, stackConfigKeys, unknownMedallionKeys } from "./stack-document";
 
 /**
  * `medallion validate`: a stack file checked as the program will check it, every problem with its file,
@@ -30,11 +30,12 @@ export function validateStackFile(file: string): StackFileValidation {
     return {
       file,
       problems: document.errors.map((error) => {
-        const [start] = error.linePos ?? [];
+        // With prettyErrors off, the error keeps only its offsets: the line counter turns them into a line.
+        const { line, col } = lineCounter.linePos(error.pos[0]);
         return {
           path: "(YAML)",
           message: error.message.split("\n")[0] ?? error.message,
-          ...(start ? { location: { file: shown, line: start.line, column: start.col } } : {}),
+          location: { file: shown, line, column: col },
         };
       }),
     };
@@ -71,36 +72,33 @@ export function stackFileProblems(document: unknown): ConfigProblem[] {
     ];
   }
   const keys = configSchemaWith(z.unknown()).safeParse(config);
-  const problems: ConfigProblem[] = keys.success
-    ? []
-    : keys.error.issues.flatMap((issue): ConfigProblem[] => {
-        const [key, ...segments] = issue.path.filter((s): s is string | number => typeof s !== "symbol");
-        if (issue.code === "unrecognized_keys") {
-          return issue.keys.map((unknown) => {
-            const guess = closest(unknown, Object.keys(stackConfigKeys));
-            return {
-              path: unknown,
-              message: `unknown key${guess ? ` (did you mean "${guess}"?)` : `; medallion keys: ${Object.keys(stackConfigKeys).join(", ")}`}`,
-              key: unknown,
-              segments: [],
-            };
-          });
-        }
-        if (key === undefined) return [{ path: "config", message: issue.message }];
-        const message =
-          issue.code === "invalid_type" && /received undefined$/.test(issue.message)
-            ? "is required"
-            : issue.message;
-        return [
-          {
-            path: formatPath(String(key), segments),
-            at: describePath(String(key), segments, config),
-            message,
-            key: String(key),
-            segments,
-          },
-        ];
-      });
+  const problems: ConfigProblem[] = unknownMedallionKeys(config as Record<string, unknown>).map((unknown) => {
+    const guess = closest(unknown, Object.keys(stackConfigKeys));
+    return {
+      path: unknown,
+      message: `unknown key${guess ? ` (did you mean "${guess}"?)` : `; medallion keys: ${Object.keys(stackConfigKeys).join(", ")}`}`,
+      key: unknown,
+      segments: [],
+    };
+  });
+  const keyProblems = (keys.success ? [] : keys.error.issues).flatMap((issue): ConfigProblem[] => {
+    const [key, ...segments] = issue.path.filter((s): s is string | number => typeof s !== "symbol");
+    if (key === undefined) return [{ path: "config", message: issue.message }];
+    const message =
+      issue.code === "invalid_type" && /received undefined$/.test(issue.message)
+        ? "is required"
+        : issue.message;
+    return [
+      {
+        path: formatPath(String(key), segments),
+        at: describePath(String(key), segments, config),
+        message,
+        key: String(key),
+        segments,
+      },
+    ];
+  });
+  problems.push(...keyProblems);
   const spec = (config as Record<string, unknown>)["medallion:lakehouse"];
   if (spec === undefined) {
     problems.push({
