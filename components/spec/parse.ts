@@ -1,5 +1,6 @@
 import { closest, ConfigError, describePath, formatPath, type ConfigProblem } from "./errors";
 import { enumValues, knownKeys, schemaAt, valueAt } from "./schema-walk";
+import type { LakehouseSpec } from "./types.generated";
 import { checkReferences, type ParsedParts } from "./references";
 import {
   goldModel,
@@ -8,7 +9,6 @@ import {
   table,
   view,
   type GoldModelSpec,
-  type LakehouseSpec,
   type SecretSpec,
   type TableSpec,
   type ViewSpec,
