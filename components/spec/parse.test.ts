@@ -444,6 +444,16 @@ describe("parseLakehouseSpec", () => {
       ],
     ],
     [
+      "the Databricks schedule time zone is not a time zone",
+      (s) => (s.databricks = { timezone: "Europe/Amsterdm" }),
+      [
+        {
+          path: "lakehouse.databricks.timezone",
+          message: 'must be an IANA time zone such as "Europe/Amsterdam" or "UTC"',
+        },
+      ],
+    ],
+    [
       "a field name is mistyped",
       (s) => (s.tables[0].columns[1].nulable = false),
       [

@@ -506,7 +506,8 @@ export const lakehouseSpec = z
         /** IANA time zone of the schedule. @default "UTC" */
         timezone: z
           .string()
-          .min(1)
+          // Databricks resolves the schedule's timezone_id as a Java time-zone ID, which IANA names are.
+          .refine(isTimeZone, { message: 'must be an IANA time zone such as "Europe/Amsterdam" or "UTC"' })
           .default("UTC")
           .meta(doc("IANA time zone of the job schedule.", "Europe/Amsterdam")),
         /** Timeout of each task. @default 3600 */
@@ -562,6 +563,16 @@ export type ViewSpec = LakehouseSpec["views"][number];
 export type GoldModelSpec = LakehouseSpec["gold"][number];
 export type SecretSpec = LakehouseSpec["secrets"][number];
 export type DatabricksSpec = LakehouseSpec["databricks"];
+
+function isTimeZone(zone: string): boolean {
+  if (zone === "") return false;
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 function isValidRegex(pattern: string): boolean {
   try {
