@@ -1,4 +1,5 @@
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { parse } from "yaml";
 import { ConfigError } from "../components/spec";
@@ -196,5 +197,30 @@ describe("loadStack on Azure", () => {
         ],
       }),
     );
+  });
+});
+
+describe("loadStack with its stack file", () => {
+  it("points each spec problem at its line in the file", () => {
+    const text = fs
+      .readFileSync(path.join(__dirname, "..", "Pulumi.dev.yaml"), "utf8")
+      .replace('daily: "0 2 * * *"', 'daily: "30 25 * * *"');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "medallion-config-"));
+    const file = path.join(dir, "Pulumi.dev.yaml");
+    fs.writeFileSync(file, text);
+    const config = flattenConfig("medallion", parse(text).config).config;
+    const line = text.split("\n").findIndex((l) => l.includes("30 25 * * *")) + 1;
+    try {
+      expect(() =>
+        loadStack(
+          (key) => config[key],
+          () => false,
+          false,
+          file,
+        ),
+      ).toThrow(`Pulumi.dev.yaml:${line}:`);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
