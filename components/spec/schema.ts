@@ -30,6 +30,17 @@ export const cron = z
     message: "cron fields may only hold digits, names and * , / - ?",
   });
 
+/** Seconds of a duration such as "90m", "26h" or "2d". */
+export function durationSeconds(duration: string): number {
+  const unit = { m: 60, h: 3600, d: 86_400 }[duration.slice(-1) as "m" | "h" | "d"];
+  return Number(duration.slice(0, -1)) * unit;
+}
+
+/** A duration such as "90m", "26h" or "2d". */
+export const duration = z
+  .string()
+  .regex(/^[1-9]\d*[mhd]$/, 'must be a duration such as "90m", "26h" or "2d"');
+
 export const columnType = z.union([
   z.enum(["string", "int", "bigint", "double", "boolean", "date", "timestamp"]),
   z
@@ -130,6 +141,30 @@ export const table = z.strictObject({
   /** @default [] */
   quality: z.array(qualityRule).default([]),
   incremental: incremental.optional(),
+  monitoring: z
+    .strictObject({
+      maxQuarantineRatio: z
+        .number()
+        .gt(0)
+        .max(1)
+        .optional()
+        .describe(
+          "Share of a table's rows (bronze and silver, per hour) above which its quarantine alarm fires, e.g. 0.05 for 5%. Default 0.05.",
+        ),
+      expectedEvery: duration
+        // PutMetricAlarm: Period × EvaluationPeriods ≤ 7 days, and ≤ 1 day for periods under an hour
+        // (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html).
+        .refine((d) => durationSeconds(d) <= 7 * 86_400, { message: "must be at most 7 days (7d)" })
+        .refine((d) => durationSeconds(d) % 3600 === 0 || durationSeconds(d) <= 86_400, {
+          message: "must be whole hours when longer than 1 day",
+        })
+        .optional()
+        .describe(
+          'Longest time without new rows for this table before its freshness alarm fires: "<n>m", "<n>h" or "<n>d", at most 7 days (CloudWatch evaluates at most 7 days; 1 day unless whole hours). Default "1d".',
+        ),
+    })
+    .optional()
+    .describe("Data alarms of this table (AWS: CloudWatch alarms on the per-table data metrics)."),
   overrides: z
     .strictObject({
       /** Records above which the raw → bronze converter runs on ECS instead of Lambda. */
@@ -260,6 +295,47 @@ export const lakehouseSpec = z.strictObject({
       maxRetries: z.int().min(0).max(10).default(2),
     })
     .prefault({}),
+  observability: z
+    .strictObject({
+      budget: z
+        .strictObject({
+          monthlyLimit: z
+            .number()
+            .positive()
+            .default(100)
+            .describe(
+              "Monthly cost limit of the stack (AWS: USD over the stack's tagged resources; Azure: the billing currency over the resource group). Default 100.",
+            ),
+          forecastPercents: z
+            .array(z.number().positive().max(1000))
+            .default([100])
+            .describe(
+              "Forecast thresholds, percent of the limit, that alert the alert channel. Default [100].",
+            ),
+          actualPercents: z
+            .array(z.number().positive().max(1000))
+            .default([80, 100])
+            .describe(
+              "Actual-spend thresholds, percent of the limit, that alert the alert channel. Default [80, 100].",
+            ),
+        })
+        .prefault({})
+        .describe("The stack's cost budget, alerting the alert channel."),
+      costReport: z
+        .boolean()
+        .default(false)
+        .describe(
+          "AWS: a Cost and Usage Report (Data Exports, CUR 2.0) into a bucket of the stack, with an Athena table. Refused on Azure. Default false.",
+        ),
+      grafana: z
+        .boolean()
+        .default(false)
+        .describe(
+          "AWS: an Amazon Managed Grafana workspace with Athena and CloudWatch data sources and the analytic, operational and financial dashboards. Refused on Azure. Default false.",
+        ),
+    })
+    .prefault({})
+    .describe("Dashboards, budgets and cost reports of the stack."),
   /** Source credentials to hold; values come from `pulumi config set --secret --path medallion:secrets.<name>`. */
   secrets: z.array(secret).default([]),
   tables: z.array(table).min(1, "a lakehouse needs at least one table"),
@@ -278,6 +354,7 @@ export type ViewSpec = LakehouseSpec["views"][number];
 export type GoldModelSpec = LakehouseSpec["gold"][number];
 export type SecretSpec = LakehouseSpec["secrets"][number];
 export type DatabricksSpec = LakehouseSpec["databricks"];
+export type ObservabilitySpec = LakehouseSpec["observability"];
 
 function isValidRegex(pattern: string): boolean {
   try {
