@@ -319,6 +319,12 @@ export const lakehouseSpec = z.strictObject({
               "Actual-spend thresholds, percent of the limit, that alert the alert channel. Default [80, 100].",
             ),
         })
+        // AWS Budgets and Azure consumption budgets both take at most five notifications per budget
+        // (https://docs.aws.amazon.com/cost-management/latest/userguide/budgets-controls.html,
+        // https://learn.microsoft.com/rest/api/consumption/budgets/create-or-update).
+        .refine((b) => new Set(b.forecastPercents).size + new Set(b.actualPercents).size <= 5, {
+          message: "a budget takes at most 5 notifications (forecast and actual thresholds together)",
+        })
         .prefault({})
         .describe("The stack's cost budget, alerting the alert channel."),
       costReport: z
