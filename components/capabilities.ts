@@ -69,11 +69,13 @@ export const CAPABILITIES: Readonly<Record<SpecFeature, Readonly<Record<Cloud, S
     azure: yes("a consumption budget on the resource group, notifying the action group"),
   },
   "observability.costReport": {
-    aws: yes("a CUR 2.0 Data Export into the stack's cost bucket, with an Athena table"),
+    aws: no(
+      "the Cost and Usage Report export and its Athena table are not built yet (issue 16, Build item 4)",
+    ),
     azure: no("no Cost Management export is built on Azure yet; the workbook shows cost against the budget"),
   },
   "observability.grafana": {
-    aws: yes("Amazon Managed Grafana with Athena and CloudWatch data sources"),
+    aws: no("the Amazon Managed Grafana workspace is not built yet (issue 16, Build item 3)"),
     azure: no("no Azure Managed Grafana is built yet; the Azure Monitor workbook is the stack's dashboard"),
   },
 };

@@ -70,7 +70,11 @@ describe("the dev stack under the offline preview", () => {
       "aws:cloudwatch/logGroup:LogGroup": 7 + 3,
       "aws:cloudwatch/logStream:LogStream": 1,
       // Ingestion's 12 + the emitted failure metrics' 4 + the _errors/ alert DLQ's depth, then the transformations' 6.
-      "aws:cloudwatch/metricAlarm:MetricAlarm": 12 + 4 + 1 + 6,
+      // ... + a quarantine-ratio and a freshness alarm per table (5 tables, issue 16).
+      "aws:cloudwatch/metricAlarm:MetricAlarm": 12 + 4 + 1 + 6 + 2 * 5,
+      // Observability (issue 16): the stack's dashboard and budget.
+      "aws:cloudwatch/dashboard:Dashboard": 1,
+      "aws:budgets/budget:Budget": 1,
       "aws:iam/role:Role": 9 + 5,
       "aws:iam/rolePolicy:RolePolicy": 24 + 22,
       "aws:scheduler/schedule:Schedule": 2 + 2,

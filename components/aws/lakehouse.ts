@@ -1,5 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
+import { capabilityProblems } from "../capabilities";
 import type { Lakehouse, LakehouseArgs } from "../contracts";
+import { ConfigError } from "../spec";
 import { LAYERS, type LayerName } from "../naming";
 import { AwsAccessLogBucket } from "./access-log-bucket";
 import { AwsAlertTopic } from "./alert-topic";
@@ -42,6 +44,8 @@ export class AwsLakehouse extends pulumi.ComponentResource implements Lakehouse<
   constructor(name: string, args: AwsLakehouseArgs, opts?: pulumi.ComponentResourceOptions) {
     super("medallion:aws:Lakehouse", name, {}, opts);
     const { spec, environment } = args;
+    const unsupported = capabilityProblems(spec, "aws");
+    if (unsupported.length > 0) throw new ConfigError(`AwsLakehouse ${name} spec`, unsupported);
     const product = spec.name;
     const protect = spec.protect;
     const context = awsContext(this);
