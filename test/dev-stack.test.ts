@@ -299,7 +299,8 @@ describe("the dev stack under the offline preview", () => {
     // Foundation, then ingestion (67 with the converter network's 10, 5 alarms and the _errors/ alert DLQ; no event
     // jobs without event tables), then the transformations' bucket, key, quarantine database, 3 log groups, 2 jobs,
     // 4 artifacts, 5 roles, 2 state machines, 2 queues, 6 alarms, workgroup, hash key and secret, job-failure rule (31).
-    expect(taggable).toHaveLength(5 + 6 + 4 + 1 + 1 + 67 + 31);
+    // ... then observability: 2 alarms per table (10) and the budget (the dashboard takes no tags).
+    expect(taggable).toHaveLength(5 + 6 + 4 + 1 + 1 + 67 + 31 + 11);
     for (const r of taggable) {
       // `rotation` marks third-party secrets (no rotator); every other key is the standard set.
       const keys = Object.keys(r.inputs.tags as object).filter((k) => k !== "rotation");

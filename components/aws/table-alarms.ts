@@ -53,7 +53,7 @@ export function awsTableAlarms(
       evaluationPeriods: 1,
       alarmActions: [args.alertTopicArn],
       okActions: [args.alertTopicArn],
-      tags: { ...args.tags, table: table.name },
+      tags: { ...args.tags },
     };
     const ratio = table.monitoring?.maxQuarantineRatio ?? DEFAULT_MAX_QUARANTINE_RATIO;
     const quarantineRatio = new cloudwatch.MetricAlarm(
