@@ -1,6 +1,8 @@
 import { Provider } from "@pulumi/aws/provider";
 import * as pulumi from "@pulumi/pulumi";
 import { AwsLakehouse, standardTags } from "../components";
+import { capabilityProblems } from "../components/capabilities";
+import { ConfigError } from "../components/spec/errors";
 import type { LoadedStack } from "../infra/config";
 
 /** What a stack exports: what downstream stacks and people need to find the lakehouse. */
@@ -29,6 +31,9 @@ export interface AwsStackOutputs {
  */
 export function buildAwsStack(stack: LoadedStack): AwsStackOutputs {
   const { settings } = stack;
+  // Before any resource registers: a feature AWS cannot honour (yet) is a spec error naming the field.
+  const unsupported = capabilityProblems(settings.spec, "aws");
+  if (unsupported.length > 0) throw new ConfigError("Stack config", unsupported);
   const provider = new Provider("aws", {
     region: stack.awsRegion as string,
     defaultTags: { tags: standardTags({ project: settings.spec.name, environment: settings.environment }) },

@@ -1,5 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
+import { capabilityProblems } from "../capabilities";
 import type { Lakehouse, LakehouseArgs } from "../contracts";
+import { ConfigError } from "../spec";
 import { LAYERS, type LayerName } from "../naming";
 import { AwsAccessLogBucket } from "./access-log-bucket";
 import { AwsAlertTopic } from "./alert-topic";
@@ -7,6 +9,7 @@ import { awsContext } from "./context";
 import { AwsMedallionLayer, type AwsPrincipal } from "./medallion-layer";
 import { AwsIngestion, type AwsIngestionArgs } from "./ingestion";
 import { dataLakeSettings } from "./lake-formation";
+import { addObservability, type AwsObservability } from "./observability";
 import { AwsSecretStore } from "./secret-store";
 import { standardTags } from "./tags";
 import { addTransformations, type AwsTransformations } from "./transformations";
@@ -35,10 +38,14 @@ export class AwsLakehouse extends pulumi.ComponentResource implements Lakehouse<
   readonly ingestion: AwsIngestion;
   /** Silver and gold: Glue jobs, workflows and schedules, Iceberg tables, Athena, Lake Formation. */
   readonly transformations: AwsTransformations;
+  /** The dashboard, a quarantine-ratio and a freshness alarm per table, and the stack's budget. */
+  readonly observability: AwsObservability;
 
   constructor(name: string, args: AwsLakehouseArgs, opts?: pulumi.ComponentResourceOptions) {
     super("medallion:aws:Lakehouse", name, {}, opts);
     const { spec, environment } = args;
+    const unsupported = capabilityProblems(spec, "aws");
+    if (unsupported.length > 0) throw new ConfigError(`AwsLakehouse ${name} spec`, unsupported);
     const product = spec.name;
     const protect = spec.protect;
     const context = awsContext(this);
@@ -137,6 +144,15 @@ export class AwsLakehouse extends pulumi.ComponentResource implements Lakehouse<
       },
       { parent: this },
     );
+    this.observability = addObservability(this, name, {
+      spec,
+      environment,
+      ingestion: this.ingestion,
+      transformations: this.transformations,
+      alerts: this.monitoring,
+      context,
+      tags: tagsFor("observability"),
+    });
     this.registerOutputs({});
   }
 }

@@ -160,7 +160,7 @@ describe("parseLakehouseSpec", () => {
       {
         path: "lakehouse.colour",
         message:
-          'unknown field "colour"; fields here: name, protect, retention, routing, schedules, alerts, databricks, secrets, tables, views, gold',
+          'unknown field "colour"; fields here: name, protect, retention, routing, schedules, alerts, databricks, secrets, observability, tables, views, gold',
       },
     ]);
   });

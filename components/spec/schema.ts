@@ -48,6 +48,17 @@ export const cron = z
   })
   .meta({ pattern: cronPattern() });
 
+/** Seconds of a duration such as "90m", "26h" or "2d". */
+export function durationSeconds(duration: string): number {
+  const unit = { m: 60, h: 3600, d: 86_400 }[duration.slice(-1) as "m" | "h" | "d"];
+  return Number(duration.slice(0, -1)) * unit;
+}
+
+/** A duration such as "90m", "26h" or "2d". */
+export const duration = z
+  .string()
+  .regex(/^[1-9]\d*[mhd]$/, 'must be a duration such as "90m", "26h" or "2d"');
+
 export const columnType = z.union([
   z.enum(["string", "int", "bigint", "double", "boolean", "date", "timestamp"]),
   z
@@ -257,6 +268,36 @@ export const table = z.strictObject({
       doc("Quality rules checked bronze → silver; a failing record is quarantined with the rule's name."),
     ),
   incremental: incremental.optional().meta(doc("How bronze → silver reads bronze; absent: strategy d-1.")),
+  monitoring: z
+    .strictObject({
+      maxQuarantineRatio: z
+        .number()
+        .gt(0)
+        .max(1)
+        .optional()
+        .meta(
+          doc(
+            "Share of a table's rows (bronze and silver, per hour) above which its quarantine alarm fires, e.g. 0.05 for 5%. Default 0.05.",
+            0.05,
+          ),
+        ),
+      expectedEvery: duration
+        // PutMetricAlarm: Period × EvaluationPeriods ≤ 7 days, and ≤ 1 day for periods under an hour
+        // (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html).
+        .refine((d) => durationSeconds(d) <= 7 * 86_400, { message: "must be at most 7 days (7d)" })
+        .refine((d) => durationSeconds(d) % 3600 === 0 || durationSeconds(d) <= 86_400, {
+          message: "must be whole hours when longer than 1 day",
+        })
+        .optional()
+        .meta(
+          doc(
+            'Longest time without new rows for this table before its freshness alarm fires: "<n>m", "<n>h" or "<n>d", at most 7 days (CloudWatch evaluates at most 7 days; 1 day unless whole hours). Default "1d".',
+            "26h",
+          ),
+        ),
+    })
+    .optional()
+    .meta(doc("Data alarms of this table (AWS: CloudWatch alarms on the per-table data metrics).")),
   overrides: z
     .strictObject({
       /** Records above which the raw → bronze converter runs on ECS instead of Lambda. */
@@ -540,6 +581,63 @@ export const lakehouseSpec = z
           "Source credentials to hold (Secrets Manager / Key Vault); each value comes from `pulumi config set --secret --path medallion:secrets.<name> <value>`.",
         ),
       ),
+    observability: z
+      .strictObject({
+        budget: z
+          .strictObject({
+            monthlyLimit: z
+              .number()
+              .positive()
+              .default(100)
+              .meta(
+                doc(
+                  "Monthly cost limit of the stack (AWS: USD over the stack's tagged resources; Azure: the billing currency over the stack's tagged resources).",
+                  500,
+                ),
+              ),
+            forecastPercents: z
+              .array(z.number().positive().max(1000))
+              .default([100])
+              .meta(doc("Forecast thresholds, percent of the limit, that alert the alert channel.", [100])),
+            actualPercents: z
+              .array(z.number().positive().max(1000))
+              .default([80, 100])
+              .meta(
+                doc(
+                  "Actual-spend thresholds, percent of the limit, that alert the alert channel.",
+                  [80, 100],
+                ),
+              ),
+          })
+          // AWS Budgets and Azure consumption budgets both take at most five notifications per budget
+          // (https://docs.aws.amazon.com/cost-management/latest/userguide/budgets-controls.html,
+          // https://learn.microsoft.com/rest/api/consumption/budgets/create-or-update).
+          .refine((b) => new Set(b.forecastPercents).size + new Set(b.actualPercents).size <= 5, {
+            message: "a budget takes at most 5 notifications (forecast and actual thresholds together)",
+          })
+          .prefault({})
+          .meta(doc("The stack's cost budget, alerting the alert channel.")),
+        costReport: z
+          .boolean()
+          .default(false)
+          .meta(
+            doc(
+              "AWS: a Cost and Usage Report (Data Exports, CUR 2.0) into a bucket of the stack, with an Athena table. Not built yet: refused on both clouds.",
+              false,
+            ),
+          ),
+        grafana: z
+          .boolean()
+          .default(false)
+          .meta(
+            doc(
+              "AWS: an Amazon Managed Grafana workspace with Athena and CloudWatch data sources and the analytic, operational and financial dashboards. Not built yet: refused on both clouds.",
+              false,
+            ),
+          ),
+      })
+      .prefault({})
+      .meta(doc("Dashboards, budgets and cost reports of the stack.")),
     tables: z
       .array(table)
       .min(1, "a lakehouse needs at least one table")
@@ -563,6 +661,7 @@ export type ViewSpec = LakehouseSpec["views"][number];
 export type GoldModelSpec = LakehouseSpec["gold"][number];
 export type SecretSpec = LakehouseSpec["secrets"][number];
 export type DatabricksSpec = LakehouseSpec["databricks"];
+export type ObservabilitySpec = LakehouseSpec["observability"];
 
 function isTimeZone(zone: string): boolean {
   if (zone === "") return false;

@@ -164,6 +164,46 @@ export type LakehouseSpec = {
     description?: string;
   }[];
   /**
+   * Dashboards, budgets and cost reports of the stack.
+   */
+  observability: {
+    /**
+     * The stack's cost budget, alerting the alert channel.
+     */
+    budget: {
+      /**
+       * Monthly cost limit of the stack (AWS: USD over the stack's tagged resources; Azure: the billing currency over the stack's tagged resources).
+       * @default 100
+       * @example 500
+       */
+      monthlyLimit: number;
+      /**
+       * Forecast thresholds, percent of the limit, that alert the alert channel.
+       * @default [100]
+       * @example [100]
+       */
+      forecastPercents: number[];
+      /**
+       * Actual-spend thresholds, percent of the limit, that alert the alert channel.
+       * @default [80,100]
+       * @example [80,100]
+       */
+      actualPercents: number[];
+    };
+    /**
+     * AWS: a Cost and Usage Report (Data Exports, CUR 2.0) into a bucket of the stack, with an Athena table. Not built yet: refused on both clouds.
+     * @default false
+     * @example false
+     */
+    costReport: boolean;
+    /**
+     * AWS: an Amazon Managed Grafana workspace with Athena and CloudWatch data sources and the analytic, operational and financial dashboards. Not built yet: refused on both clouds.
+     * @default false
+     * @example false
+     */
+    grafana: boolean;
+  };
+  /**
    * The tables: each one is ingested to raw, converted to bronze and merged into silver.
    */
   tables: ({
@@ -373,6 +413,21 @@ export type LakehouseSpec = {
        * @example "updated_at"
        */
       watermarkColumn?: string;
+    };
+    /**
+     * Data alarms of this table (AWS: CloudWatch alarms on the per-table data metrics).
+     */
+    monitoring?: {
+      /**
+       * Share of a table's rows (bronze and silver, per hour) above which its quarantine alarm fires, e.g. 0.05 for 5%. Default 0.05.
+       * @example 0.05
+       */
+      maxQuarantineRatio?: number;
+      /**
+       * Longest time without new rows for this table before its freshness alarm fires: "<n>m", "<n>h" or "<n>d", at most 7 days (CloudWatch evaluates at most 7 days; 1 day unless whole hours). Default "1d".
+       * @example "26h"
+       */
+      expectedEvery?: string;
     };
     /**
      * Per-table settings replacing the spec-wide ones.
@@ -689,6 +744,48 @@ export type LakehouseSpecInput = {
     description?: string;
   }[];
   /**
+   * Dashboards, budgets and cost reports of the stack.
+   * @default {}
+   */
+  observability?: {
+    /**
+     * The stack's cost budget, alerting the alert channel.
+     * @default {}
+     */
+    budget?: {
+      /**
+       * Monthly cost limit of the stack (AWS: USD over the stack's tagged resources; Azure: the billing currency over the stack's tagged resources).
+       * @default 100
+       * @example 500
+       */
+      monthlyLimit?: number;
+      /**
+       * Forecast thresholds, percent of the limit, that alert the alert channel.
+       * @default [100]
+       * @example [100]
+       */
+      forecastPercents?: number[];
+      /**
+       * Actual-spend thresholds, percent of the limit, that alert the alert channel.
+       * @default [80,100]
+       * @example [80,100]
+       */
+      actualPercents?: number[];
+    };
+    /**
+     * AWS: a Cost and Usage Report (Data Exports, CUR 2.0) into a bucket of the stack, with an Athena table. Not built yet: refused on both clouds.
+     * @default false
+     * @example false
+     */
+    costReport?: boolean;
+    /**
+     * AWS: an Amazon Managed Grafana workspace with Athena and CloudWatch data sources and the analytic, operational and financial dashboards. Not built yet: refused on both clouds.
+     * @default false
+     * @example false
+     */
+    grafana?: boolean;
+  };
+  /**
    * The tables: each one is ingested to raw, converted to bronze and merged into silver.
    */
   tables: ({
@@ -898,6 +995,21 @@ export type LakehouseSpecInput = {
        * @example "updated_at"
        */
       watermarkColumn?: string;
+    };
+    /**
+     * Data alarms of this table (AWS: CloudWatch alarms on the per-table data metrics).
+     */
+    monitoring?: {
+      /**
+       * Share of a table's rows (bronze and silver, per hour) above which its quarantine alarm fires, e.g. 0.05 for 5%. Default 0.05.
+       * @example 0.05
+       */
+      maxQuarantineRatio?: number;
+      /**
+       * Longest time without new rows for this table before its freshness alarm fires: "<n>m", "<n>h" or "<n>d", at most 7 days (CloudWatch evaluates at most 7 days; 1 day unless whole hours). Default "1d".
+       * @example "26h"
+       */
+      expectedEvery?: string;
     };
     /**
      * Per-table settings replacing the spec-wide ones.
