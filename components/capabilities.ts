@@ -17,7 +17,11 @@ export type SpecFeature =
   | "schedules.ingestion"
   | "schedules.daily"
   | "schedules.bronzeToSilver"
-  | "schedules.silverToGold";
+  | "schedules.silverToGold"
+  | "tables.monitoring"
+  | "observability.budget"
+  | "observability.costReport"
+  | "observability.grafana";
 
 /** How a cloud honours a feature: what builds it, or why it cannot yet (the spec error's reason). */
 export type Support =
@@ -64,6 +68,26 @@ export const CAPABILITIES: Readonly<Record<SpecFeature, Readonly<Record<Cloud, S
     azure: yes("the medallion job's schedule"),
   },
   "schedules.silverToGold": { aws: yes("EventBridge Scheduler"), azure: yes("the gold job's schedule") },
+  "tables.monitoring": {
+    aws: yes("CloudWatch quarantine-ratio and freshness alarms on the per-table data metrics"),
+    azure: no(
+      "the Databricks job's per-table rows reach no Azure Monitor table yet, so no alarm can read them",
+    ),
+  },
+  "observability.budget": {
+    aws: yes("AWS Budgets filtered by the stack's tags, notifying the alert topic"),
+    azure: yes("a consumption budget on the resource group, notifying the action group"),
+  },
+  "observability.costReport": {
+    aws: no(
+      "the Cost and Usage Report export and its Athena table are not built yet (issue 16, Build item 4)",
+    ),
+    azure: no("no Cost Management export is built on Azure yet; the workbook shows cost against the budget"),
+  },
+  "observability.grafana": {
+    aws: no("the Amazon Managed Grafana workspace is not built yet (issue 16, Build item 3)"),
+    azure: no("no Azure Managed Grafana is built yet; the Azure Monitor workbook is the stack's dashboard"),
+  },
 };
 
 /**
@@ -84,6 +108,22 @@ export function capabilityProblems(spec: LakehouseSpec, cloud: Cloud): ConfigPro
       });
     }
   });
+  const refuse = (feature: SpecFeature, path: string, what: string) => {
+    const support = CAPABILITIES[feature][cloud];
+    if (!support.supported) {
+      problems.push({ path, message: `${what} is not supported on ${cloud} yet: ${support.reason}` });
+    }
+  };
+  spec.tables.forEach((table, i) => {
+    if (table.monitoring)
+      refuse("tables.monitoring", `medallion:lakehouse.tables[${i}].monitoring`, "monitoring");
+  });
+  if (spec.observability.costReport) {
+    refuse("observability.costReport", "medallion:lakehouse.observability.costReport", "costReport");
+  }
+  if (spec.observability.grafana) {
+    refuse("observability.grafana", "medallion:lakehouse.observability.grafana", "grafana");
+  }
   return problems;
 }
 
@@ -98,9 +138,17 @@ export function supportedSubset(spec: LakehouseSpec, cloud: Cloud): LakehouseSpe
   const views = spec.views.filter((v) => !dropped.has(v.from) && !v.joins.some((j) => dropped.has(j.table)));
   const keptViews = new Set(views.map((v) => v.name));
   const droppedViews = new Set(spec.views.filter((v) => !keptViews.has(v.name)).map((v) => v.name));
+  const kept = (feature: SpecFeature) => CAPABILITIES[feature][cloud].supported;
   return {
     ...spec,
-    tables: spec.tables.filter((t) => !dropped.has(t.name)),
+    observability: {
+      ...spec.observability,
+      costReport: spec.observability.costReport && kept("observability.costReport"),
+      grafana: spec.observability.grafana && kept("observability.grafana"),
+    },
+    tables: spec.tables
+      .filter((t) => !dropped.has(t.name))
+      .map((t) => (t.monitoring && !kept("tables.monitoring") ? { ...t, monitoring: undefined } : t)),
     views,
     gold: spec.gold.filter((g) => !dropped.has(g.from) && !droppedViews.has(g.from)),
   };

@@ -1,4 +1,5 @@
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { parse } from "yaml";
 import { ConfigError } from "../components/spec";
@@ -18,7 +19,8 @@ function problemsWith(overrides: Record<string, string | undefined>) {
       () => false,
     );
   } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
+    // Index path and message; the spec's named paths and segments are tested in components/spec.
+    if (error instanceof ConfigError) return error.problems.map(({ path, message }) => ({ path, message }));
     throw error;
   }
   return [];
@@ -180,17 +182,45 @@ describe("loadStack on Azure", () => {
     expect(() => loadStack(lookup)).toThrow(
       expect.objectContaining({
         problems: [
-          {
+          expect.objectContaining({
             path: "medallion:lakehouse.databricks.sparkVersion",
             message: 'must be a runtime key such as "15.4.x-scala2.12"',
-          },
-          {
+          }),
+          expect.objectContaining({
             path: "medallion:lakehouse.databricks.nodeType",
             message: 'must be an Azure VM size such as "Standard_D4ds_v5"',
-          },
-          { path: "medallion:lakehouse.databricks.workers", message: expect.stringContaining("1") },
+          }),
+          expect.objectContaining({
+            path: "medallion:lakehouse.databricks.workers",
+            message: expect.stringContaining("1"),
+          }),
         ],
       }),
     );
+  });
+});
+
+describe("loadStack with its stack file", () => {
+  it("points each spec problem at its line in the file", () => {
+    const text = fs
+      .readFileSync(path.join(__dirname, "..", "Pulumi.dev.yaml"), "utf8")
+      .replace('daily: "0 2 * * *"', 'daily: "30 25 * * *"');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "medallion-config-"));
+    const file = path.join(dir, "Pulumi.dev.yaml");
+    fs.writeFileSync(file, text);
+    const config = flattenConfig("medallion", parse(text).config).config;
+    const line = text.split("\n").findIndex((l) => l.includes("30 25 * * *")) + 1;
+    try {
+      expect(() =>
+        loadStack(
+          (key) => config[key],
+          () => false,
+          false,
+          file,
+        ),
+      ).toThrow(`Pulumi.dev.yaml:${line}:`);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,5 +1,12 @@
+import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigError, parseStackSettings, type ConfigProblem, type StackSettings } from "../components/spec";
+import {
+  ConfigError,
+  parseStackSettings,
+  withStackFileLocations,
+  type ConfigProblem,
+  type StackSettings,
+} from "../components/spec";
 import { readAwsSettings, type AwsStackSettings } from "./config-aws";
 
 /** Everything the program needs from stack config, validated. */
@@ -62,6 +69,10 @@ export function loadStack(
   isSecret: (key: string) => boolean = isConfigSecret,
   // A `pulumi up` of the real program; a preview (real or offline) or a caller's own lookup is not one.
   deploying: boolean = lookup === pulumi.runtime.getConfig && !pulumi.runtime.isDryRun(),
+  // The stack file the config came from, so each problem names its line (the real program's is in its folder).
+  stackFile: string | undefined = lookup === pulumi.runtime.getConfig
+    ? path.join(process.cwd(), `Pulumi.${pulumi.getStack()}.yaml`)
+    : undefined,
 ): LoadedStack {
   const problems: ConfigProblem[] = [];
   const lakehouse = parseJsonKey(lookup, "medallion:lakehouse", problems);
@@ -96,7 +107,10 @@ export function loadStack(
       : undefined;
   const azure = settings?.cloud === "azure" ? readAzureSettings(lookup, problems, deploying) : undefined;
   const secretValues = settings ? readSecretValues(secrets, settings, isSecret, problems) : {};
-  if (problems.length > 0 || !settings) throw new ConfigError("Stack config", problems);
+  if (problems.length > 0 || !settings) {
+    const error = new ConfigError("Stack config", problems);
+    throw stackFile ? withStackFileLocations(error, stackFile) : error;
+  }
   return {
     settings,
     secretValues,

@@ -49,7 +49,7 @@ describe("npm run pipeline:local failures", () => {
       "error: Stack config has 3 problems:\n" +
         "  - medallion:lakehouse.name: must be 2-21 lower-case letters, digits or dashes, starting with a letter\n" +
         "  - medallion:lakehouse.alerts: is required (object)\n" +
-        '  - medallion:lakehouse.tables[0].format: must be one of "json", "csv"',
+        '  - medallion:lakehouse.tables[0] "t".format: must be one of "json", "csv"',
     ]);
     expect(fs.existsSync(path.join(work, "lake3"))).toBe(false);
   });

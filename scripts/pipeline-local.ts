@@ -9,8 +9,9 @@ import { formatSummary, lakeFile, openLake, type BatchSummary } from "../functio
 import { cdcBatch, initialBatch, type RawFile } from "../functions/transform/sample-data";
 import { dumpLines, parseDumpTarget } from "./pipeline-local-dump";
 import { ingestRaw, PipelineError, type RawBatchResult } from "./pipeline-local-raw";
+import { formatFigures, htmlReport, tableFigures } from "./pipeline-local-report";
 
-const USAGE = `usage: npm run pipeline:local -- [--stack <s>] --dir <lake> --raw <folder> [--json] [--dump <layer>.<name>]
+const USAGE = `usage: npm run pipeline:local -- [--stack <s>] --dir <lake> --raw <folder> [--json] [--dump <layer>.<name>] [--report <file.html>]
        npm run pipeline:local -- [--stack <s>] --dir <lake> --dump <layer>.<name>
        npm run pipeline:local -- [--stack <s>] [--dir <lake>] [--rows 20] [--only initial|cdc] [--json]
 
@@ -32,6 +33,8 @@ generated DuckDB SQL for silver (MERGE, masking, quality gate), the flat views a
                    views.<view>, gold.<model>, or quarantine.<table>: every rejected row of both stages,
                    {"stage":"convert","source","line","reason","raw"} from the converter and
                    {"stage":"quality","source","reason","rule","column","row"} from the quality gate
+  --report <file>  also write the batch (or the sample batches) as a self-contained HTML report: rows per
+                   layer and quarantine reasons as charts, and the per-table figures the text output ends with
   --rows, --only   without --raw and --dump: generated sample data (valid PII, one bad row per rule, one
                    unparseable row), an initial batch then a CDC batch; --only runs one of them
   --help           this text
@@ -72,6 +75,7 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
       dump: { type: "string" },
       rows: { type: "string" },
       only: { type: "string" },
+      report: { type: "string" },
     },
     USAGE,
   );
@@ -83,6 +87,8 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
   };
   if ((args.raw || args.dump) && !args.dir) return usage("--raw and --dump need --dir <lake>");
   if (args.json && args.dump) return usage("--json and --dump both print on stdout: pick one");
+  if (args.report && args.dump && !args.raw)
+    return usage("--report needs a batch (--raw or the sample data), not --dump alone");
   if ((args.raw || args.dump) && (args.rows || args.only))
     return usage("--rows and --only are for the sample data, not --raw or --dump");
   const root = options.root ?? path.resolve(__dirname, "..");
@@ -99,6 +105,7 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
       const raw = path.resolve(cwd, args.raw);
       if (args.json) console.log(JSON.stringify(jsonSummary(args.stack, dir!, raw, result)));
       else (target ? console.error : console.log)(formatBatch(args.stack, dir!, raw, result));
+      if (args.report) writeReport(path.resolve(cwd, args.report), args.stack, dir!, [result]);
     }
     if (target) {
       const lake = await openLake(dir!, { readOnly: true });
@@ -108,7 +115,10 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
         lake.close();
       }
     }
-    if (!args.raw && !target) await samples(spec, { ...args, dir });
+    if (!args.raw && !target) {
+      const batches = await samples(spec, { ...args, dir });
+      if (args.report) writeReport(path.resolve(cwd, args.report), args.stack, batches.dir, batches.results);
+    }
     return 0;
   } catch (error) {
     console.error(`error: ${(error as Error).message}`);
@@ -141,7 +151,7 @@ function loadSpec(root: string, stack: string): LakehouseSpec {
 async function samples(
   spec: LakehouseSpec,
   args: { stack: string; dir?: string; rows?: string; only?: string; json: boolean },
-): Promise<void> {
+): Promise<{ dir: string; results: RawBatchResult[] }> {
   if (args.only && !(args.only in SAMPLE_BATCHES))
     throw new PipelineError(`--only must be initial or cdc, not "${args.only}"`);
   const rows = Number(args.rows ?? 20);
@@ -170,6 +180,20 @@ async function samples(
     );
   }
   log(`pipeline: raw files, bronze Parquet and lake.duckdb are in ${dir} (duckdb ${lakeFile(dir)})`);
+  return { dir, results: batches };
+}
+
+function writeReport(file: string, stack: string, dir: string, results: readonly RawBatchResult[]): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(
+    file,
+    htmlReport(
+      stack,
+      dir,
+      results.map((result) => ({ result, figures: tableFigures(result) })),
+    ),
+  );
+  console.error(`pipeline: report written to ${file}`);
 }
 
 function writeRawFiles(raw: string, batch: string, files: readonly RawFile[]): void {
@@ -212,6 +236,7 @@ function formatBatch(stack: string, dir: string, raw: string, result: RawBatchRe
   }
   if (!result.transformed) lines.push("nothing new: the lake is unchanged");
   lines.push(formatSummary(result.summary, SAMPLES));
+  lines.push(formatFigures(tableFigures(result)));
   return lines.join("\n");
 }
 

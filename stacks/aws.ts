@@ -31,7 +31,7 @@ export interface AwsStackOutputs {
  */
 export function buildAwsStack(stack: LoadedStack): AwsStackOutputs {
   const { settings } = stack;
-  // Before any resource registers: a feature AWS cannot honour is a spec error naming the field.
+  // Before any resource registers: a feature AWS cannot honour (yet) is a spec error naming the field.
   const unsupported = capabilityProblems(settings.spec, "aws");
   if (unsupported.length > 0) throw new ConfigError("Stack config", unsupported);
   const provider = new Provider("aws", {

@@ -366,6 +366,7 @@ describe("ingestion in the dev stack (issue 4)", () => {
         environment: [
           { name: "BRONZE_BUCKET", value: `brewery-dev-bronze-${ACCOUNT}-${REGION}` },
           { name: "CONTROL_TABLE", value: "brewery-dev-raw-control" },
+          { name: "METRICS_PIPELINE", value: "brewery-dev" },
           { name: "METRICS_SCOPE", value: "brewery-dev-converter" },
         ],
       });

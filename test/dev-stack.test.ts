@@ -70,7 +70,11 @@ describe("the dev stack under the offline preview", () => {
       "aws:cloudwatch/logGroup:LogGroup": 7 + 3,
       "aws:cloudwatch/logStream:LogStream": 1,
       // Ingestion's 12 + the emitted failure metrics' 4 + the _errors/ alert DLQ's depth, then the transformations' 6.
-      "aws:cloudwatch/metricAlarm:MetricAlarm": 12 + 4 + 1 + 6,
+      // ... + a quarantine-ratio and a freshness alarm per table (5 tables, issue 16).
+      "aws:cloudwatch/metricAlarm:MetricAlarm": 12 + 4 + 1 + 6 + 2 * 5,
+      // Observability (issue 16): the stack's dashboard and budget.
+      "aws:cloudwatch/dashboard:Dashboard": 1,
+      "aws:budgets/budget:Budget": 1,
       "aws:iam/role:Role": 9 + 5,
       "aws:iam/rolePolicy:RolePolicy": 24 + 22,
       "aws:scheduler/schedule:Schedule": 2 + 2,
@@ -295,7 +299,8 @@ describe("the dev stack under the offline preview", () => {
     // Foundation, then ingestion (67 with the converter network's 10, 5 alarms and the _errors/ alert DLQ; no event
     // jobs without event tables), then the transformations' bucket, key, quarantine database, 3 log groups, 2 jobs,
     // 4 artifacts, 5 roles, 2 state machines, 2 queues, 6 alarms, workgroup, hash key and secret, job-failure rule (31).
-    expect(taggable).toHaveLength(5 + 6 + 4 + 1 + 1 + 67 + 31);
+    // ... then observability: 2 alarms per table (10) and the budget (the dashboard takes no tags).
+    expect(taggable).toHaveLength(5 + 6 + 4 + 1 + 1 + 67 + 31 + 11);
     for (const r of taggable) {
       // `rotation` marks third-party secrets (no rotator); every other key is the standard set.
       const keys = Object.keys(r.inputs.tags as object).filter((k) => k !== "rotation");

@@ -8,6 +8,8 @@ import { denyInsecureTransport, policyJson } from "./policy-documents";
 
 /** Services that publish alerts: CloudWatch alarms and EventBridge rules (failed workflows, jobs). */
 const PUBLISHERS = ["cloudwatch.amazonaws.com", "events.amazonaws.com"] as const;
+/** AWS Budgets, which notifies the topic at the stack budget's thresholds (components/aws/budget.ts). */
+const BUDGETS_PRINCIPAL = "budgets.amazonaws.com";
 
 export interface AwsAlertTopicArgs {
   readonly product: string;
@@ -57,6 +59,15 @@ export class AwsAlertTopic extends pulumi.ComponentResource implements Monitorin
             Action: [...KMS_SERVICE_PUBLISH_ACTIONS],
             Resource: "*",
           },
+          // Budget alerts: no document says Budgets' calls through SNS carry aws:SourceAccount, so like
+          // EventBridge the key does not require it; the topic policy keeps it to this account's budgets.
+          {
+            Sid: "AllowBudgetsThroughSns",
+            Effect: "Allow",
+            Principal: { Service: BUDGETS_PRINCIPAL },
+            Action: [...KMS_SERVICE_PUBLISH_ACTIONS],
+            Resource: "*",
+          },
         ],
         tags: args.tags,
       },
@@ -87,6 +98,20 @@ export class AwsAlertTopic extends pulumi.ComponentResource implements Monitorin
             Action: "sns:Publish",
             Resource: this.topic.arn,
             Condition: { StringEquals: { "aws:SourceAccount": context.accountId } },
+          },
+          // The statement the Budgets guide gives (https://docs.aws.amazon.com/cost-management/latest/userguide/budgets-sns-policy.html).
+          {
+            Sid: "AllowBudgetNotifications",
+            Effect: "Allow",
+            Principal: { Service: BUDGETS_PRINCIPAL },
+            Action: "sns:Publish",
+            Resource: this.topic.arn,
+            Condition: {
+              StringEquals: { "aws:SourceAccount": context.accountId },
+              ArnLike: {
+                "aws:SourceArn": pulumi.interpolate`arn:${context.partition}:budgets::${context.accountId}:*`,
+              },
+            },
           },
         ]),
       },

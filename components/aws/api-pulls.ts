@@ -13,6 +13,7 @@ import { DYNAMODB_WATERMARK_ACTIONS, LAMBDA_INVOKE_ACTIONS } from "./perms";
 import { policyJson } from "./policy-documents";
 import { awsCronExpression } from "./schedule-expression";
 import type { AwsSecretStore } from "./secret-store";
+import { metricsPipeline } from "../../functions/lib/telemetry";
 
 /** How a run reads its source: since the watermark (hourly) or the whole previous day (daily D-1). */
 export type ApiPullMode = "hourly" | "daily";
@@ -124,6 +125,7 @@ export class AwsApiPulls extends pulumi.ComponentResource {
         environment: {
           WATERMARK_TABLE: this.watermarkTable.tableName,
           RAW_BUCKET: args.raw.bucketName,
+          METRICS_PIPELINE: metricsPipeline(args.product, args.environment),
           SECRET_ARNS: pulumi.jsonStringify(
             Object.fromEntries(secretNames.map((n) => [n, args.secrets.references[n]])),
           ),

@@ -10,6 +10,7 @@ import {
   type Namespaces,
   type TransformPlan,
 } from "../../functions/transform";
+import { metricsPipeline } from "../../functions/lib/telemetry";
 import type { LakehouseSpec } from "../spec";
 import { dashedResourceName, logGroupName, NAME_LIMITS, type LayerName } from "../naming";
 import { ARTIFACT_PREFIXES, type AwsArtifactBucket } from "./artifact-bucket";
@@ -244,6 +245,8 @@ export class AwsTransformJobs extends pulumi.ComponentResource {
             "--datalake-formats": "iceberg",
             "--conf": icebergSparkConf(layers.silver),
             "--custom-logGroup-prefix": logPrefix,
+            // The per-table data metrics' pipeline dimension (spark_runner.py TableMetrics).
+            "--metrics-pipeline": metricsPipeline(product, environment),
             ...fixed,
           },
           tags,

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { capabilityProblems } from "../capabilities";
 import type { Lakehouse, LakehouseArgs } from "../contracts";
-import { ConfigError } from "../spec/errors";
+import { ConfigError } from "../spec";
 import { LAYERS, type LayerName } from "../naming";
 import { AwsAccessLogBucket } from "./access-log-bucket";
 import { AwsAlertTopic } from "./alert-topic";
@@ -9,6 +9,7 @@ import { awsContext } from "./context";
 import { AwsMedallionLayer, type AwsPrincipal } from "./medallion-layer";
 import { AwsIngestion, type AwsIngestionArgs } from "./ingestion";
 import { dataLakeSettings } from "./lake-formation";
+import { addObservability, type AwsObservability } from "./observability";
 import { AwsSecretStore } from "./secret-store";
 import { standardTags } from "./tags";
 import { addTransformations, type AwsTransformations } from "./transformations";
@@ -37,6 +38,8 @@ export class AwsLakehouse extends pulumi.ComponentResource implements Lakehouse<
   readonly ingestion: AwsIngestion;
   /** Silver and gold: Glue jobs, workflows and schedules, Iceberg tables, Athena, Lake Formation. */
   readonly transformations: AwsTransformations;
+  /** The dashboard, a quarantine-ratio and a freshness alarm per table, and the stack's budget. */
+  readonly observability: AwsObservability;
 
   constructor(name: string, args: AwsLakehouseArgs, opts?: pulumi.ComponentResourceOptions) {
     super("medallion:aws:Lakehouse", name, {}, opts);
@@ -141,6 +144,15 @@ export class AwsLakehouse extends pulumi.ComponentResource implements Lakehouse<
       },
       { parent: this },
     );
+    this.observability = addObservability(this, name, {
+      spec,
+      environment,
+      ingestion: this.ingestion,
+      transformations: this.transformations,
+      alerts: this.monitoring,
+      context,
+      tags: tagsFor("observability"),
+    });
     this.registerOutputs({});
   }
 }

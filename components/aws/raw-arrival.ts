@@ -5,7 +5,7 @@ import * as s3 from "@pulumi/aws/s3";
 import * as sfn from "@pulumi/aws/sfn";
 import * as pulumi from "@pulumi/pulumi";
 import { CONTROL_RECORD_SERVICE, SKIPPED_OBJECTS_METRIC } from "../../functions/lib/control";
-import { METRICS_NAMESPACE } from "../../functions/lib/telemetry";
+import { METRICS_NAMESPACE, metricsPipeline } from "../../functions/lib/telemetry";
 import { alertAlarm, emittedMetricAlarm } from "./alarms";
 import { awsResourceName } from "../naming";
 import type { TableSpec } from "../spec";
@@ -95,7 +95,11 @@ export class AwsRawArrival extends pulumi.ComponentResource {
         description: "Converts a raw JSON/CSV(.gz) file into Parquet in bronze",
         principalName: "converter",
         tables: args.tables,
-        environment: { CONTROL_TABLE: this.controlTable.tableName, BRONZE_BUCKET: args.bronze.bucketName },
+        environment: {
+          CONTROL_TABLE: this.controlTable.tableName,
+          BRONZE_BUCKET: args.bronze.bucketName,
+          METRICS_PIPELINE: metricsPipeline(product, environment),
+        },
         timeoutSeconds: 900,
         // 1769 MiB is one full vCPU; the converter's memory is bounded by batch size, not file size.
         memorySizeMb: 2048,
@@ -123,6 +127,7 @@ export class AwsRawArrival extends pulumi.ComponentResource {
         environmentVariables: {
           CONTROL_TABLE: this.controlTable.tableName,
           BRONZE_BUCKET: args.bronze.bucketName,
+          METRICS_PIPELINE: metricsPipeline(product, environment),
         },
         ...(args.converterNetwork ? { network: args.converterNetwork } : {}),
         protect,

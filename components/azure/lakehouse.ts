@@ -19,6 +19,7 @@ import { AzureIngestionNetwork } from "./ingestion-network";
 import { AzureLakehouseJob } from "./lakehouse-job";
 import { AzureMedallionLayer } from "./medallion-layer";
 import { AzureMonitoring } from "./monitoring";
+import { addAzureObservability, type AzureObservability } from "./observability";
 import { UC_PRIVILEGES } from "./perms";
 import { runnerScriptPath } from "../../functions/transform";
 import { jobPlanFiles } from "./plans";
@@ -71,6 +72,8 @@ export class AzureLakehouse extends pulumi.ComponentResource implements Lakehous
   readonly layers: Readonly<Record<LayerName, AzureMedallionLayer>>;
   readonly secrets: AzureSecretStore;
   readonly monitoring: AzureMonitoring;
+  /** The consumption budget and the workbook. */
+  readonly observability: AzureObservability;
   readonly job: AzureLakehouseJob;
   /** The gold job, on the spec's `schedules.silverToGold`. */
   readonly goldJob: AzureLakehouseJob;
@@ -390,6 +393,15 @@ export class AzureLakehouse extends pulumi.ComponentResource implements Lakehous
       },
       { parent: this, dependsOn: [...Object.values(layers)] },
     );
+    this.observability = addAzureObservability(this, name, {
+      spec,
+      environment,
+      subscriptionId: context.subscriptionId,
+      resourceGroupName,
+      location,
+      monitoring: this.monitoring,
+      tags: tagsFor("observability"),
+    });
     this.registerOutputs({});
   }
 

@@ -163,6 +163,34 @@ export const LOG_TABLES: Readonly<Record<string, LogTable>> = {
   },
 };
 
+/** Tables the stack's workbook reads (components/azure/workbook.ts), beyond the alert tables above. */
+export const WORKBOOK_LOG_TABLES: Readonly<Record<string, LogTable>> = {
+  // learn.microsoft.com/azure/azure-monitor/reference/tables/storagebloblogs (the blob service's StorageRead/Write/Delete logs).
+  StorageBlobLogs: {
+    columns: [
+      ...STANDARD_COLUMNS,
+      "AccessTier",
+      "AccountName",
+      "AuthenticationType",
+      "CallerIpAddress",
+      "Category",
+      "CorrelationId",
+      "DurationMs",
+      "Location",
+      "ObjectKey",
+      "OperationName",
+      "Protocol",
+      "RequestBodySize",
+      "ResponseBodySize",
+      "ServerLatencyMs",
+      "StatusCode",
+      "StatusText",
+      "Uri",
+    ],
+    createdOnFirstRecord: true,
+  },
+};
+
 /**
  * The table a KQL query reads and the columns it names in `where`, `project` and `summarize … by`
  * (the simple single-table pipelines the components write). Unknown syntax yields no columns.

@@ -60,8 +60,27 @@ type Mutable = Record<string, any>; // eslint-disable-line @typescript-eslint/no
 function problemsAfter(change: (spec: Mutable) => void) {
   const spec = validSpec() as Mutable;
   change(spec);
-  return lakehouseSpecProblems(spec);
+  // Index path and message; the named path (`at`) and segments are checked in errors.test.ts.
+  return lakehouseSpecProblems(spec).map(({ path, message }) => ({ path, message }));
 }
+
+describe("named paths", () => {
+  it('names the list items on the way: tables[i] "name".columns[j] "name"', () => {
+    const spec = validSpec() as Mutable;
+    spec.tables[2].columns[1].type = "text";
+    expect(lakehouseSpecProblems(spec, "medallion:lakehouse")).toEqual([
+      expect.objectContaining({
+        path: "medallion:lakehouse.tables[2].columns[1].type",
+        at: 'medallion:lakehouse.tables[2] "customers".columns[1] "cpf".type',
+        key: "medallion:lakehouse",
+        segments: ["tables", 2, "columns", 1, "type"],
+      }),
+    ]);
+    expect(() => parseLakehouseSpec(spec)).toThrow(
+      'lakehouse.tables[2] "customers".columns[1] "cpf".type: must be',
+    );
+  });
+});
 
 describe("parseLakehouseSpec", () => {
   it("accepts a valid spec and resolves every default once", () => {
@@ -105,8 +124,8 @@ describe("parseLakehouseSpec", () => {
     expect((error as Error).message).toBe(
       [
         "The lakehouse spec (lakehouse) has 2 problems:",
-        '  - lakehouse.tables[0].primaryKey[0]: column "id" is not in columns',
-        '  - lakehouse.tables[2].pii.cpf_number: column "cpf_number" is not in columns',
+        '  - lakehouse.tables[0] "beer".primaryKey[0]: column "id" is not in columns',
+        '  - lakehouse.tables[2] "customers".pii.cpf_number: column "cpf_number" is not in columns',
       ].join("\n"),
     );
   });
@@ -138,7 +157,11 @@ describe("parseLakehouseSpec", () => {
       },
       { path: "lakehouse.alerts.emails[0]", message: "must be an e-mail address" },
       { path: "lakehouse.tables[0].columns", message: "a table needs at least one column" },
-      { path: "lakehouse", message: 'unknown field "colour"' },
+      {
+        path: "lakehouse.colour",
+        message:
+          'unknown field "colour"; fields here: name, protect, retention, routing, schedules, alerts, databricks, secrets, observability, tables, views, gold',
+      },
     ]);
   });
 
@@ -368,7 +391,101 @@ describe("parseLakehouseSpec", () => {
         {
           path: "lakehouse.schedules.daily",
           message:
-            'must be a five-field cron expression "minute hour day-of-month month day-of-week", e.g. "0 2 * * *"',
+            'must be a five-field cron expression "minute hour day-of-month month day-of-week", e.g. "0 2 * * *" (got 4 fields)',
+        },
+      ],
+    ],
+    [
+      "a cron hour is out of range (AWS refuses it at up)",
+      (s) => (s.schedules = { daily: "30 25 * * *" }),
+      [
+        {
+          path: "lakehouse.schedules.daily",
+          message: 'hour "25": "25" is out of range (allowed: 0-23, *, lists, ranges a-b, steps /n)',
+        },
+      ],
+    ],
+    [
+      "a cron restricts both day fields (EventBridge Scheduler and Quartz take one)",
+      (s) => (s.schedules = { silverToGold: "0 4 1 * MON" }),
+      [
+        {
+          path: "lakehouse.schedules.silverToGold",
+          message:
+            'restricts both day-of-month ("1") and day-of-week ("MON"); EventBridge Scheduler and Quartz (Databricks) take only one: put * in the other',
+        },
+      ],
+    ],
+    [
+      "raw objects expire before they transition (the S3 / Azure lifecycle check, under the spec's names)",
+      (s) => (s.retention = { rawTransitionDays: 60, rawExpirationDays: 45 }),
+      [
+        {
+          path: "lakehouse.retention.rawExpirationDays",
+          message:
+            "must be later than rawTransitionDays (raw objects expire after they move to infrequent access)",
+        },
+      ],
+    ],
+    [
+      "a log retention is not a CloudWatch Logs value (AwsFunction's check, under the spec's name)",
+      (s) => (s.retention = { logDays: 45 }),
+      [
+        {
+          path: "lakehouse.retention.logDays",
+          message: expect.stringMatching(/^must be one of 1, 3, 5, .*3653$/),
+        },
+      ],
+    ],
+    [
+      "a table sets overrides.rawExpirationDays, which no cloud applies",
+      (s) => (s.tables[0].overrides = { rawExpirationDays: 30 }),
+      [
+        {
+          path: "lakehouse.tables[0].overrides.rawExpirationDays",
+          message:
+            "is not applied by either cloud yet; remove it and set retention.rawExpirationDays (it applies to every table)",
+        },
+      ],
+    ],
+    [
+      "the Databricks schedule time zone is not a time zone",
+      (s) => (s.databricks = { timezone: "Europe/Amsterdm" }),
+      [
+        {
+          path: "lakehouse.databricks.timezone",
+          message: 'must be an IANA time zone such as "Europe/Amsterdam" or "UTC"',
+        },
+      ],
+    ],
+    [
+      "a field name is mistyped",
+      (s) => (s.tables[0].columns[1].nulable = false),
+      [
+        {
+          path: "lakehouse.tables[0].columns[1].nulable",
+          message: 'unknown field "nulable" (did you mean "nullable"?)',
+        },
+      ],
+    ],
+    [
+      "an enum value is mistyped",
+      (s) => (s.tables[0].format = "jsn"),
+      [
+        {
+          path: "lakehouse.tables[0].format",
+          message: 'must be one of "json", "csv" (did you mean "json"?)',
+        },
+      ],
+    ],
+    [
+      "a column type is mistyped",
+      (s) => (s.tables[0].columns[0].type = "bigitn"),
+      [
+        {
+          path: "lakehouse.tables[0].columns[0].type",
+          message:
+            'must be string, int, bigint, double, boolean, date, timestamp or decimal(p,s) (did you mean "bigint"?)',
         },
       ],
     ],

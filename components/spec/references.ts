@@ -126,6 +126,13 @@ function checkTable(
   if (table.source.kind === "cdc") {
     table.source.sequenceBy.forEach((name, j) => mustBeColumn([...at, "source", "sequenceBy", j], name));
   }
+  if (table.overrides.rawExpirationDays !== undefined) {
+    // Accepted by the schema since the first spec, applied by neither cloud's lifecycle rules.
+    report(
+      [...at, "overrides", "rawExpirationDays"],
+      "is not applied by either cloud yet; remove it and set retention.rawExpirationDays (it applies to every table)",
+    );
+  }
   checkMasks(table, at, report);
   for (const [name, rule] of Object.entries(table.pii)) {
     const type = table.columns.find((c) => c.name === name)?.type;

@@ -1,6 +1,7 @@
 import { ConfigError, type ConfigProblem } from "./errors";
 import { lakehouseSpecProblems } from "./parse";
-import { lakehouseSpec, type LakehouseSpec } from "./schema";
+import { lakehouseSpec } from "./schema";
+import type { LakehouseSpec } from "./types.generated";
 
 /** The clouds a lakehouse can be assembled on. */
 export const CLOUDS = ["aws", "azure"] as const;

@@ -5,7 +5,7 @@ import { pullApi, type ApiPullInput, type ApiPullResult } from "../lib/api-pull"
 import { documentClient } from "../lib/clients";
 import { jsonVariable, parseEnv, required } from "../lib/env";
 import { loadTables } from "../lib/tables";
-import { telemetry } from "../lib/telemetry";
+import { publishPull, telemetry } from "../lib/telemetry";
 
 /** Scheduled API pulls (seed 004): EventBridge Scheduler invokes with `{ table, mode: "hourly" | "daily" }`. */
 const env = parseEnv(
@@ -38,10 +38,12 @@ export const handler = async (event: ApiPullInput): Promise<ApiPullResult> => {
       request,
     );
     metrics.addMetric("RowsPulled", "Count", result.rows);
+    publishPull(result.table, { failed: false, watermark: result.watermark });
     logger.info("pulled", { ...result });
     return result;
   } catch (error) {
     metrics.addMetric("PullsFailed", "Count", 1);
+    if (typeof event?.table === "string") publishPull(event.table, { failed: true });
     throw error;
   } finally {
     metrics.publishStoredMetrics();

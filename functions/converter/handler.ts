@@ -4,7 +4,7 @@ import { documentClient } from "../lib/clients";
 import { runConversion, type ConversionInput, type ConversionOutput } from "../lib/convert/job";
 import { parseEnv, required } from "../lib/env";
 import { loadTables } from "../lib/tables";
-import { telemetry } from "../lib/telemetry";
+import { publishTableRows, telemetry } from "../lib/telemetry";
 
 /** The raw → bronze converter on Lambda, invoked by the workflow with `{ controlId, bucket, key, table }`. */
 const env = parseEnv(z.object({ CONTROL_TABLE: required, BRONZE_BUCKET: required }));
@@ -34,6 +34,7 @@ export const handler = async (input: ConversionInput): Promise<ConversionOutput>
     );
     metrics.addMetric("RowsWritten", "Count", result.rowsWritten);
     metrics.addMetric("RowsQuarantined", "Count", result.rowsQuarantined);
+    publishTableRows("bronze", input.table, result);
     logger.info("converted", { ...result, outputs: result.outputs.length });
     return result;
   } finally {

@@ -4,7 +4,7 @@ import { documentClient } from "../lib/clients";
 import { runConversion } from "../lib/convert/job";
 import { parseEnv, required } from "../lib/env";
 import { loadTables } from "../lib/tables";
-import { telemetry } from "../lib/telemetry";
+import { publishTableRows, telemetry } from "../lib/telemetry";
 
 /**
  * The same converter as an ECS Fargate task (the workflow's `.sync` route for large files): input from the
@@ -44,6 +44,7 @@ async function main(): Promise<void> {
   );
   metrics.addMetric("RowsWritten", "Count", result.rowsWritten);
   metrics.addMetric("RowsQuarantined", "Count", result.rowsQuarantined);
+  publishTableRows("bronze", env.TABLE, result);
   logger.info("converted", { ...result, outputs: result.outputs.length });
 }
 

@@ -12,7 +12,9 @@ import argparse
 import hashlib
 import json
 import os
+import re
 import sys
+import time
 import traceback
 
 # The one-row relation of HMAC pads a step with inputs ["hash_key"] reads (functions/transform/plan.ts).
@@ -198,6 +200,72 @@ def run(spark, plans, name=None, log=print, hash_key=None):
             log(f"{plan['stage']} {plan['name']} {step['name']}: {did}")
 
 
+# Per-table data metrics (issue 16): the same names and dimensions as functions/lib/telemetry.ts.
+DATA_METRICS_NAMESPACE = "Medallion/Data"
+STEP_LINE = re.compile(r"^silver (?P<table>\w+) (?P=table)\.(?P<step>stage|quarantine|merge): (?P<did>.*)$")
+STEP_COUNT = re.compile(r"(\d+) (rows staged|inserted|updated|records added)")
+
+
+class TableMetrics:
+    """Reads each silver table's counts from its step log lines and prints them as CloudWatch EMF.
+
+    On Glue the driver's stdout goes to the job's output log group, where CloudWatch Logs extracts EMF
+    (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Embedded_Metric_Format_Specification.html);
+    on Databricks the same line lands in the driver log. Rows in = rows staged; quarantined = rows the
+    quarantine MERGE inserted; written = rows the silver MERGE inserted or updated (Delta's metrics; on
+    Iceberg the commit's added-records, which copy-on-write counts rewritten rows in).
+    """
+
+    def __init__(self, pipeline, log=print, clock=time.time):
+        self.pipeline = pipeline
+        self.log = log
+        self.clock = clock
+        self.tables = {}
+
+    @classmethod
+    def from_argv(cls, argv, log=print):
+        parser = argparse.ArgumentParser(add_help=False)
+        parser.add_argument("--metrics-pipeline")
+        known, _ = parser.parse_known_args(argv)
+        return cls(known.metrics_pipeline, log)
+
+    def observe(self, line):
+        self.log(line)
+        match = STEP_LINE.match(line)
+        if not match:
+            return
+        counts = self.tables.setdefault(match["table"], {})
+        total = sum(int(n) for n, _ in STEP_COUNT.findall(match["did"]))
+        metric = {"stage": "RowsIn", "quarantine": "RowsQuarantined", "merge": "RowsWritten"}[match["step"]]
+        counts[metric] = counts.get(metric, 0) + total
+
+    def documents(self):
+        for table, counts in sorted(self.tables.items()):
+            yield {
+                "_aws": {
+                    "Timestamp": int(self.clock() * 1000),
+                    "CloudWatchMetrics": [
+                        {
+                            "Namespace": DATA_METRICS_NAMESPACE,
+                            "Dimensions": [["pipeline", "layer", "table"]],
+                            "Metrics": [{"Name": name, "Unit": "Count"} for name in sorted(counts)],
+                        }
+                    ],
+                },
+                "pipeline": self.pipeline,
+                "layer": "silver",
+                "table": table,
+                **counts,
+            }
+
+    def flush(self):
+        """Prints one EMF document per table seen; nothing without a pipeline (a local run)."""
+        if self.pipeline:
+            for document in self.documents():
+                print(json.dumps(document, sort_keys=True), flush=True)
+        self.tables = {}
+
+
 def main(argv, spark_factory):
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--plan", required=True)
@@ -206,14 +274,17 @@ def main(argv, spark_factory):
     # Glue adds its own arguments (--JOB_ID, --job-bookmark-option, ...): ignore what is not ours.
     args, _ = parser.parse_known_args(argv)
     spark = spark_factory()
+    metrics = TableMetrics.from_argv(argv)
     try:
         secret = args.hash_key_secret
         hash_key = (lambda: resolve_secret(spark, secret)) if secret else None
-        run(spark, load_plans(spark, args.plan), args.name, hash_key=hash_key)
+        run(spark, load_plans(spark, args.plan), args.name, log=metrics.observe, hash_key=hash_key)
     except Exception as error:  # noqa: BLE001 - any failure must fail the job run
         traceback.print_exc(file=sys.stderr)
         print(f"transform failed: {error}", file=sys.stderr)
         return 1
+    finally:
+        metrics.flush()
     return 0
 
 

@@ -48,6 +48,8 @@ const TOPIC_POLICY = "aws:sns/topicPolicy:TopicPolicy";
 const PUBLISHER_CONTEXT: Record<string, Record<string, string>> = {
   "cloudwatch.amazonaws.com": { "aws:SourceAccount": PREVIEW_ACCOUNT_ID },
   "events.amazonaws.com": {},
+  // Budgets: no document found on what its calls through SNS carry, so simulated with none (errs to refusing).
+  "budgets.amazonaws.com": {},
 };
 const SNS_PUBLISH_KMS_ACTIONS = ["kms:GenerateDataKey", "kms:Decrypt"] as const;
 

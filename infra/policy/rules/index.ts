@@ -33,6 +33,12 @@ import {
   azureStorageRules,
 } from "./azure";
 import { alarmsHaveActions, customerManagedKeys, protectedDataStores, tagsPresent } from "./general";
+import {
+  alarmEvaluationRange,
+  azureWorkbookQuerySchema,
+  budgetNotifiesTopic,
+  tableDataAlarms,
+} from "./observability";
 
 /** Every rule of the pack, in the order the README lists them. */
 export const RULES: readonly Rule[] = [
@@ -73,4 +79,8 @@ export const RULES: readonly Rule[] = [
   eventTargetDeadLetter,
   firehoseLogStream,
   ecsTaskPrivateNetwork,
+  alarmEvaluationRange,
+  tableDataAlarms,
+  budgetNotifiesTopic,
+  azureWorkbookQuerySchema,
 ];
