@@ -12,6 +12,10 @@ module.exports = {
     "<rootDir>/functions",
   ],
   testMatch: ["**/*.test.ts"],
+  // Suites that start a real PostgreSQL server run in `npm run test:postgres` (it needs the Debian package).
+  testPathIgnorePatterns: process.env.MEDALLION_POSTGRES
+    ? ["/node_modules/"]
+    : ["/node_modules/", "\\.postgres\\.test\\.ts$"],
   transform: {
     "^.+\\.ts$": [
       "@swc/jest",

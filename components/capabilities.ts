@@ -1,5 +1,5 @@
 import type { ConfigProblem } from "./spec/errors";
-import type { LakehouseSpec } from "./spec";
+import type { LakehouseSpec, TableSpec } from "./spec";
 
 /** The clouds a spec deploys to. */
 export type Cloud = "aws" | "azure";
@@ -10,6 +10,8 @@ export type SpecFeature =
   | "source.batch"
   | "source.api"
   | "source.event"
+  | "source.database.pull"
+  | "source.database.cdc"
   | "views"
   | "gold"
   | "schedules.ingestion"
@@ -49,6 +51,14 @@ export const CAPABILITIES: Readonly<Record<SpecFeature, Readonly<Record<Cloud, S
     aws: yes("SNS → SQS → idempotent trigger Lambda"),
     azure: no("no event trigger on Azure yet (Service Bus into the job is issue 14, Build item 3)"),
   },
+  "source.database.pull": {
+    aws: yes("scheduled Lambda in the database's VPC subnets with a DynamoDB watermark"),
+    azure: yes("scheduled Container Apps jobs with a Table storage watermark"),
+  },
+  "source.database.cdc": {
+    aws: no("no AWS DMS replication is built yet (use capture: pull)"),
+    azure: no("no database change capture on Azure yet (use capture: pull)"),
+  },
   views: { aws: yes("Glue job, silver stage"), azure: yes("Databricks job, silver task") },
   gold: { aws: yes("Glue job, gold stage"), azure: yes("the Databricks gold job") },
   "schedules.ingestion": { aws: yes("EventBridge Scheduler"), azure: yes("Container Apps schedule") },
@@ -87,11 +97,14 @@ export const CAPABILITIES: Readonly<Record<SpecFeature, Readonly<Record<Cloud, S
 export function capabilityProblems(spec: LakehouseSpec, cloud: Cloud): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   spec.tables.forEach((table, i) => {
-    const support = CAPABILITIES[`source.${table.source.kind}`][cloud];
+    const feature = sourceFeature(table);
+    const support = CAPABILITIES[feature][cloud];
     if (!support.supported) {
+      const field = feature === "source.database.cdc" ? "capture" : "kind";
+      const value = feature === "source.database.cdc" ? "cdc" : table.source.kind;
       problems.push({
-        path: `medallion:lakehouse.tables[${i}].source.kind`,
-        message: `"${table.source.kind}" is not supported on ${cloud} yet: ${support.reason}`,
+        path: `medallion:lakehouse.tables[${i}].source.${field}`,
+        message: `"${value}" is not supported on ${cloud} yet: ${support.reason}`,
       });
     }
   });
@@ -120,7 +133,7 @@ export function capabilityProblems(spec: LakehouseSpec, cloud: Cloud): ConfigPro
  */
 export function supportedSubset(spec: LakehouseSpec, cloud: Cloud): LakehouseSpec {
   const dropped = new Set(
-    spec.tables.filter((t) => !CAPABILITIES[`source.${t.source.kind}`][cloud].supported).map((t) => t.name),
+    spec.tables.filter((t) => !CAPABILITIES[sourceFeature(t)][cloud].supported).map((t) => t.name),
   );
   const views = spec.views.filter((v) => !dropped.has(v.from) && !v.joins.some((j) => dropped.has(j.table)));
   const keptViews = new Set(views.map((v) => v.name));
@@ -139,4 +152,11 @@ export function supportedSubset(spec: LakehouseSpec, cloud: Cloud): LakehouseSpe
     views,
     gold: spec.gold.filter((g) => !dropped.has(g.from) && !droppedViews.has(g.from)),
   };
+}
+
+/** The capability a table's source needs: its kind, and for a database how it is captured. */
+export function sourceFeature(table: TableSpec): SpecFeature {
+  return table.source.kind === "database"
+    ? `source.database.${table.source.capture}`
+    : `source.${table.source.kind}`;
 }

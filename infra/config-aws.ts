@@ -15,10 +15,17 @@ export interface AwsStackSettings {
    * @default a small VPC of the stack with the endpoints the task needs
    */
   readonly converterNetwork?: { readonly subnetIds: string[]; readonly securityGroupIds: string[] };
+  /**
+   * `medallion:databaseNetwork`: subnets and security groups that reach the source databases (spec
+   * `source.kind: database`); the database pulls run there, and the subnets need routes (endpoints or NAT)
+   * to S3, DynamoDB, Secrets Manager, CloudWatch Logs and STS. Required when the spec has database pulls.
+   */
+  readonly databaseNetwork?: { readonly subnetIds: string[]; readonly securityGroupIds: string[] };
 }
 
 const ADMINS_KEY = "medallion:lakeFormationAdmins";
 const NETWORK_KEY = "medallion:converterNetwork";
+const DATABASE_NETWORK_KEY = "medallion:databaseNetwork";
 
 /**
  * An IAM role or user ARN as Lake Formation accepts admins (the path kept: SSO roles live under
@@ -28,8 +35,15 @@ const IAM_PRINCIPAL_ARN = /^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/([\w+=,.@-]+
 const SUBNET_ID = /^subnet-[0-9a-f]{8,17}$/;
 const SECURITY_GROUP_ID = /^sg-[0-9a-f]{8,17}$/;
 
-/** Reads and validates the AWS-only keys; every problem goes to `problems`. */
-export function readAwsSettings(lookup: ConfigLookup, problems: ConfigProblem[]): AwsStackSettings {
+/**
+ * Reads and validates the AWS-only keys; every problem goes to `problems`. `needsDatabaseNetwork`: the spec
+ * has database pulls, so `medallion:databaseNetwork` is required.
+ */
+export function readAwsSettings(
+  lookup: ConfigLookup,
+  problems: ConfigProblem[],
+  needsDatabaseNetwork = false,
+): AwsStackSettings {
   const admins = parseList(lookup, ADMINS_KEY, problems);
   if (admins === undefined) {
     problems.push({
@@ -47,18 +61,28 @@ export function readAwsSettings(lookup: ConfigLookup, problems: ConfigProblem[])
         message: `must be an IAM role or user ARN with its path (arn:aws:iam::<account>:role/<path>/<name>), got ${JSON.stringify(arn)}`,
       });
   });
+  const converterNetwork = readNetwork(lookup, NETWORK_KEY, problems);
+  const databaseNetwork = readNetwork(lookup, DATABASE_NETWORK_KEY, problems);
+  if (needsDatabaseNetwork && lookup(DATABASE_NETWORK_KEY) === undefined)
+    problems.push({
+      path: DATABASE_NETWORK_KEY,
+      message:
+        "is required when the spec has database pulls: { subnetIds, securityGroupIds } that reach the databases",
+    });
   return {
     lakeFormationAdmins: (admins ?? []).filter((a): a is string => typeof a === "string"),
-    ...readNetwork(lookup, problems),
+    ...(converterNetwork ? { converterNetwork } : {}),
+    ...(databaseNetwork ? { databaseNetwork } : {}),
   };
 }
 
 function readNetwork(
   lookup: ConfigLookup,
+  NETWORK_KEY: string,
   problems: ConfigProblem[],
-): Pick<AwsStackSettings, "converterNetwork"> {
+): { subnetIds: string[]; securityGroupIds: string[] } | undefined {
   const raw = lookup(NETWORK_KEY);
-  if (raw === undefined) return {};
+  if (raw === undefined) return undefined;
   let value: unknown;
   try {
     value = JSON.parse(raw);
@@ -67,7 +91,7 @@ function readNetwork(
   }
   if (!value || typeof value !== "object" || Array.isArray(value)) {
     problems.push({ path: NETWORK_KEY, message: "must be an object { subnetIds, securityGroupIds }" });
-    return {};
+    return undefined;
   }
   const { subnetIds, securityGroupIds } = value as { subnetIds?: unknown; securityGroupIds?: unknown };
   const ids = (field: string, list: unknown, pattern: RegExp): string[] | undefined => {
@@ -86,7 +110,7 @@ function readNetwork(
   };
   const subnets = ids("subnetIds", subnetIds, SUBNET_ID);
   const groups = ids("securityGroupIds", securityGroupIds, SECURITY_GROUP_ID);
-  return subnets && groups ? { converterNetwork: { subnetIds: subnets, securityGroupIds: groups } } : {};
+  return subnets && groups ? { subnetIds: subnets, securityGroupIds: groups } : undefined;
 }
 
 /** The list under `key`: undefined when absent, null (problem reported) when not a list. */

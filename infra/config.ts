@@ -97,7 +97,14 @@ export function loadStack(
       message: "is required when medallion:cloud is aws (e.g. us-east-1)",
     });
   }
-  const aws = settings?.cloud === "aws" ? readAwsSettings(lookup, problems) : undefined;
+  const aws =
+    settings?.cloud === "aws"
+      ? readAwsSettings(
+          lookup,
+          problems,
+          settings.spec.tables.some((t) => t.source.kind === "database" && t.source.capture === "pull"),
+        )
+      : undefined;
   const azure = settings?.cloud === "azure" ? readAzureSettings(lookup, problems, deploying) : undefined;
   const secretValues = settings ? readSecretValues(secrets, settings, isSecret, problems) : {};
   if (problems.length > 0 || !settings) {

@@ -45,7 +45,10 @@ export function buildAwsStack(stack: LoadedStack): AwsStackOutputs {
       environment: settings.environment,
       secretValues: stack.secretValues,
       ...(stack.aws ? { lakeFormationAdmins: stack.aws.lakeFormationAdmins } : {}),
-      ...(stack.aws?.converterNetwork ? { ingestion: { converterNetwork: stack.aws.converterNetwork } } : {}),
+      ingestion: {
+        ...(stack.aws?.converterNetwork ? { converterNetwork: stack.aws.converterNetwork } : {}),
+        ...(stack.aws?.databaseNetwork ? { databaseNetwork: stack.aws.databaseNetwork } : {}),
+      },
     },
     { providers: { aws: provider } },
   );

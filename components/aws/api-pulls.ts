@@ -3,6 +3,7 @@ import * as scheduler from "@pulumi/aws/scheduler";
 import * as pulumi from "@pulumi/pulumi";
 import { awsResourceName } from "../naming";
 import type { TableSpec } from "../spec";
+import type { ConverterNetwork } from "./converter-task";
 import type { AwsCustomerKey } from "./customer-key";
 import { AwsDeadLetterQueue } from "./dead-letter-queue";
 import { AwsDynamoTable } from "./dynamo-table";
@@ -42,6 +43,31 @@ export interface AwsApiPullsArgs extends AwsFunctionCommon {
    */
   readonly reservedConcurrency?: number;
   readonly protect?: boolean;
+  /**
+   * What the tables pull from: `api` (https sources) or `database` (spec `source.kind: database` with
+   * `capture: pull`, read by the database pull function in `network`). @default "api"
+   */
+  readonly sourceKind?: "api" | "database";
+  /** Subnets and security groups that reach the source databases (required for `database`). */
+  readonly network?: ConverterNetwork;
+}
+
+/** The names each kind of pull uses for its function, watermarks, schedules and alarms. */
+const PULL_KIND = {
+  api: { type: "medallion:aws:ApiPulls", entry: "api-pull/handler.ts", short: "api-pull", label: "API" },
+  database: {
+    type: "medallion:aws:DatabasePulls",
+    entry: "db-pull/handler.ts",
+    short: "db-pull",
+    label: "database",
+  },
+} as const;
+
+/** The secret a pulled table names: its API credential or its database connection. */
+function pullSecret(table: TableSpec): string | undefined {
+  if (table.source.kind === "api") return table.source.secret;
+  if (table.source.kind === "database") return table.source.secret;
+  return undefined;
 }
 
 /**
@@ -58,7 +84,8 @@ export class AwsApiPulls extends pulumi.ComponentResource {
   readonly schedules: Readonly<Record<string, scheduler.Schedule>>;
 
   constructor(name: string, args: AwsApiPullsArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("medallion:aws:ApiPulls", name, {}, opts);
+    const kind = PULL_KIND[args.sourceKind ?? "api"];
+    super(kind.type, name, {}, opts);
     validateApiPullsArgs(name, args);
     const timeoutSeconds = args.timeoutSeconds ?? 300;
     const protect = args.protect ?? false;
@@ -67,14 +94,17 @@ export class AwsApiPulls extends pulumi.ComponentResource {
     const { context, product, environment } = args;
     const secretNames = [
       ...new Set(
-        args.tables.flatMap((t) => (t.source.kind === "api" && t.source.secret ? [t.source.secret] : [])),
+        args.tables.flatMap((t) => {
+          const secret = pullSecret(t);
+          return secret ? [secret] : [];
+        }),
       ),
     ].sort();
 
     this.watermarkTable = new AwsDynamoTable(
       `${name}-watermarks`,
       {
-        tableName: awsResourceName([product, environment, "api-watermarks"], 255),
+        tableName: awsResourceName([product, environment, kind.short.replace("-pull", "-watermarks")], 255),
         hashKey: "source",
         key: args.stateKey,
         protect,
@@ -87,10 +117,10 @@ export class AwsApiPulls extends pulumi.ComponentResource {
       `${name}-puller`,
       {
         ...functionCommon(args),
-        entry: "api-pull/handler.ts",
-        functionName: awsResourceName([product, environment, "api-pull"], 64),
-        description: "Pulls API sources into raw from their watermark (hourly) or for D-1 (daily)",
-        principalName: "api-pull",
+        entry: kind.entry,
+        functionName: awsResourceName([product, environment, kind.short], 64),
+        description: `Pulls ${kind.label} sources into raw from their watermark (hourly) or for D-1 (daily)`,
+        principalName: kind.short,
         tables: args.tables,
         environment: {
           WATERMARK_TABLE: this.watermarkTable.tableName,
@@ -103,31 +133,32 @@ export class AwsApiPulls extends pulumi.ComponentResource {
         timeoutSeconds,
         memorySizeMb: 512,
         ...(args.reservedConcurrency !== undefined ? { reservedConcurrency: args.reservedConcurrency } : {}),
+        ...(args.network ? { vpc: args.network } : {}),
       },
       { parent: this },
     );
     args.raw.grantWrite(this.puller);
-    this.puller.alarmOnMetric("PullsFailed", "api-pull", "API pulls failed (see its logs)");
+    this.puller.alarmOnMetric("PullsFailed", kind.short, `${kind.label} pulls failed (see its logs)`);
     this.watermarkTable.grant(this.puller, DYNAMODB_WATERMARK_ACTIONS);
     if (secretNames.length > 0) args.secrets.grantRead(this.puller, secretNames);
 
     const schedulerRole = new iam.Role(
       `${name}-scheduler-role`,
       {
-        description: "Lets EventBridge Scheduler invoke the API pull function",
+        description: `Lets EventBridge Scheduler invoke the ${kind.label} pull function`,
         assumeRolePolicy: trustPolicy("scheduler.amazonaws.com", context.accountId),
         tags: { ...args.tags },
       },
       { parent: this },
     );
-    const schedulerPrincipal = { name: "api-scheduler", role: schedulerRole };
+    const schedulerPrincipal = { name: `${kind.short}-scheduler`, role: schedulerRole };
     this.deadLetterQueue = new AwsDeadLetterQueue(
       `${name}-dlq`,
       {
-        queueName: awsResourceName([product, environment, "api-pull-dlq"], 80),
+        queueName: awsResourceName([product, environment, `${kind.short}-dlq`], 80),
         keyArn: args.messagesKeyArn,
         alertTopicArn: args.alertTopicArn,
-        purpose: "API pull runs the scheduler could not start, or that failed after retries",
+        purpose: `${kind.label} pull runs the scheduler could not start, or that failed after retries`,
         via: context,
         tags: args.tags,
       },
@@ -142,7 +173,7 @@ export class AwsApiPulls extends pulumi.ComponentResource {
           role: schedulerRole.name,
           policy: policyJson([
             {
-              Sid: "InvokeApiPull",
+              Sid: kind.short === "api-pull" ? "InvokeApiPull" : "InvokeDatabasePull",
               Effect: "Allow",
               Action: [...LAMBDA_INVOKE_ACTIONS],
               Resource: [this.puller.arn, pulumi.interpolate`${this.puller.arn}:*`],
@@ -154,7 +185,7 @@ export class AwsApiPulls extends pulumi.ComponentResource {
     ];
     const group = new scheduler.ScheduleGroup(
       `${name}-schedules`,
-      { name: awsResourceName([product, environment, "api-pulls"], 64), tags: { ...args.tags } },
+      { name: awsResourceName([product, environment, `${kind.short}s`], 64), tags: { ...args.tags } },
       { parent: this },
     );
 
@@ -194,13 +225,26 @@ export class AwsApiPulls extends pulumi.ComponentResource {
 /** Collects every problem with the args and throws one error naming the component and each field. */
 export function validateApiPullsArgs(name: string, args: AwsApiPullsArgs): void {
   const problems: string[] = [];
-  if (args.tables.length === 0) problems.push("tables: at least one API table is required");
-  const notApi = args.tables.filter((t) => t.source.kind !== "api").map((t) => t.name);
-  if (notApi.length > 0) problems.push(`tables: not API tables: ${notApi.join(", ")}`);
+  const sourceKind = args.sourceKind ?? "api";
+  const label = PULL_KIND[sourceKind].label;
+  if (args.tables.length === 0) problems.push(`tables: at least one ${label} table is required`);
+  const wrong = args.tables
+    .filter((t) =>
+      sourceKind === "api"
+        ? t.source.kind !== "api"
+        : t.source.kind !== "database" || t.source.capture !== "pull",
+    )
+    .map((t) => t.name);
+  if (wrong.length > 0) problems.push(`tables: not ${label} pull tables: ${wrong.join(", ")}`);
   for (const t of args.tables) {
-    if (t.source.kind === "api" && t.source.secret && !(t.source.secret in args.secrets.references))
-      problems.push(`tables.${t.name}.source.secret: no secret "${t.source.secret}" in the secret store`);
+    const secret = pullSecret(t);
+    if (secret && !(secret in args.secrets.references))
+      problems.push(`tables.${t.name}.source.secret: no secret "${secret}" in the secret store`);
   }
+  if (sourceKind === "database" && !args.network)
+    problems.push(
+      "network: required for database pulls (the subnets and security groups that reach the databases)",
+    );
   for (const [field, cron] of [
     ["hourlyCron", args.hourlyCron],
     ["dailyCron", args.dailyCron],

@@ -50,6 +50,7 @@ const PARQUET_WASM = {
 export const RUNTIME_ENTRIES: Readonly<Record<string, RuntimeEntry>> = {
   "api-pull/handler.ts": { kind: "lambda" },
   "control-record/handler.ts": { kind: "lambda" },
+  "db-pull/handler.ts": { kind: "lambda" },
   "converter/handler.ts": { kind: "lambda", files: PARQUET_WASM },
   "event-trigger/handler.ts": { kind: "lambda" },
   "firehose-transformer/handler.ts": { kind: "lambda" },
@@ -224,7 +225,8 @@ export async function writeBundle(entry: string, root: string): Promise<WrittenB
   const result = await build({
     ...BUILD_OPTIONS,
     entryPoints: [file],
-    external: settings.kind === "lambda" ? ["@aws-sdk/*"] : [],
+    // pg loads its optional native binding only when asked (`pg.native`), which the pulls never do.
+    external: [...(settings.kind === "lambda" ? ["@aws-sdk/*"] : []), "pg-native"],
   });
   const extra = Object.entries(settings.files ?? {}).map(([name, locate]) => [name, locate()] as const);
   if (settings.dockerfile) extra.push(["Dockerfile", path.join(FUNCTIONS_ROOT, settings.dockerfile)]);

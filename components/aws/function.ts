@@ -41,7 +41,30 @@ export interface AwsFunctionArgs extends AwsFunctionCommon {
   readonly memorySizeMb?: number;
   /** Concurrency reserved (and capped) for this function, to protect what it calls. @default unreserved */
   readonly reservedConcurrency?: number;
+  /**
+   * Runs the function in these subnets with these security groups (to reach a database in a VPC); the
+   * subnets need routes to every AWS service the function calls (endpoints or NAT). @default no VPC
+   */
+  readonly vpc?: {
+    readonly subnetIds: pulumi.Input<pulumi.Input<string>[]>;
+    readonly securityGroupIds: pulumi.Input<pulumi.Input<string>[]>;
+  };
 }
+
+/**
+ * What Lambda needs to attach a function to a VPC: the EC2 network-interface actions of the
+ * AWSLambdaVPCAccessExecutionRole managed policy
+ * (https://docs.aws.amazon.com/lambda/latest/dg/configuration-vpc.html#configuration-vpc-permissions).
+ * The Describe actions take no resource; the others are scoped to network interfaces and to the function's
+ * own subnets and security groups (Service Authorization Reference, Amazon EC2).
+ */
+export const LAMBDA_VPC_DESCRIBE_ACTIONS = ["ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets"] as const;
+export const LAMBDA_VPC_INTERFACE_ACTIONS = [
+  "ec2:AssignPrivateIpAddresses",
+  "ec2:CreateNetworkInterface",
+  "ec2:DeleteNetworkInterface",
+  "ec2:UnassignPrivateIpAddresses",
+] as const;
 
 /**
  * A hardened Lambda function: its code bundled with esbuild when the program runs, nodejs22.x, its own
@@ -111,6 +134,47 @@ export class AwsFunction extends pulumi.ComponentResource implements AwsPrincipa
       },
       { parent: this },
     );
+    const vpcAccess = args.vpc
+      ? [
+          new iam.RolePolicy(
+            `${name}-vpc-access`,
+            {
+              role: this.role.name,
+              policy: policyJson([
+                {
+                  Sid: "DescribeVpcAttachments",
+                  Effect: "Allow",
+                  Action: [...LAMBDA_VPC_DESCRIBE_ACTIONS],
+                  Resource: "*",
+                },
+                {
+                  Sid: "ManageOwnNetworkInterfaces",
+                  Effect: "Allow",
+                  Action: [...LAMBDA_VPC_INTERFACE_ACTIONS],
+                  Resource: pulumi
+                    .all([
+                      context.partition,
+                      context.region,
+                      context.accountId,
+                      args.vpc.subnetIds,
+                      args.vpc.securityGroupIds,
+                    ])
+                    .apply(([partition, region, account, subnets, groups]) => {
+                      const arn = (type: string, id: string) =>
+                        `arn:${partition}:ec2:${region}:${account}:${type}/${id}`;
+                      return [
+                        arn("network-interface", "*"),
+                        ...subnets.map((id) => arn("subnet", id)),
+                        ...groups.map((id) => arn("security-group", id)),
+                      ];
+                    }),
+                },
+              ]),
+            },
+            { parent: this },
+          ),
+        ]
+      : [];
     this.function = new lambda.Function(
       name,
       {
@@ -129,10 +193,14 @@ export class AwsFunction extends pulumi.ComponentResource implements AwsPrincipa
           variables: { NODE_OPTIONS: "--enable-source-maps", ...(args.environment ?? {}) },
         },
         loggingConfig: { logFormat: "JSON", logGroup: this.logGroup.name },
+        ...(args.vpc
+          ? { vpcConfig: { subnetIds: args.vpc.subnetIds, securityGroupIds: args.vpc.securityGroupIds } }
+          : {}),
         tags: { ...args.tags },
       },
-      // The log group exists before the first invocation, so Lambda never creates an unencrypted one.
-      { parent: this, dependsOn: [this.logGroup, logsPolicy] },
+      // The log group exists before the first invocation, so Lambda never creates an unencrypted one;
+      // CreateFunction checks the role may create network interfaces before it accepts a VPC.
+      { parent: this, dependsOn: [this.logGroup, logsPolicy, ...vpcAccess] },
     );
     this.errorAlarm = alertAlarm(
       `${name}-errors`,

@@ -27,6 +27,8 @@ export interface AwsIngestionArgs {
   readonly eventJobName?: pulumi.Input<string>;
   /** Where the Fargate converter runs. @default the default VPC (see `AwsConverterTask`) */
   readonly converterNetwork?: ConverterNetwork;
+  /** Subnets and security groups that reach the source databases; required when the spec has database pulls. */
+  readonly databaseNetwork?: ConverterNetwork;
   readonly context: AwsContext;
   /** Tags for every taggable child (the standard set, with `layer: ingestion`). */
   readonly tags: Readonly<Record<string, string>>;
@@ -43,6 +45,8 @@ export class AwsIngestion extends pulumi.ComponentResource {
   /** Present when the spec has event tables. */
   readonly eventJobs?: AwsEventJobs;
   readonly apiPulls?: AwsApiPulls;
+  /** Present when the spec has database tables pulled by watermark. */
+  readonly databasePulls?: AwsApiPulls;
   readonly logsKey: AwsCustomerKey;
   readonly stateKey: AwsCustomerKey;
   readonly messagesKey: AwsCustomerKey;
@@ -140,6 +144,27 @@ export class AwsIngestion extends pulumi.ComponentResource {
           messagesKeyArn: this.messagesKey.arn,
           hourlyCron: spec.schedules.ingestion,
           dailyCron: spec.schedules.daily,
+        },
+        { parent: this },
+      );
+    }
+    const databaseTables = spec.tables.filter(
+      (t) => t.source.kind === "database" && t.source.capture === "pull",
+    );
+    if (databaseTables.length > 0) {
+      this.databasePulls = new AwsApiPulls(
+        `${name}-db-pulls`,
+        {
+          ...shared,
+          sourceKind: "database",
+          tables: databaseTables,
+          raw: args.raw,
+          secrets: args.secrets,
+          stateKey: this.stateKey,
+          messagesKeyArn: this.messagesKey.arn,
+          hourlyCron: spec.schedules.ingestion,
+          dailyCron: spec.schedules.daily,
+          ...(args.databaseNetwork ? { network: args.databaseNetwork } : {}),
         },
         { parent: this },
       );

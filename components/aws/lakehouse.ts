@@ -16,7 +16,7 @@ import { addTransformations, type AwsTransformations } from "./transformations";
 
 export interface AwsLakehouseArgs extends LakehouseArgs {
   /** Ingestion options beyond the spec (the event tables' Glue job, converter network). @default the stack's bronze → silver job; the default VPC */
-  readonly ingestion?: Pick<AwsIngestionArgs, "eventJobName" | "converterNetwork">;
+  readonly ingestion?: Pick<AwsIngestionArgs, "eventJobName" | "converterNetwork" | "databaseNetwork">;
   /**
    * Every Lake Formation administrator the account must keep (IAM role/user ARNs, paths kept): the
    * settings replace the account's list. The deploying identity is added. @default the deploying identity

@@ -6,7 +6,7 @@ export interface Statement {
   readonly Effect: "Allow" | "Deny";
   readonly Principal?: "*" | Readonly<Record<string, pulumi.Input<string> | readonly pulumi.Input<string>[]>>;
   readonly Action: string | readonly string[];
-  readonly Resource: pulumi.Input<string> | readonly pulumi.Input<string>[];
+  readonly Resource: pulumi.Input<string> | readonly pulumi.Input<string>[] | pulumi.Output<string[]>;
   readonly Condition?: Readonly<
     Record<string, Readonly<Record<string, pulumi.Input<string> | readonly pulumi.Input<string>[]>>>
   >;

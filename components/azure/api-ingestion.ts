@@ -80,9 +80,12 @@ export class AzureApiIngestion extends pulumi.ComponentResource {
     const imageTag = args.imageTag ?? "latest";
     const timeoutSeconds = args.timeoutSeconds ?? 1800;
     const retries = args.retries ?? 2;
-    const apiTables = args.tables.filter((t) => t.source.kind === "api");
+    // API sources and database tables pulled by watermark share the job: same window, raw and watermark code.
+    const apiTables = args.tables.filter(isPulledTable);
     if (apiTables.length === 0 || apiTables.length !== args.tables.length) {
-      throw new Error(`AzureApiIngestion ${name}: tables must be one or more tables with an api source`);
+      throw new Error(
+        `AzureApiIngestion ${name}: tables must be one or more tables with an api source or a database pull`,
+      );
     }
     const common = {
       resourceGroupName: args.resourceGroupName,
@@ -156,7 +159,11 @@ export class AzureApiIngestion extends pulumi.ComponentResource {
     const rawGrants = apiTables.map((table) => args.raw.grantWrite(principal, { prefix: table.name }));
     const secretNames = [
       ...new Set(
-        apiTables.flatMap((t) => (t.source.kind === "api" && t.source.secret ? [t.source.secret] : [])),
+        apiTables.flatMap((t) =>
+          (t.source.kind === "api" || t.source.kind === "database") && t.source.secret
+            ? [t.source.secret]
+            : [],
+        ),
       ),
     ];
     const secretRoles: RoleAssignment[] =
@@ -254,12 +261,20 @@ export class AzureApiIngestion extends pulumi.ComponentResource {
   }
 }
 
-/** What the job needs per source: the table, its URL, format, incremental column and secret variable. */
+/** The tables the pull job serves: API sources and database tables with `capture: pull`. */
+export function isPulledTable(table: TableSpec): boolean {
+  return table.source.kind === "api" || (table.source.kind === "database" && table.source.capture === "pull");
+}
+
+/**
+ * What the job needs per source: the table, its URL (API) or its whole spec (database: columns, watermark,
+ * zone), format, incremental column and secret variable.
+ */
 function sourceOf(table: TableSpec) {
-  const source = table.source.kind === "api" ? table.source : undefined;
+  const source = table.source.kind === "api" || table.source.kind === "database" ? table.source : undefined;
   return {
     table: table.name,
-    url: source?.url,
+    ...(table.source.kind === "api" ? { url: table.source.url } : { spec: table }),
     format: table.format,
     watermarkColumn: table.incremental?.watermarkColumn ?? null,
     secretEnv: source?.secret ? secretEnv(source.secret) : null,

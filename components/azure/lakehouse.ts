@@ -12,7 +12,7 @@ import { ConfigError } from "../spec/errors";
 import { azureResourceName, LAYERS, storageAccountName, unityCatalogName, type LayerName } from "../naming";
 import { standardTags } from "../aws/tags";
 import { azureContext, type AzureContext } from "./context";
-import { AzureApiIngestion } from "./api-ingestion";
+import { AzureApiIngestion, isPulledTable } from "./api-ingestion";
 import { AzureDatabricksNetwork } from "./databricks-network";
 import { AzureDatabricksWorkspace } from "./databricks-workspace";
 import { AzureIngestionNetwork } from "./ingestion-network";
@@ -141,7 +141,7 @@ export class AzureLakehouse extends pulumi.ComponentResource implements Lakehous
       },
       { parent: this },
     );
-    const apiTables = spec.tables.filter((t) => t.source.kind === "api");
+    const apiTables = spec.tables.filter(isPulledTable);
     const network =
       apiTables.length > 0
         ? new AzureIngestionNetwork(

@@ -179,7 +179,12 @@ describe("parseLakehouseSpec", () => {
     [
       "a source kind is unknown",
       (s) => (s.tables[0].source = { kind: "ftp" }),
-      [{ path: "lakehouse.tables[0].source.kind", message: 'must be one of "cdc", "batch", "api", "event"' }],
+      [
+        {
+          path: "lakehouse.tables[0].source.kind",
+          message: 'must be one of "cdc", "batch", "api", "event", "database"',
+        },
+      ],
     ],
     [
       "a column type is unknown",
@@ -526,6 +531,52 @@ describe("parseLakehouseSpec", () => {
       "a gold model orders by an unknown output",
       (s) => (s.gold[0].orderBy = [{ column: "overall" }]),
       [{ path: "lakehouse.gold[0].orderBy[0].column", message: '"overall" is not a dimension or measure' }],
+    ],
+    [
+      "a database pull has no watermark column",
+      (s) => {
+        s.tables[0].source = { kind: "database", engine: "postgres", secret: "brewery-api", capture: "pull" };
+      },
+      [
+        {
+          path: "lakehouse.tables[0].incremental.watermarkColumn",
+          message: 'required when source.capture is "pull"',
+        },
+      ],
+    ],
+    [
+      "a database pull's watermark is nullable, not a time, and its secret unknown",
+      (s) => {
+        s.tables[0].source = { kind: "database", engine: "mysql", secret: "shop-db", capture: "pull" };
+        s.tables[0].incremental = { strategy: "watermark", watermarkColumn: s.tables[0].columns[1].name };
+      },
+      [
+        { path: "lakehouse.tables[0].source.secret", message: 'secret "shop-db" is not in secrets' },
+        {
+          path: "lakehouse.tables[0].incremental.watermarkColumn",
+          message: expect.stringMatching(/^a database pull needs a timestamp or date watermark column/),
+        },
+        {
+          path: "lakehouse.tables[0].incremental.watermarkColumn",
+          message: expect.stringMatching(/must be declared nullable: false: a row with a NULL watermark/),
+        },
+      ],
+    ],
+    [
+      "a database source names an unknown engine and a bad time zone",
+      (s) => {
+        s.tables[0].source = {
+          kind: "database",
+          engine: "oracle",
+          secret: "brewery-api",
+          capture: "pull",
+          timeZone: "Mars/Base",
+        };
+      },
+      [
+        { path: "lakehouse.tables[0].source.engine", message: expect.stringContaining('"postgres"') },
+        { path: "lakehouse.tables[0].source.timeZone", message: expect.stringContaining("IANA time zone") },
+      ],
     ],
   ];
 

@@ -137,7 +137,7 @@ function unknownKeyMessage(key: string, known: readonly string[]): string {
 
 /** zod does not report a discriminated union's options, so name them here. */
 const DISCRIMINATOR_VALUES: Record<string, readonly string[]> = {
-  kind: ["cdc", "batch", "api", "event"],
+  kind: ["cdc", "batch", "api", "event", "database"],
   rule: ["required", "format", "regex", "domain", "range"],
 };
 

@@ -122,6 +122,7 @@ function checkTable(
   if (table.source.kind === "api" && table.source.secret && !secretNames.has(table.source.secret)) {
     report([...at, "source", "secret"], `secret "${table.source.secret}" is not in secrets`);
   }
+  if (table.source.kind === "database") checkDatabaseSource(table, at, secretNames, report);
   if (table.source.kind === "cdc") {
     table.source.sequenceBy.forEach((name, j) => mustBeColumn([...at, "source", "sequenceBy", j], name));
   }
@@ -296,4 +297,40 @@ function reportDuplicates(
 
 function isDefined<T>(value: T | undefined): value is T {
   return value !== undefined;
+}
+
+/**
+ * A database pull reads windows of its watermark column, so it needs one, of a time type, and NOT NULL: a row
+ * whose watermark is NULL would fall in no window and never be pulled.
+ */
+function checkDatabaseSource(
+  table: TableSpec,
+  at: (string | number)[],
+  secretNames: ReadonlySet<string>,
+  report: (path: (string | number)[], message: string) => void,
+): void {
+  if (table.source.kind !== "database") return;
+  if (!secretNames.has(table.source.secret)) {
+    report([...at, "source", "secret"], `secret "${table.source.secret}" is not in secrets`);
+  }
+  if (table.source.capture !== "pull") return;
+  const name = table.incremental?.watermarkColumn;
+  if (!name) {
+    report([...at, "incremental", "watermarkColumn"], 'required when source.capture is "pull"');
+    return;
+  }
+  const column = table.columns.find((c) => c.name === name);
+  if (!column) return;
+  if (column.type !== "timestamp" && column.type !== "date") {
+    report(
+      [...at, "incremental", "watermarkColumn"],
+      `a database pull needs a timestamp or date watermark column; "${name}" is ${column.type}`,
+    );
+  }
+  if (column.nullable) {
+    report(
+      [...at, "incremental", "watermarkColumn"],
+      `"${name}" must be declared nullable: false: a row with a NULL watermark would never be pulled`,
+    );
+  }
 }

@@ -136,6 +136,58 @@ export const source = z.discriminatedUnion("kind", [
     .meta(doc("An API source.")),
   z
     .strictObject({
+      kind: z
+        .literal("database")
+        .meta(doc("A table of an operational database, pulled by watermark or captured by DMS.")),
+      engine: z
+        .enum(["postgres", "mysql", "sqlserver", "aurora-postgresql", "aurora-mysql"])
+        .meta(
+          doc(
+            "The source database's engine: picks the driver, the SQL dialect and the DMS endpoint engine.",
+            "postgres",
+          ),
+        ),
+      secret: resourceKey.meta(
+        doc(
+          'Name of an entry in `secrets` holding the connection as JSON in the RDS secret format (host, port, username, password, dbname; optional ca, a PEM bundle the server\'s certificate must chain to; optional tls: "require" to skip certificate checks).',
+          "shop-db",
+        ),
+      ),
+      capture: z
+        .enum(["pull", "cdc"])
+        .meta(
+          doc(
+            "pull: a scheduled query of the rows whose incremental.watermarkColumn falls in the window since the watermark (hourly) and of the whole previous day (daily D-1). cdc: AWS DMS streams every change into the CDC stream (not built yet: refused).",
+            "pull",
+          ),
+        ),
+      sourceTable: z
+        .string()
+        .regex(
+          /^[A-Za-z_][A-Za-z0-9_$]{0,62}(\.[A-Za-z_][A-Za-z0-9_$]{0,62})?$/,
+          'must be "table" or "schema.table"',
+        )
+        .optional()
+        .meta(
+          doc(
+            "The source table as schema.table; absent: the table's name in public (PostgreSQL), dbo (SQL Server) or the connection's database (MySQL).",
+            "sales.orders",
+          ),
+        ),
+      timeZone: z
+        .string()
+        .refine(isTimeZone, { message: 'must be an IANA time zone such as "UTC" or "America/Sao_Paulo"' })
+        .default("UTC")
+        .meta(
+          doc(
+            "IANA time zone in which the source stores timestamps without a zone (timestamp, datetime); zoned columns are read as instants.",
+            "America/Sao_Paulo",
+          ),
+        ),
+    })
+    .meta(doc("A database source.")),
+  z
+    .strictObject({
       kind: z.literal("event").meta(doc("Messages that each trigger a job run (SNS/SQS on AWS).")),
       /** Message field carrying the idempotency key. @default "transaction_id" */
       idField: identifier
@@ -230,7 +282,9 @@ export const table = z.strictObject({
     .optional()
     .meta(doc("Table comment in the catalogs.", "Orders, one row per order.")),
   source: source.meta(
-    doc('Where the table\'s records come from, chosen by `kind`: "cdc", "batch", "api" or "event".'),
+    doc(
+      'Where the table\'s records come from, chosen by `kind`: "cdc", "batch", "api", "event" or "database".',
+    ),
   ),
   /** Raw file format. @default "json" */
   format: z

@@ -72,6 +72,24 @@ export const stackConfigKeys = {
         { subnetIds: ["subnet-0123456789abcdef0"], securityGroupIds: ["sg-0123456789abcdef0"] },
       ),
     ),
+  "medallion:databaseNetwork": z
+    .strictObject({
+      subnetIds: z
+        .array(z.string().regex(/^subnet-[0-9a-f]{8,17}$/))
+        .min(1)
+        .meta(doc("Subnet IDs that reach the source databases.", ["subnet-0123456789abcdef0"])),
+      securityGroupIds: z
+        .array(z.string().regex(/^sg-[0-9a-f]{8,17}$/))
+        .min(1)
+        .meta(doc("Security group IDs the database pulls run with.", ["sg-0123456789abcdef0"])),
+    })
+    .optional()
+    .meta(
+      doc(
+        "AWS: subnets and security groups the database pulls run in (required when the spec has database pulls); the subnets need routes to S3, DynamoDB, Secrets Manager, CloudWatch Logs and STS (endpoints or NAT).",
+        { subnetIds: ["subnet-0123456789abcdef0"], securityGroupIds: ["sg-0123456789abcdef0"] },
+      ),
+    ),
   "azure-native:location": z
     .string()
     .min(1)

@@ -218,7 +218,7 @@ export type LakehouseSpec = {
      */
     description?: string;
     /**
-     * Where the table's records come from, chosen by `kind`: "cdc", "batch", "api" or "event".
+     * Where the table's records come from, chosen by `kind`: "cdc", "batch", "api", "event" or "database".
      */
     source: {
       /**
@@ -257,7 +257,38 @@ export type LakehouseSpec = {
        * @example "brewery-api"
        */
       secret?: string;
-    } | {
+    } | ({
+      /**
+       * A table of an operational database, pulled by watermark or captured by DMS.
+       */
+      kind: "database";
+      /**
+       * The source database's engine: picks the driver, the SQL dialect and the DMS endpoint engine.
+       * @example "postgres"
+       */
+      engine: "postgres" | "mysql" | "sqlserver" | "aurora-postgresql" | "aurora-mysql";
+      /**
+       * Name of an entry in `secrets` holding the connection as JSON in the RDS secret format (host, port, username, password, dbname; optional ca, a PEM bundle the server's certificate must chain to; optional tls: "require" to skip certificate checks).
+       * @example "shop-db"
+       */
+      secret: string;
+      /**
+       * pull: a scheduled query of the rows whose incremental.watermarkColumn falls in the window since the watermark (hourly) and of the whole previous day (daily D-1). cdc: AWS DMS streams every change into the CDC stream (not built yet: refused).
+       * @example "pull"
+       */
+      capture: "pull" | "cdc";
+      /**
+       * The source table as schema.table; absent: the table's name in public (PostgreSQL), dbo (SQL Server) or the connection's database (MySQL).
+       * @example "sales.orders"
+       */
+      sourceTable?: string;
+      /**
+       * IANA time zone in which the source stores timestamps without a zone (timestamp, datetime); zoned columns are read as instants.
+       * @default "UTC"
+       * @example "America/Sao_Paulo"
+       */
+      timeZone: string;
+    }) | {
       /**
        * Messages that each trigger a job run (SNS/SQS on AWS).
        */
@@ -800,7 +831,7 @@ export type LakehouseSpecInput = {
      */
     description?: string;
     /**
-     * Where the table's records come from, chosen by `kind`: "cdc", "batch", "api" or "event".
+     * Where the table's records come from, chosen by `kind`: "cdc", "batch", "api", "event" or "database".
      */
     source: {
       /**
@@ -839,7 +870,38 @@ export type LakehouseSpecInput = {
        * @example "brewery-api"
        */
       secret?: string;
-    } | {
+    } | ({
+      /**
+       * A table of an operational database, pulled by watermark or captured by DMS.
+       */
+      kind: "database";
+      /**
+       * The source database's engine: picks the driver, the SQL dialect and the DMS endpoint engine.
+       * @example "postgres"
+       */
+      engine: "postgres" | "mysql" | "sqlserver" | "aurora-postgresql" | "aurora-mysql";
+      /**
+       * Name of an entry in `secrets` holding the connection as JSON in the RDS secret format (host, port, username, password, dbname; optional ca, a PEM bundle the server's certificate must chain to; optional tls: "require" to skip certificate checks).
+       * @example "shop-db"
+       */
+      secret: string;
+      /**
+       * pull: a scheduled query of the rows whose incremental.watermarkColumn falls in the window since the watermark (hourly) and of the whole previous day (daily D-1). cdc: AWS DMS streams every change into the CDC stream (not built yet: refused).
+       * @example "pull"
+       */
+      capture: "pull" | "cdc";
+      /**
+       * The source table as schema.table; absent: the table's name in public (PostgreSQL), dbo (SQL Server) or the connection's database (MySQL).
+       * @example "sales.orders"
+       */
+      sourceTable?: string;
+      /**
+       * IANA time zone in which the source stores timestamps without a zone (timestamp, datetime); zoned columns are read as instants.
+       * @default "UTC"
+       * @example "America/Sao_Paulo"
+       */
+      timeZone?: string;
+    }) | {
       /**
        * Messages that each trigger a job run (SNS/SQS on AWS).
        */

@@ -135,27 +135,55 @@ export async function pullSource(
   source: ApiSource,
   mode: PullMode,
 ): Promise<ApiPullResult> {
+  const fetcher = ports.fetch ?? fetch;
+  return pullWindowInto(ports, source.table, mode, async (window, emit) => {
+    const token = source.secret ? bearerToken(await ports.secrets.get(source.secret)) : undefined;
+    let pages = 0;
+    let url: string | undefined =
+      `${source.url}${source.url.includes("?") ? "&" : "?"}since=${encodeURIComponent(window.since)}&until=${encodeURIComponent(window.until)}`;
+    while (url) {
+      if (++pages > MAX_PAGES) throw new Error(`${source.table}: more than ${MAX_PAGES} pages; stopping`);
+      const page = await fetchPage(fetcher, url, token);
+      for (const row of page.rows) emit(row);
+      url = page.next ? new URL(page.next, url).toString() : undefined;
+    }
+    return pages;
+  });
+}
+
+/** Reads the source's rows of one window, handing each to `emit`; resolves to the pages (or queries) read. */
+export type WindowReader = (
+  window: { readonly since: string; readonly until: string },
+  emit: (row: unknown) => void,
+) => Promise<number>;
+
+/**
+ * The part every scheduled pull shares (API and database sources, AWS and Azure): read the source's
+ * watermark, read the window's rows through `read`, write them as one gzip JSON-lines object
+ * `raw/<table>/ingest_date=<since date>/<run-id>.json.gz`, and only then advance the watermark to the
+ * window's end (`advanceWatermark`), so a failed read or write never skips data. The run id comes from the
+ * window, so a retried run overwrites its own object.
+ */
+export async function pullWindowInto(
+  ports: Pick<ApiPullPorts, "raw" | "watermarks" | "now">,
+  table: string,
+  mode: PullMode,
+  read: WindowReader,
+): Promise<ApiPullResult> {
   const now = (ports.now ?? (() => new Date()))();
-  const previous = await ports.watermarks.get(source.table);
+  const previous = await ports.watermarks.get(table);
   const { since, until } = pullWindow(mode, now, previous);
-  const window = { table: source.table, since: since.toISOString(), until: until.toISOString() };
+  const window = { table, since: since.toISOString(), until: until.toISOString() };
   if (since >= until) return { ...window, rows: 0, pages: 0, watermark: previous ?? window.until };
 
-  const token = source.secret ? bearerToken(await ports.secrets.get(source.secret)) : undefined;
   const gzip = createGzip();
   const compressed: Buffer[] = [];
   gzip.on("data", (chunk: Buffer) => compressed.push(chunk));
   let rows = 0;
-  let pages = 0;
-  let url: string | undefined =
-    `${source.url}${source.url.includes("?") ? "&" : "?"}since=${encodeURIComponent(window.since)}&until=${encodeURIComponent(window.until)}`;
-  while (url) {
-    if (++pages > MAX_PAGES) throw new Error(`${source.table}: more than ${MAX_PAGES} pages; stopping`);
-    const page = await fetchPage(ports.fetch ?? fetch, url, token);
-    for (const row of page.rows) gzip.write(JSON.stringify(row) + "\n");
-    rows += page.rows.length;
-    url = page.next ? new URL(page.next, url).toString() : undefined;
-  }
+  const pages = await read(window, (row) => {
+    gzip.write(JSON.stringify(row) + "\n");
+    rows++;
+  });
   await new Promise<void>((resolve, reject) => {
     gzip.once("end", resolve).once("error", reject);
     gzip.end();
@@ -164,10 +192,10 @@ export async function pullSource(
   let key: string | undefined;
   if (rows > 0) {
     const runId = `${mode}-${compact(window.since)}-${compact(window.until)}`;
-    key = `${source.table}/ingest_date=${window.since.slice(0, 10)}/${runId}.json.gz`;
+    key = `${table}/ingest_date=${window.since.slice(0, 10)}/${runId}.json.gz`;
     await ports.raw.put(key, Buffer.concat(compressed));
   }
-  const watermark = await advanceWatermark(ports.watermarks, source.table, previous, window, key);
+  const watermark = await advanceWatermark(ports.watermarks, table, previous, window, key);
   return { ...window, rows, pages, key, watermark };
 }
 

@@ -1,14 +1,20 @@
 import type { TableClient } from "@azure/data-tables";
 import type { ContainerClient } from "@azure/storage-blob";
 import { z } from "zod";
+import { table as tableSchema } from "../../../components/spec/schema";
 import { pullSource, type ApiPullResult, type PullMode } from "../api-pull";
+import { pullDatabase, type DatabasePullPorts } from "../db-pull/pull";
 import { EnvironmentError, envProblems, jsonVariable, required } from "../env";
 import { BlobRawWriter, EnvSecretReader, TableWatermarkStore } from "./api-pull-stores";
 
-/** One entry of SOURCES, as components/azure/api-ingestion.ts writes it. */
+/**
+ * One entry of SOURCES, as components/azure/api-ingestion.ts writes it: an API (`url`) or a database table
+ * pulled by watermark (`spec`, the table's spec, whose `source.secret` is read from `secretEnv`).
+ */
 const source = z.object({
   table: z.string().min(1),
-  url: z.url(),
+  url: z.url().optional(),
+  spec: tableSchema.optional(),
   format: z.string().optional(),
   watermarkColumn: z.string().nullable().optional(),
   /** The variable holding the source's credential (read from Key Vault at start, KEY_VAULT_SECRETS). */
@@ -33,6 +39,10 @@ export type AzureJobEnv = z.output<typeof schema>;
 export function azureJobEnv(env: NodeJS.ProcessEnv = process.env): AzureJobEnv {
   const result = schema.safeParse(env);
   const problems = result.success ? [] : envProblems(result.error.issues, env);
+  for (const [i, entry] of (result.data?.SOURCES ?? []).entries()) {
+    if (!entry.url === !entry.spec)
+      problems.push(`SOURCES[${i}] (${entry.table}) needs exactly one of url or spec`);
+  }
   const sources = result.success
     ? result.data.SOURCES
     : (z.object({ SOURCES: jsonVariable(z.array(source)) }).safeParse(env).data?.SOURCES ?? []);
@@ -56,6 +66,8 @@ export interface AzureJobRun {
   env?: NodeJS.ProcessEnv;
   fetch?: typeof fetch;
   now?: () => Date;
+  /** Database connections (tests); the npm drivers otherwise. */
+  connect?: DatabasePullPorts["connect"];
   /** One JSON line per event (stdout on Container Apps, collected by Log Analytics). */
   log?: (entry: Record<string, unknown>) => void;
 }
@@ -81,11 +93,22 @@ export async function runAzurePulls(run: AzureJobRun): Promise<AzureJobOutcome> 
   const outcome: AzureJobOutcome = { pulled: [], failed: [] };
   for (const entry of run.sources) {
     try {
-      const result = await pullSource(
-        ports,
-        { table: entry.table, url: entry.url, secret: entry.secretEnv ?? undefined },
-        run.mode,
-      );
+      const result = entry.spec
+        ? await pullDatabase(
+            {
+              ...ports,
+              // The connection secret arrives as the source's variable, whatever its spec name.
+              secrets: { get: () => ports.secrets.get(entry.secretEnv ?? "") },
+              ...(run.connect ? { connect: run.connect } : {}),
+            },
+            entry.spec,
+            run.mode,
+          )
+        : await pullSource(
+            ports,
+            { table: entry.table, url: entry.url ?? "", secret: entry.secretEnv ?? undefined },
+            run.mode,
+          );
       outcome.pulled.push(result);
       log({ level: "INFO", message: "pulled", mode: run.mode, ...result });
     } catch (error) {

@@ -37,6 +37,9 @@ export const WILDCARD_ONLY_ACTIONS = new Set([
   "glue:GetSecurityConfiguration",
   "glue:GetSecurityConfigurations",
   "lakeformation:GetDataAccess",
+  // EC2's Describe actions take no resource types (Service Authorization Reference, Amazon EC2).
+  "ec2:DescribeNetworkInterfaces",
+  "ec2:DescribeSubnets",
 ]);
 
 /**
@@ -56,6 +59,8 @@ const SCOPED_WILDCARDS = [
   /^arn:aws[a-z-]*:lambda:[^:*]+:\d{12}:function:[^*:]+:\*$/, // versions and aliases of one function
   /^arn:aws[a-z-]*:ecs:[^:*]+:\d{12}:task-definition\/[^*:/]+:\*$/, // revisions of one task family
   /^arn:aws[a-z-]*:ecs:[^:*]+:\d{12}:task\/[^*/]+\/\*$/, // tasks of one cluster
+  // Network interfaces Lambda creates for a VPC function: their IDs exist only once created.
+  /^arn:aws[a-z-]*:ec2:[^:*]+:\d{12}:network-interface\/\*$/,
 ];
 
 export const noAwsManagedPolicies: Rule = {
