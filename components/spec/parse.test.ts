@@ -182,7 +182,7 @@ describe("parseLakehouseSpec", () => {
       [
         {
           path: "lakehouse.tables[0].source.kind",
-          message: 'must be one of "cdc", "batch", "api", "event", "database"',
+          message: 'must be one of "cdc", "batch", "api", "database", "event"',
         },
       ],
     ],
