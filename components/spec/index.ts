@@ -8,6 +8,7 @@ export type {
   ColumnSpec,
   SourceSpec,
   QualityRuleSpec,
+  ColumnMigrationSpec,
   MaskingRule,
   ViewSpec,
   GoldModelSpec,

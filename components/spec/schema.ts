@@ -130,6 +130,25 @@ export const table = z.strictObject({
   /** @default [] */
   quality: z.array(qualityRule).default([]),
   incremental: incremental.optional(),
+  migrations: z
+    .array(
+      z.strictObject({
+        column: identifier.describe("The silver (and quarantine) column the change is about."),
+        change: z
+          .enum(["drop", "recast"])
+          .describe(
+            "drop: the column was removed from `columns`; delete it and its values. recast: its type " +
+              "changed; convert the kept values with try_cast (a value that does not fit becomes NULL).",
+          ),
+      }),
+    )
+    .optional()
+    .describe(
+      "How the transform runs migrate existing silver and quarantine tables when a column is removed or " +
+        "retyped (a breaking change, refused without an entry here; the table is rewritten once, atomically). " +
+        "An added column needs no entry: it is added, NULL in the rows already there. Entries may stay after " +
+        "the change is applied. Primary-key and partition columns cannot be migrated.",
+    ),
   overrides: z
     .strictObject({
       /** Records above which the raw → bronze converter runs on ECS instead of Lambda. */
@@ -273,6 +292,7 @@ export type TableSpec = LakehouseSpec["tables"][number];
 export type ColumnSpec = TableSpec["columns"][number];
 export type SourceSpec = TableSpec["source"];
 export type QualityRuleSpec = TableSpec["quality"][number];
+export type ColumnMigrationSpec = NonNullable<TableSpec["migrations"]>[number];
 export type MaskingRule = z.output<typeof maskingRule>;
 export type ViewSpec = LakehouseSpec["views"][number];
 export type GoldModelSpec = LakehouseSpec["gold"][number];
