@@ -394,6 +394,9 @@ describe("the dev stack's transformations (offline preview)", () => {
       expect(text).not.toContain(`brewery-dev-${other}`);
     expect(text).not.toContain("brewery_dev_silver");
     expect(text).not.toContain("brewery_dev_quarantine");
+    // The gold database's tables by wildcard (Spark creates them): one ARN whatever the number of models.
+    expect(text).toContain(`arn:aws:glue:us-east-1:${ACCOUNT}:table/brewery_dev_gold/*`);
+    expect(text).not.toMatch(/table\/brewery_dev_gold\/[a-z]/);
   });
 });
 
