@@ -5,7 +5,8 @@
  *   bench-preview-child.ts preview <root> <spec.json>   previews stack "dev" with the spec as medallion:lakehouse
  *   bench-preview-child.ts sdk <module>...              only loads the given SDK modules (the reference)
  *
- * Prints one JSON line last: { resources, ms, maxRssKiB } (ms is the in-process time of the work).
+ * Prints one JSON line last: { resources, ms, cpuMs, maxRssKiB } (ms is the in-process time of the work,
+ * cpuMs the whole process's user + system CPU time, which a loaded machine inflates far less than wall time).
  */
 import * as fs from "node:fs";
 import { createRequire } from "node:module";
@@ -16,6 +17,8 @@ export interface ChildResult {
   readonly resources: number;
   /** In-process time of the measured work, after this file's own imports loaded. */
   readonly ms: number;
+  /** process.cpuUsage(): user + system CPU time of the whole process (start-up included), ms. */
+  readonly cpuMs: number;
   /** process.resourceUsage().maxRSS: peak resident set size in KiB. */
   readonly maxRssKiB: number;
 }
@@ -38,7 +41,13 @@ async function main(argv: readonly string[]): Promise<ChildResult> {
   } else {
     throw new Error(`unknown mode ${mode ?? "(none)"}; expected preview or sdk`);
   }
-  return { resources, ms: performance.now() - started, maxRssKiB: process.resourceUsage().maxRSS };
+  const cpu = process.cpuUsage();
+  return {
+    resources,
+    ms: performance.now() - started,
+    cpuMs: (cpu.user + cpu.system) / 1000,
+    maxRssKiB: process.resourceUsage().maxRSS,
+  };
 }
 
 if (require.main === module) {

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
 import { diffPlans } from "../infra/preview/diff";
-import type { Plan, PlanResource } from "../infra/preview/plan";
+import type { Plan } from "../infra/preview/plan";
 import { named, ofType, policyOf, preview, ROOT } from "./helpers";
 
 const validateAsl = require("asl-validator") as (definition: unknown) => {
@@ -281,58 +281,46 @@ describe("the dev stack's transformations (offline preview)", () => {
     }
   });
 
-  it("declares the Iceberg tables with the spec's schemas and partitioning", () => {
-    const tables = ofType(plan, "aws:glue/catalogTable:CatalogTable");
-    expect(tables).toHaveLength(TABLES.length * 2 + 1 + MODELS.length);
-    const customers = named(plan, "brewery-catalog-silver-customers");
-    expect(customers.inputs).toMatchObject({
-      databaseName: "brewery_dev_silver",
-      name: "customers",
-      tableType: "EXTERNAL_TABLE",
-    });
-    const iceberg = (t: PlanResource) =>
-      (
-        t.inputs.openTableFormatInput as {
-          icebergInput: { metadataOperation: string; icebergTableInput: Record<string, unknown> };
-        }
-      ).icebergInput;
-    expect(iceberg(customers).metadataOperation).toBe("CREATE");
-    const fields = (
-      iceberg(customers).icebergTableInput.schema as {
-        fields: { name: string; type: string; required: boolean }[];
-      }
-    ).fields;
-    expect(fields.map((f) => [f.name, f.type, f.required])).toEqual([
-      ["customer_id", "long", true],
-      ["name", "string", false],
-      ["cpf", "string", false],
-      ["email", "string", false],
-      ["card_number", "string", false],
-      ["store_location", "string", false],
-      ["total_purchases", "decimal(12,2)", false],
-      ["created_at", "timestamp", false],
-      ["_is_deleted", "boolean", true],
-      ["_created_at", "timestamp", true],
-      ["_updated_at", "timestamp", true],
-      ["_ingested_at", "timestamp", true],
-      ["_source_file", "string", true],
-      ["_source_row", "long", true],
-    ]);
-    const top = iceberg(named(plan, "brewery-catalog-gold-top-beers-by-rating")).icebergTableInput;
-    expect(top.location).toBe(`s3://brewery-dev-gold-${ACCOUNT}-us-east-1/top_beers_by_rating/`);
-    expect(top.partitionSpec).toEqual({
-      specId: 0,
-      fields: [
-        // The partition columns are the table's last (after the 4 dimensions and 2 measures).
-        { fieldId: 1000, name: "review_year", sourceId: 7, transform: "identity" },
-        { fieldId: 1001, name: "review_month", sourceId: 8, transform: "identity" },
-      ],
-    });
-    const quarantine = named(plan, "brewery-catalog-quarantine-review");
-    expect(quarantine.inputs.databaseName).toBe("brewery_dev_quarantine");
+  it("declares no table: Spark owns them (ddl.ts), Pulumi the databases and grants", () => {
+    expect(ofType(plan, "aws:glue/catalogTable:CatalogTable")).toEqual([]);
     expect(
-      (quarantine.inputs.storageDescriptor as { columns: { name: string }[] }).columns.map((c) => c.name),
-    ).toEqual(expect.arrayContaining(["_rule", "_column", "_quarantined_at"]));
+      named(plan, "brewery-catalog-quarantine", "aws:glue/catalogDatabase:CatalogDatabase").inputs,
+    ).toMatchObject({
+      name: "brewery_dev_quarantine",
+      locationUri: `s3://brewery-dev-silver-${ACCOUNT}-us-east-1/_quarantine/`,
+    });
+    // The silver plan's create_table steps carry each table's columns and partitioning instead.
+    const silver = JSON.parse(
+      named(plan, "brewery-transform-silver-plan", "aws:s3/bucketObjectv2:BucketObjectv2").inputs
+        .content as string,
+    ) as {
+      plans: {
+        name: string;
+        steps: { name: string; kind: string; columns?: { name: string; type: string }[]; options?: string }[];
+      }[];
+    };
+    const customers = silver.plans.find((p) => p.name === "customers")!.steps[0]!;
+    expect(customers).toMatchObject({
+      name: "customers.create_silver",
+      kind: "create_table",
+      options: "USING iceberg",
+    });
+    expect(customers.columns?.map((c) => `${c.name} ${c.type}`)).toEqual([
+      "customer_id BIGINT",
+      "name STRING",
+      "cpf STRING",
+      "email STRING",
+      "card_number STRING",
+      "store_location STRING",
+      "total_purchases DECIMAL(12,2)",
+      "created_at TIMESTAMP",
+      "_is_deleted BOOLEAN",
+      "_created_at TIMESTAMP",
+      "_updated_at TIMESTAMP",
+      "_ingested_at TIMESTAMP",
+      "_source_file STRING",
+      "_source_row BIGINT",
+    ]);
   });
 
   it("encrypts Athena results with KMS and enforces the workgroup configuration", () => {
@@ -406,15 +394,20 @@ describe("the dev stack's transformations (offline preview)", () => {
       expect(text).not.toContain(`brewery-dev-${other}`);
     expect(text).not.toContain("brewery_dev_silver");
     expect(text).not.toContain("brewery_dev_quarantine");
+    // The gold database's tables by wildcard (Spark creates them): one ARN whatever the number of models.
+    expect(text).toContain(`arn:aws:glue:us-east-1:${ACCOUNT}:table/brewery_dev_gold/*`);
+    expect(text).not.toMatch(/table\/brewery_dev_gold\/[a-z]/);
   });
 });
 
 describe("a spec change in the plan diff", () => {
-  it("shows a new column as a change of the Iceberg table's schema and of the silver plan", async () => {
-    const document = parse(readFileSync(path.join(ROOT, "Pulumi.dev.yaml"), "utf8")) as {
+  const document = () =>
+    parse(readFileSync(path.join(ROOT, "Pulumi.dev.yaml"), "utf8")) as {
       config: Record<string, { tables: { name: string; columns: unknown[] }[] }>;
     };
-    const lakehouse = structuredClone(document.config["medallion:lakehouse"]);
+
+  it("shows a new column as a change of the plans, no catalog resource (Spark adds it to the table)", async () => {
+    const lakehouse = structuredClone(document().config["medallion:lakehouse"]);
     lakehouse.tables.find((t) => t.name === "beer")?.columns.push({ name: "ibu", type: "int" });
     const before = (await preview("dev")).plan;
     const after = (await preview("dev", { overrides: { "medallion:lakehouse": JSON.stringify(lakehouse) } }))
@@ -422,24 +415,25 @@ describe("a spec change in the plan diff", () => {
     const diff = diffPlans(before, after);
     expect(diff.added).toEqual([]);
     expect(diff.removed).toEqual([]);
-    const changed = Object.fromEntries(
-      diff.changed.map((c) => [c.urn.split("::").pop(), c.changes.map((x) => x.path)]),
-    );
-    expect(changed["brewery-catalog-silver-beer"]).toEqual(
-      expect.arrayContaining([
-        // ibu is the sixth column: what followed shifts by one and the last field is new
-        "storageDescriptor.columns[5].name",
-        "storageDescriptor.columns[11]",
-        "openTableFormatInput.icebergInput.icebergTableInput.schema.fields[5].name",
-        "openTableFormatInput.icebergInput.icebergTableInput.schema.fields[11]",
-      ]),
-    );
-    expect(Object.keys(changed)).toEqual(
-      expect.arrayContaining([
-        "brewery-catalog-quarantine-beer",
-        "brewery-catalog-silver-review-flat",
-        "brewery-transform-silver-plan",
-      ]),
-    );
+    // The converter's image carries the spec; the flat view joins beer, so its plan selects ibu too.
+    expect(diff.changed.map((c) => c.urn.split("::").pop()).sort()).toEqual([
+      "brewery-ingestion-raw-arrival-converter-task-image",
+      "brewery-transform-silver-plan",
+      "brewery-transform-views-plan",
+    ]);
+  });
+
+  it("adds no catalog table, grant or policy for a new table", async () => {
+    const lakehouse = structuredClone(document().config["medallion:lakehouse"]);
+    const brewery = lakehouse.tables.find((t) => t.name === "brewery")!;
+    lakehouse.tables.push({ ...structuredClone(brewery), name: "brewery_copy" });
+    const before = (await preview("dev")).plan;
+    const after = (await preview("dev", { overrides: { "medallion:lakehouse": JSON.stringify(lakehouse) } }))
+      .plan;
+    const diff = diffPlans(before, after);
+    const types = (urns: string[]) => urns.map((urn) => urn.split("::")[2]!.split("$").pop());
+    const governance = /glue\/catalog|lakeformation|iam\/role/;
+    expect(types(diff.added.map((r) => r.urn)).filter((t) => governance.test(t!))).toEqual([]);
+    expect(types(diff.changed.map((c) => c.urn)).filter((t) => governance.test(t!))).toEqual([]);
   });
 });

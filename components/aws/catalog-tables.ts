@@ -1,23 +1,12 @@
 import * as glue from "@pulumi/aws/glue";
 import * as pulumi from "@pulumi/pulumi";
-import {
-  goldColumns,
-  quarantineColumns,
-  silverColumns,
-  viewColumns,
-  type SpecType,
-  type TableColumn,
-} from "../../functions/transform/schema";
-import type { LakehouseSpec } from "../spec";
 import { glueName } from "../naming";
 import type { AwsMedallionLayer } from "./medallion-layer";
 
 export interface AwsIcebergTablesArgs {
-  readonly spec: LakehouseSpec;
   readonly product: string;
   readonly environment: string;
   readonly silver: AwsMedallionLayer;
-  readonly gold: AwsMedallionLayer;
   /** Keep the quarantine database on `pulumi destroy`. @default false */
   readonly protect?: boolean;
   /** What the quarantine database waits for (the Lake Formation settings). @default nothing */
@@ -29,22 +18,31 @@ export interface AwsIcebergTablesArgs {
 export const QUARANTINE_PREFIX = "_quarantine/";
 
 /**
- * The Iceberg tables the transformations write, declared in the Glue Data Catalog with the spec's
- * schemas and partitioning, so a schema change shows in the plan diff and Athena sees every table before
- * the first run: silver tables, their quarantine tables (in a quarantine database on the silver bucket),
- * flat views (materialised) and gold models. Spark commits move each table's metadata pointer, so the
- * table `parameters` are left to the engine.
+ * The catalog namespace the silver layer does not already have: the quarantine database (on the silver
+ * bucket). Pulumi owns namespaces and grants, Spark owns the tables: spark_runner.py creates each silver,
+ * quarantine and ledger table when missing and evolves it with the spec (functions/transform/ddl.ts);
+ * flat views and gold models are rebuilt by their own statements. A table is therefore never a Pulumi
+ * resource, and adding one adds nothing to the plan (Lake Formation grants are per database, with the
+ * `TABLE` wildcard: lake-formation.ts).
+ *
+ * The Glue tables earlier versions declared here (`aws.glue.CatalogTable` with `icebergInput`, which wrote
+ * Iceberg metadata at creation only, so a later column never reached the table) are gone from the program.
+ * Removing them is safe for the data but not for the catalog entry: Glue's DeleteTable "removes a table
+ * definition from the Data Catalog" (Glue API reference) and leaves the S3 data and metadata files, yet the
+ * entry is the only pointer to the table's current metadata file, and the next run would create an empty
+ * table. So an upgraded stack first drops them from its state without deleting them
+ * (`scripts/retire-catalog-tables.sh`, docs/OPERATIONS.md); on a protected stack they were `protect`ed,
+ * so a `pulumi up` skipping that step fails before it deletes anything.
+ *
+ * The component keeps its type and name (the quarantine database's URN is unchanged: a new URN would
+ * replace it, and Glue's DeleteDatabase deletes every table in it).
  */
 export class AwsIcebergTables extends pulumi.ComponentResource {
   readonly quarantineDatabase: glue.CatalogDatabase;
-  /** Logical table key (`silver.review`, `quarantine.review`, `gold.top_drinkers`) → catalog table. */
-  readonly tables: Readonly<Record<string, glue.CatalogTable>>;
 
   constructor(name: string, args: AwsIcebergTablesArgs, opts?: pulumi.ComponentResourceOptions) {
     super("medallion:aws:IcebergTables", name, {}, opts);
     const protect = args.protect ?? false;
-    const { spec } = args;
-
     this.quarantineDatabase = new glue.CatalogDatabase(
       `${name}-quarantine`,
       {
@@ -55,126 +53,6 @@ export class AwsIcebergTables extends pulumi.ComponentResource {
       },
       { parent: this, protect, dependsOn: [...(args.databaseDependsOn ?? [])] },
     );
-
-    const tables: Record<string, glue.CatalogTable> = {};
-    const declare = (
-      key: string,
-      database: pulumi.Input<string>,
-      table: string,
-      location: pulumi.Input<string>,
-      columns: TableColumn[],
-      partitionBy: readonly string[],
-      description: string | undefined,
-    ) => {
-      tables[key] = new glue.CatalogTable(
-        `${name}-${key.replace(/[^a-z0-9]+/g, "-")}`,
-        {
-          databaseName: database,
-          name: table,
-          description,
-          tableType: "EXTERNAL_TABLE",
-          storageDescriptor: {
-            location,
-            columns: columns.map((c) => ({ name: c.name, type: c.type })),
-          },
-          openTableFormatInput: {
-            icebergInput: {
-              metadataOperation: "CREATE",
-              version: "2",
-              icebergTableInput: icebergTableInput(location, columns, partitionBy),
-            },
-          },
-        },
-        { parent: this, protect, ignoreChanges: ["parameters"] },
-      );
-    };
-
-    const silverDb = args.silver.catalogNamespace;
-    for (const table of spec.tables) {
-      declare(
-        `silver.${table.name}`,
-        silverDb,
-        table.name,
-        pulumi.interpolate`s3://${args.silver.bucketName}/${table.name}/`,
-        silverColumns(table),
-        table.partitionBy,
-        table.description,
-      );
-      declare(
-        `quarantine.${table.name}`,
-        this.quarantineDatabase.name,
-        table.name,
-        pulumi.interpolate`s3://${args.silver.bucketName}/${QUARANTINE_PREFIX}${table.name}/`,
-        quarantineColumns(table),
-        [],
-        `Rows of ${table.name} that failed a quality rule`,
-      );
-    }
-    for (const view of spec.views) {
-      declare(
-        `silver.${view.name}`,
-        silverDb,
-        view.name,
-        pulumi.interpolate`s3://${args.silver.bucketName}/${view.name}/`,
-        viewColumns(spec, view.name),
-        [],
-        `Flat view of ${view.from} and its joins`,
-      );
-    }
-    for (const model of spec.gold) {
-      const time = model.timePartition;
-      declare(
-        `gold.${model.name}`,
-        args.gold.catalogNamespace,
-        model.name,
-        pulumi.interpolate`s3://${args.gold.bucketName}/${model.name}/`,
-        goldColumns(spec, model),
-        time ? [time.yearAs, time.monthAs] : [],
-        model.description,
-      );
-    }
-    this.tables = tables;
     this.registerOutputs({ quarantineDatabase: this.quarantineDatabase.name });
   }
-}
-
-/** Iceberg's names for the spec types. */
-export function icebergType(type: SpecType): string {
-  if (type === "bigint") return "long";
-  return type; // string, int, double, boolean, date, timestamp and decimal(p,s) are spelled the same
-}
-
-function icebergTableInput(
-  location: pulumi.Input<string>,
-  columns: TableColumn[],
-  partitionBy: readonly string[],
-) {
-  const ids = new Map(columns.map((c, i) => [c.name, i + 1]));
-  return {
-    location,
-    schema: {
-      schemaId: 0,
-      type: "struct",
-      fields: columns.map((c) => ({
-        id: ids.get(c.name) as number,
-        name: c.name,
-        type: icebergType(c.type),
-        required: !c.nullable,
-      })),
-    },
-    ...(partitionBy.length
-      ? {
-          partitionSpec: {
-            specId: 0,
-            fields: partitionBy.map((column, i) => ({
-              fieldId: 1000 + i,
-              name: column,
-              sourceId: ids.get(column) as number,
-              transform: "identity",
-            })),
-          },
-        }
-      : {}),
-    properties: { "format-version": "2", "write.parquet.compression-codec": "zstd" },
-  };
 }

@@ -181,7 +181,8 @@ export class AwsLakeFormation extends pulumi.ComponentResource {
             Resource: [
               glueArn("catalog"),
               glueArn(pulumi.interpolate`database/${databases.gold}`),
-              ...args.spec.gold.map((g) => glueArn(pulumi.interpolate`table/${databases.gold}/${g.name}`)),
+              // Every table of the gold database, whichever Spark creates: constant in the number of models.
+              glueArn(pulumi.interpolate`table/${databases.gold}/*`),
             ],
           },
           // Athena reads a Lake Formation location with credentials vended to the caller; what those

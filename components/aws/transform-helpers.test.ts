@@ -1,20 +1,9 @@
-import { icebergType } from "./catalog-tables";
 import { validateJobArgs, type AwsTransformJobsArgs } from "./glue-jobs";
 import { mapWorkflowDefinition } from "./workflow-definitions";
 
 const validateAsl = require("asl-validator") as (definition: unknown) => { isValid: boolean };
 
 describe("transformation helpers", () => {
-  it("maps spec types to Iceberg types", () => {
-    expect(["bigint", "int", "string", "decimal(12,2)", "timestamp"].map((t) => icebergType(t))).toEqual([
-      "long",
-      "int",
-      "string",
-      "decimal(12,2)",
-      "timestamp",
-    ]);
-  });
-
   it("fails if job settings are out of range, naming every field", () => {
     const args = {
       logDays: 0,

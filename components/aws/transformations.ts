@@ -41,7 +41,7 @@ export interface AwsTransformations {
 }
 
 /**
- * Builds the transformations of a lakehouse under `parent`: artifacts bucket, Iceberg catalog tables,
+ * Builds the transformations of a lakehouse under `parent`: artifacts bucket, the quarantine database,
  * the environment's key of `hash` masks, Glue jobs, Step Functions workflows with their schedules, the Athena workgroup and Lake Formation.
  */
 export function addTransformations(
@@ -62,11 +62,9 @@ export function addTransformations(
   const catalog = new AwsIcebergTables(
     `${name}-catalog`,
     {
-      spec,
       product,
       environment,
       silver: layers.silver,
-      gold: layers.gold,
       protect,
       ...(inputs.lakeFormationSettings ? { databaseDependsOn: [inputs.lakeFormationSettings] } : {}),
       tags: tags("catalog"),

@@ -8,6 +8,7 @@ export type TableSpec = LakehouseSpec["tables"][number];
 export type ColumnSpec = TableSpec["columns"][number];
 export type SourceSpec = TableSpec["source"];
 export type QualityRuleSpec = TableSpec["quality"][number];
+export type ColumnMigrationSpec = NonNullable<TableSpec["migrations"]>[number];
 export type ViewSpec = LakehouseSpec["views"][number];
 export type GoldModelSpec = LakehouseSpec["gold"][number];
 export type SecretSpec = LakehouseSpec["secrets"][number];

@@ -134,6 +134,15 @@ function checkTable(
     );
   }
   checkMasks(table, at, report);
+  (table.migrations ?? []).forEach(({ column, change }, j) => {
+    const path = [...at, "migrations", j, "column"];
+    // A drop is of a column the spec removed; a recast rewrites a kept column (ddl.ts).
+    if (change === "drop" && columns.has(column))
+      report(path, `column "${column}" is still in columns: only a removed column can be dropped`);
+    if (change === "recast") mustBeColumn(path, column);
+    if (table.primaryKey.includes(column) || table.partitionBy.includes(column))
+      report(path, `"${column}" is a primary-key or partition column: it cannot be migrated in place`);
+  });
   for (const [name, rule] of Object.entries(table.pii)) {
     const type = table.columns.find((c) => c.name === name)?.type;
     if (type && type !== "string" && rule !== "hash" && rule !== "redact") {

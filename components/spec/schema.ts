@@ -352,6 +352,27 @@ export const table = z.strictObject({
     })
     .optional()
     .meta(doc("Data alarms of this table (AWS: CloudWatch alarms on the per-table data metrics).")),
+  migrations: z
+    .array(
+      z.strictObject({
+        column: identifier.meta(doc("The silver (and quarantine) column the change is about.", "abv")),
+        change: z
+          .enum(["drop", "recast"])
+          .meta(
+            doc(
+              "drop: the column was removed from `columns`; delete it and its values. recast: its type changed; convert the kept values with try_cast (a value that does not fit becomes NULL).",
+              "recast",
+            ),
+          ),
+      }),
+    )
+    .optional()
+    .meta(
+      doc(
+        "How the transform runs migrate existing silver and quarantine tables when a column is removed or retyped (a breaking change, refused without an entry here; the table is rewritten once, atomically). An added column needs no entry: it is added, NULL in the rows already there. Entries may stay after the change is applied. Primary-key and partition columns cannot be migrated.",
+        [{ column: "abv", change: "recast" }],
+      ),
+    ),
   overrides: z
     .strictObject({
       /** Records above which the raw → bronze converter runs on ECS instead of Lambda. */
@@ -710,6 +731,7 @@ export type TableSpec = LakehouseSpec["tables"][number];
 export type ColumnSpec = TableSpec["columns"][number];
 export type SourceSpec = TableSpec["source"];
 export type QualityRuleSpec = TableSpec["quality"][number];
+export type ColumnMigrationSpec = NonNullable<TableSpec["migrations"]>[number];
 export type MaskingRule = z.output<typeof maskingRule>;
 export type ViewSpec = LakehouseSpec["views"][number];
 export type GoldModelSpec = LakehouseSpec["gold"][number];

@@ -461,6 +461,22 @@ export type LakehouseSpec = {
       expectedEvery?: string;
     };
     /**
+     * How the transform runs migrate existing silver and quarantine tables when a column is removed or retyped (a breaking change, refused without an entry here; the table is rewritten once, atomically). An added column needs no entry: it is added, NULL in the rows already there. Entries may stay after the change is applied. Primary-key and partition columns cannot be migrated.
+     * @example [{"column":"abv","change":"recast"}]
+     */
+    migrations?: ({
+      /**
+       * The silver (and quarantine) column the change is about.
+       * @example "abv"
+       */
+      column: string;
+      /**
+       * drop: the column was removed from `columns`; delete it and its values. recast: its type changed; convert the kept values with try_cast (a value that does not fit becomes NULL).
+       * @example "recast"
+       */
+      change: "drop" | "recast";
+    })[];
+    /**
      * Per-table settings replacing the spec-wide ones.
      * @default {}
      */
@@ -1073,6 +1089,22 @@ export type LakehouseSpecInput = {
        */
       expectedEvery?: string;
     };
+    /**
+     * How the transform runs migrate existing silver and quarantine tables when a column is removed or retyped (a breaking change, refused without an entry here; the table is rewritten once, atomically). An added column needs no entry: it is added, NULL in the rows already there. Entries may stay after the change is applied. Primary-key and partition columns cannot be migrated.
+     * @example [{"column":"abv","change":"recast"}]
+     */
+    migrations?: ({
+      /**
+       * The silver (and quarantine) column the change is about.
+       * @example "abv"
+       */
+      column: string;
+      /**
+       * drop: the column was removed from `columns`; delete it and its values. recast: its type changed; convert the kept values with try_cast (a value that does not fit becomes NULL).
+       * @example "recast"
+       */
+      change: "drop" | "recast";
+    })[];
     /**
      * Per-table settings replacing the spec-wide ones.
      * @default {}

@@ -1,6 +1,7 @@
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { hmacPads } from "./hmac";
-import { HASH_KEY_RELATION, type Namespaces, type TransformPlan } from "./plan";
+import { rebuildStatement, schemaChanges } from "./ddl";
+import { HASH_KEY_RELATION, type Namespaces, type PlanStep, type TransformPlan } from "./plan";
 
 /**
  * The hash key of local runs when none is given: local lakes hold development data, and a fixed key keeps
@@ -41,9 +42,9 @@ export async function runPlans(
   let keyed = false;
   for (const plan of plans) {
     for (const step of plan.steps) {
-      if (step.kind !== "sql" || !step.sql)
+      if ((step.kind !== "sql" && step.kind !== "create_table") || !step.sql)
         throw new Error(
-          `transform: step ${plan.name}/${step.name} is ${step.kind}; DuckDB runs sql steps only`,
+          `transform: step ${plan.name}/${step.name} is ${step.kind}; DuckDB runs sql and create_table steps only`,
         );
       // A temporary step's query is kept as a TEMP table: this connection's own, gone when it closes.
       const sql = step.temporary ? `CREATE OR REPLACE TEMP TABLE ${step.temporary} AS ${step.sql}` : step.sql;
@@ -55,6 +56,7 @@ export async function runPlans(
           keyed = true;
         }
         const reader = await connection.runAndReadAll(sql);
+        if (step.kind === "create_table") await evolveTable(connection, step);
         rows = target ? await countRows(connection, target) : reader.currentRowCount;
       } catch (error) {
         throw new Error(`transform: step ${plan.name}/${step.name} failed: ${(error as Error).message}`, {
@@ -65,6 +67,27 @@ export async function runPlans(
     }
   }
   return results;
+}
+
+/**
+ * After a create_table step's CREATE TABLE IF NOT EXISTS: brings a table that already existed to the step's
+ * columns, as spark_runner.py's ensure_table does (ddl.ts).
+ */
+async function evolveTable(connection: DuckDBConnection, step: PlanStep): Promise<void> {
+  const target = step.target as string;
+  const wanted = step.columns ?? [];
+  const described = await connection.runAndReadAll(`DESCRIBE ${target}`);
+  const existing = described.getRowObjects().map((r) => ({
+    name: String(r.column_name),
+    type: String(r.column_type),
+  }));
+  const changes = schemaChanges(target, existing, wanted, step.migrations ?? []);
+  if (changes.drop.length + changes.recast.length > 0) {
+    await connection.run(rebuildStatement(target, step.options ?? "", wanted, changes));
+    return;
+  }
+  for (const column of changes.add)
+    await connection.run(`ALTER TABLE ${target} ADD COLUMN ${column.name} ${column.type}`);
 }
 
 /** The session's HASH_KEY_RELATION: bound parameters, so the key never appears in SQL text. */

@@ -4,8 +4,11 @@
 export interface PlanStep {
   /** Logged by the runners with the step's row count. */
   name: string;
-  kind: "sql" | "autoloader";
-  /** The statement, for `sql` steps. */
+  kind: "sql" | "autoloader" | "create_table";
+  /**
+   * The statement, for `sql` steps; for `create_table` steps, the `CREATE TABLE IF NOT EXISTS` of a
+   * missing table (an existing one is evolved to `columns` instead, see ddl.ts).
+   */
   sql?: string;
   /** Raw files to stream from, for `autoloader` steps. */
   source?: string;
@@ -27,6 +30,21 @@ export interface PlanStep {
    * the HMAC pads of the environment's hash secret (never a literal in the plan: plans are shown in diffs).
    */
   inputs?: RuntimeInput[];
+  /** For `create_table` steps: the columns the table must have, in the engine's type names. */
+  columns?: PlanColumn[];
+  /** For `create_table` steps: the table options (format, partitioning) a rebuild keeps. */
+  options?: string;
+  /** For `create_table` steps: the partition columns (never recast or dropped). */
+  partitionBy?: string[];
+  /** For `create_table` steps: what to do with a column the spec removed or retyped (the table's `migrations`). */
+  migrations?: { column: string; change: "drop" | "recast" }[];
+}
+
+/** A column of a `create_table` step. */
+export interface PlanColumn {
+  readonly name: string;
+  /** The engine's type (`BIGINT`, `DECIMAL(12,2)`). */
+  readonly type: string;
 }
 
 export type RuntimeInput = "hash_key";

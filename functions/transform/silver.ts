@@ -1,14 +1,16 @@
 import type { TableSpec } from "../../components/spec";
+import { createTableStep } from "./ddl";
 import type { Dialect } from "./dialect";
 import { ARRIVAL_COLUMNS, declaredOrderColumns, newestFirst, strictlyNewer } from "./order";
 import { HASH_KEY_RELATION, type Namespaces, type PlanStep, type TransformPlan } from "./plan";
 import { firstFailure, maskExpression, rowChecks } from "./rules";
-import { ledgerColumns, quarantineColumns, silverColumns, type TableColumn } from "./schema";
+import { ledgerColumns, quarantineColumns, silverColumns } from "./schema";
 
 /**
  * Bronze → silver for one table, exactly once per bronze row, whatever its `_ingested_at`, whatever order
  * files land in, and whichever step a run fails at before it is retried:
- * 1-3. create silver, its quarantine and its ledger of consumed bronze rows when missing;
+ * 1-3. create silver, its quarantine and its ledger of consumed bronze rows when missing, or evolve them to
+ *    the spec's columns (ddl.ts: added columns added, removed or retyped ones refused unless migrated);
  * 4. stage the bronze rows not in the ledger (all of bronze for `strategy: full`), typed, judged by the
  *    quality rules and masked, into this run's own session-local relation, materialised once (a view
  *    would re-read bronze after new files land, a shared table would be clobbered by an overlapping run);
@@ -40,29 +42,27 @@ export function silverPlan(
   const ledger = table.incremental?.strategy === "full" ? undefined : `${ns.silver}._consumed_${table.name}`;
   // Session-local (see PlanStep.temporary): each run has its own, whatever else runs at the same time.
   const stage = `_stage_${table.name}`;
-  const create = (name: string, columns: TableColumn[], partitionBy: readonly string[] = []) =>
-    [
-      `CREATE TABLE IF NOT EXISTS ${name} (${columns.map((c) => `${c.name} ${dialect.type(c.type)}`).join(", ")})`,
-      dialect.tableSuffix(partitionBy),
-    ]
-      .filter(Boolean)
-      .join(" ");
   const hashed = Object.values(table.pii).includes("hash");
 
+  const migrations = table.migrations ?? [];
   const steps: PlanStep[] = [
-    {
-      name: `${table.name}.create_silver`,
-      kind: "sql",
-      sql: create(silver, silverColumns(table), table.partitionBy),
-    },
-    {
-      name: `${table.name}.create_quarantine`,
-      kind: "sql",
-      sql: create(quarantine, quarantineColumns(table)),
-    },
-    ...(ledger
-      ? [{ name: `${table.name}.create_ledger`, kind: "sql" as const, sql: create(ledger, ledgerColumns()) }]
-      : []),
+    createTableStep(
+      `${table.name}.create_silver`,
+      silver,
+      silverColumns(table),
+      dialect,
+      table.partitionBy,
+      migrations,
+    ),
+    createTableStep(
+      `${table.name}.create_quarantine`,
+      quarantine,
+      quarantineColumns(table),
+      dialect,
+      [],
+      migrations,
+    ),
+    ...(ledger ? [createTableStep(`${table.name}.create_ledger`, ledger, ledgerColumns(), dialect)] : []),
     {
       name: `${table.name}.stage`,
       kind: "sql",

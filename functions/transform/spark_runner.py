@@ -174,7 +174,95 @@ def run_autoloader(spark, step):
     return f"{progress.get('numInputRows', 0)} rows appended"
 
 
-RUNNERS = {"sql": run_sql, "autoloader": run_autoloader}
+# --- Table DDL: Spark owns silver, quarantine and ledger tables (functions/transform/ddl.ts has the rules) ---
+
+
+class BreakingSchemaChange(Exception):
+    """A removed or retyped column the table's `migrations` do not say how to migrate: nothing is written."""
+
+    def __init__(self, table, column, detail):
+        super().__init__(f"breaking schema change on {table}, column {column}: {detail}")
+        self.table = table
+        self.column = column
+
+
+TYPE_ALIASES = {"integer": "int", "varchar": "string", "long": "bigint"}
+
+
+def normalise_type(name):
+    """Type names compared as the engines report them (DECIMAL(12, 2) = decimal(12,2), INTEGER = int)."""
+    compact = "".join(name.lower().split())
+    return TYPE_ALIASES.get(compact, compact)
+
+
+def schema_changes(table, existing, wanted, migrations=()):
+    """(added columns, dropped names, recast columns) from `existing` to `wanted` [(name, type)], as ddl.ts."""
+    has = {name.lower(): normalise_type(kind) for name, kind in existing}
+    wants = {name.lower() for name, _ in wanted}
+    migration = {m["column"].lower(): m["change"] for m in migrations}
+    add, drop, recast = [], [], []
+    for name, kind in wanted:
+        current = has.get(name.lower())
+        if current is None:
+            add.append((name, kind))
+        elif current != normalise_type(kind):
+            if migration.get(name.lower()) != "recast":
+                raise BreakingSchemaChange(
+                    table,
+                    name,
+                    f"the table has {current}, the spec says {normalise_type(kind)}; add "
+                    f'{{ column: "{name}", change: "recast" }} to the table\'s migrations to convert its values',
+                )
+            recast.append((name, kind))
+    for name, _ in existing:
+        if name.lower() in wants:
+            continue
+        if migration.get(name.lower()) != "drop":
+            raise BreakingSchemaChange(
+                table,
+                name,
+                f'the spec no longer has it; add {{ column: "{name}", change: "drop" }} to the table\'s '
+                "migrations to delete it and its values",
+            )
+        drop.append(name)
+    return add, drop, recast
+
+
+def rebuild_statement(target, options, wanted, add, recast):
+    """One atomic rewrite with exactly the wanted columns: recast through try_cast, added ones NULL."""
+    added = {name for name, _ in add}
+    recasted = {name for name, _ in recast}
+    select = [
+        f"CAST(NULL AS {kind}) AS {name}"
+        if name in added
+        else (f"try_cast({name} AS {kind}) AS {name}" if name in recasted else name)
+        for name, kind in wanted
+    ]
+    parts = [f"CREATE OR REPLACE TABLE {target}", options, f"AS SELECT {', '.join(select)} FROM {target}"]
+    return " ".join(part for part in parts if part)
+
+
+def ensure_table(spark, step):
+    """Creates the step's table when missing, else evolves it to the step's columns (or refuses)."""
+    target = step["target"]
+    if not spark.catalog.tableExists(target):
+        spark.sql(step["sql"])
+        return "created"
+    wanted = [(column["name"], column["type"]) for column in step["columns"]]
+    existing = [(field.name, field.dataType.simpleString()) for field in spark.table(target).schema.fields]
+    add, drop, recast = schema_changes(target, existing, wanted, step.get("migrations", []))
+    if drop or recast:
+        spark.sql(rebuild_statement(target, step.get("options", ""), wanted, add, recast))
+        changed = [f"added {name}" for name, _ in add] + [f"dropped {name}" for name in drop]
+        return "rebuilt: " + ", ".join(changed + [f"recast {name} to {kind}" for name, kind in recast])
+    if add:
+        # Iceberg and Delta both add columns as metadata only: the rows already there read NULL for them.
+        spark.sql(f"ALTER TABLE {target} ADD COLUMNS ({', '.join(f'{n} {k}' for n, k in add)})")
+        return "added " + ", ".join(name for name, _ in add)
+    return "exists, unchanged"
+
+
+RUNNERS = {"sql": run_sql, "autoloader": run_autoloader, "create_table": ensure_table}
 
 
 def run(spark, plans, name=None, log=print, hash_key=None):
