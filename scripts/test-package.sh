@@ -44,9 +44,10 @@ status=0
 npx --no-install medallion policy --plan plan-aws.json --json --sarif policy.sarif >policy.json || status=$?
 [[ $status -le 1 ]] || { echo "medallion policy crashed ($status)"; exit 1; }
 node -e '
-  const policy = require("./policy.json"), sarif = require("./policy.sarif");
+  const fs = require("node:fs");
+  const policy = require("./policy.json"), sarif = JSON.parse(fs.readFileSync("policy.sarif", "utf8"));
   if (sarif.version !== "2.1.0" || sarif.runs[0].results.length !== policy.violations.length) process.exit(1);
-  console.log(`policy: ${policy.resources} resources, ${policy.mandatory} mandatory, ${policy.advisory} advisory; SARIF written`);'
+  console.log(`policy: ${policy.resources} resources, ${policy.mandatory} mandatory, ${policy.advisory} advisory, key-service check ${policy.keyServiceCheck}; SARIF written`);'
 cd ts-project
 node ../node_modules/medallion-lakehouse/dist/bin/medallion.js preview --stack dev --quiet --out plan.json
 node -e '

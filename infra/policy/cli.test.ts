@@ -191,6 +191,7 @@ describe("npm run policy", () => {
       resources: dev.resources.length,
       mandatory: 1,
       advisory: 0,
+      keyServiceCheck: "run",
       violations: [expect.objectContaining({ rule: "aws-kms-rotation", enforcement: "mandatory" })],
     });
   });

@@ -21,7 +21,7 @@ against the key's policy, and fails on a refusal. A plan records whether its sta
       --protected      apply the protected-environment rules whatever the plan says
       --matrix         also print the IAM access matrix: every role × every encrypted bucket × read/write, as an
                        IAM policy simulator decides it from the plan's identity, bucket and key policies
-      --json           print one JSON document: { subject, resources, mandatory, advisory, violations }
+      --json           print one JSON document: { subject, resources, mandatory, advisory, keyServiceCheck, violations }
       --sarif <file>   also write the results as SARIF 2.1.0 (GitHub code scanning: upload-sarif)
       --sarif-uri <p>  the file SARIF results point at (default Pulumi.<stack>.yaml)
 
@@ -64,7 +64,7 @@ export async function main(argv: readonly string[], root = process.cwd()): Promi
   const violations = evaluatePlan(plan, args.protected || plan.protected === true);
   const mandatory = violations.filter((v) => v.enforcement === "mandatory");
   const simulation = await loadSimulator();
-  if (!simulation && (args.matrix || !args.json)) console.error(SIMULATOR_MISSING);
+  if (!simulation) console.error(SIMULATOR_MISSING); // stderr: stdout stays the JSON document
   if (!simulation && args.matrix) return 1;
   const keyFindings = simulation ? await simulation.keys.checkKeyServices(plan) : [];
   const subject = `${plan.project}/${plan.stack}${plan.protected || args.protected ? " (protected)" : ""}`;
@@ -92,6 +92,7 @@ export async function main(argv: readonly string[], root = process.cwd()): Promi
           resources: plan.resources.length,
           mandatory: mandatory.length + keyFindings.length,
           advisory: violations.length - mandatory.length,
+          keyServiceCheck: simulation ? "run" : "not run: @cloud-copilot/iam-simulate is not installed",
           violations: [...violations, ...keyViolations],
           ...(cells ? { matrix: cells } : {}),
         },
