@@ -13,17 +13,32 @@ export function parseCli<O extends Options>(
   argv: readonly string[],
   options: O,
   usage: string,
-): { values: Values<O> } | { exit: number } {
+  settings: { readonly positionals?: boolean } = {},
+): { values: Values<O>; positionals: string[] } | { exit: number } {
   if (argv.includes("--help") || argv.includes("-h")) {
     console.log(usage);
     return { exit: 0 };
   }
   try {
-    return { values: parseArgs({ args: [...argv], options, strict: true }).values as Values<O> };
+    const parsed = parseArgs({
+      args: [...argv],
+      options,
+      strict: true,
+      allowPositionals: settings.positionals ?? false,
+    });
+    return { values: parsed.values as Values<O>, positionals: parsed.positionals };
   } catch (error) {
     console.error(`${(error as Error).message}\n\n${usage}`);
-    return { exit: 2 };
+    return { exit: usageExit(argv) };
   }
+}
+
+/**
+ * The exit code of a usage error: 2, except under `--detailed-exitcode`, where 2 means "changes" and
+ * every error is 1 (as `terraform plan -detailed-exitcode` and `pulumi preview --expect-no-changes` do).
+ */
+export function usageExit(argv: readonly string[]): number {
+  return argv.includes("--detailed-exitcode") ? 1 : 2;
 }
 
 /** Runs a tool's `main` as the process entry: its result is the exit code, a crash exits 1. */

@@ -2,12 +2,14 @@
  * `npm run build` (and `prepack`): the package as published. Compiles the library (components/ and only
  * what it imports) to dist/, pre-bundles every runtime entry the components deploy into
  * dist/runtime/<content hash>/ with a manifest (components/aws/bundle.ts resolves them from there, beside
- * itself), ships spark_runner.py where runnerScriptPath() finds it, and refuses a dist/ holding tests or
- * test helpers.
+ * itself), ships spark_runner.py where runnerScriptPath() finds it, bundles the `medallion` command into
+ * dist/bin/medallion.js (plain JavaScript for `node`: no tsx or ts-node at run time), and refuses a dist/
+ * holding tests or test helpers.
  */
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { bundleBin } from "./bundle-bin";
 import { RUNTIME_ENTRIES, writeBundle } from "../components/aws/bundle";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -45,6 +47,8 @@ async function main(): Promise<void> {
     path.join(ROOT, "functions", "transform", "spark_runner.py"),
     path.join(transform, "spark_runner.py"),
   );
+
+  await bundleBin(path.join(DIST, "bin", "medallion.js"));
 
   const shipped = listFiles(DIST).map((file) => path.relative(DIST, file));
   const testOnly = shipped.filter((file) => TEST_ONLY.test(file));

@@ -113,6 +113,8 @@ function main(consumerDir: string, tarball: string): void {
       peerDependencies: packed.peerDependencies,
       peerDependenciesMeta: packed.peerDependenciesMeta,
       engines: packed.engines,
+      // npm ci links a package's bins from its lockfile entry: without it there is no node_modules/.bin/medallion.
+      bin: packed.bin,
     },
   };
   for (const at of [...chosen.keys()].sort()) {
@@ -129,7 +131,9 @@ function main(consumerDir: string, tarball: string): void {
 }
 
 /** The package.json as packed (npm pack ships it as is). */
-function readPackedManifest(root: string): LockEntry & { license?: string; engines?: unknown } {
+function readPackedManifest(
+  root: string,
+): LockEntry & { license?: string; engines?: unknown; bin?: Record<string, string> } {
   return JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8"));
 }
 

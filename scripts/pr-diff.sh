@@ -143,6 +143,12 @@ for stack in "${head_stacks[@]}"; do
   # The diff is what follows the CLI's "diff against <file>:" line; its last line is the totals.
   sed -n '/^diff against /,$p' "$work/head-$stack.log" | tail -n +2 >"$work/diff-$stack.txt"
   totals=$(tail -n 1 "$work/diff-$stack.txt")
+  # Deleting protected or retained resources (data stores, keys, secrets) is said outside the fold.
+  if grep -q '^!!! DANGER' "$work/diff-$stack.txt"; then
+    printf '> [!CAUTION]\n'
+    grep '^!!!' "$work/diff-$stack.txt" | sed 's/^!!! */> /'
+    printf '\n'
+  fi
   if [[ $totals == "0 to add, 0 to change, 0 to remove" ]]; then
     printf 'No changes.\n\n'
   else

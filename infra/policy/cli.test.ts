@@ -3,6 +3,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { previewStack } from "../preview/preview";
 import type { Plan, PlanResource } from "../preview/plan";
+import AjvDraft04 from "ajv-draft-04";
 import { main } from "./cli";
 
 const ROOT = path.resolve(__dirname, "..", "..");
@@ -145,5 +146,51 @@ describe("npm run policy", () => {
     expect(await main(["--stack", "dev", "--plan", "x.json"])).toBe(2);
     expect(await main(["--plan", "/nonexistent/plan.json"])).toBe(1);
     expect(output()).toContain("give exactly one of --stack or --plan");
+  });
+
+  it("writes SARIF 2.1.0 that validates against the OASIS schema, one result per violation", async () => {
+    const output = captureConsole();
+    const file = planFile(editInputs("brewery-gold-key", (i) => (i.enableKeyRotation = false)));
+    const sarifFile = path.join(path.dirname(file), "out", "policy.sarif");
+    expect(await main(["--plan", file, "--sarif", sarifFile])).toBe(1);
+    expect(output()).toContain(`SARIF written to ${sarifFile}`);
+    const sarif = JSON.parse(fs.readFileSync(sarifFile, "utf8"));
+    // The schema as OASIS publishes it (sarif-spec sarif-2.1/schema/sarif-schema-2.1.0.json, draft-04).
+    const ajv = new AjvDraft04({ allErrors: true, strict: false });
+    const validate = ajv.compile(
+      JSON.parse(fs.readFileSync(path.join(__dirname, "fixtures", "sarif-schema-2.1.0.json"), "utf8")),
+    );
+    expect(validate(sarif) ? [] : validate.errors).toEqual([]);
+    const [run] = sarif.runs;
+    expect(run.results).toEqual([
+      expect.objectContaining({
+        ruleId: "aws-kms-rotation",
+        level: "error",
+        message: { text: expect.stringContaining("key brewery-gold-key does not enable automatic rotation") },
+        locations: [
+          expect.objectContaining({
+            physicalLocation: { artifactLocation: { uri: "Pulumi.dev.yaml" }, region: { startLine: 1 } },
+          }),
+        ],
+      }),
+    ]);
+    expect(run.tool.driver.rules[run.results[0].ruleIndex].id).toBe("aws-kms-rotation");
+    // Not schema-valid without a rule list: a broken document must fail the validation above.
+    expect(validate({ ...sarif, version: "2.0.0" })).toBe(false);
+  });
+
+  it("prints one JSON document with --json", async () => {
+    const output = captureConsole();
+    const file = planFile(editInputs("brewery-gold-key", (i) => (i.enableKeyRotation = false)));
+    expect(await main(["--plan", file, "--json"])).toBe(1);
+    const report = JSON.parse(output());
+    expect(report).toEqual({
+      subject: "medallion/dev",
+      resources: dev.resources.length,
+      mandatory: 1,
+      advisory: 0,
+      keyServiceCheck: "run",
+      violations: [expect.objectContaining({ rule: "aws-kms-rotation", enforcement: "mandatory" })],
+    });
   });
 });

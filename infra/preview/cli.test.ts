@@ -11,6 +11,8 @@ const ROOT = path.resolve(__dirname, "..", "..");
 function scratchProject(edit: (devYaml: string) => string): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "medallion-preview-"));
   fs.copyFileSync(path.join(ROOT, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
+  // The program (Pulumi.yaml main: infra/index.ts) is the repository's.
+  fs.symlinkSync(path.join(ROOT, "infra"), path.join(dir, "infra"));
   fs.writeFileSync(
     path.join(dir, "Pulumi.dev.yaml"),
     edit(fs.readFileSync(path.join(ROOT, "Pulumi.dev.yaml"), "utf8")),
@@ -60,7 +62,7 @@ describe("npm run preview", () => {
     expect(io.out()).toContain(
       [
         "~ medallion:aws:MedallionLayer$aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration::brewery-raw-lifecycle",
-        "    rules[2].expiration.days: 180 => 200",
+        '    rules[id="raw-retention"].expiration.days: 180 => 200',
         "0 to add, 1 to change, 0 to remove",
       ].join("\n"),
     );

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { recordArchive, recordAsset } from "./assets";
 
 /** One registered resource, as the plan records it. */
 export interface CapturedResource {
@@ -198,9 +199,9 @@ export function redact(value: unknown): unknown {
       case SIG_RESOURCE:
         return record.urn;
       case SIG_ASSET:
-        return { asset: record.path ?? record.uri ?? "[text]" };
+        return recordAsset(record);
       case SIG_ARCHIVE:
-        return { archive: record.path ?? record.uri ?? "[assets]" };
+        return recordArchive(record);
       case SIG_OUTPUT:
         return record.secret ? REDACTED : "value" in record ? redact(record.value) : "[unknown]";
     }

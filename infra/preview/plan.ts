@@ -6,6 +6,11 @@ export interface Plan {
   readonly stack: string;
   /** Whether the stack is a protected environment (the spec's `protect`); policy rules depend on it. */
   readonly protected?: boolean;
+  /**
+   * The parsed lakehouse spec the stack was built from, for the diff's spec-level summary; absent in
+   * plans of programs that are not built from one stack spec (and in plans written before it was recorded).
+   */
+  readonly spec?: unknown;
   readonly resources: PlanResource[];
 }
 
@@ -18,11 +23,13 @@ export function buildPlan(
   stack: string,
   resources: readonly CapturedResource[],
   isProtected = false,
+  spec?: unknown,
 ): Plan {
   return {
     project,
     stack,
     protected: isProtected,
+    ...(spec === undefined ? {} : { spec }),
     resources: [...resources]
       .sort((a, b) => (a.urn < b.urn ? -1 : a.urn > b.urn ? 1 : 0))
       .map((r) => ({
