@@ -110,10 +110,34 @@ def step(spark, command):
     return logged
 
 
+def bronze_stream(spark, command):
+    """The Databricks bronze plans through the real runner, with Spark's file stream standing in for Auto Loader."""
+    previous = {key: spark.conf.get(key, None) for key in command.get("conf", {})}
+    for key, setting in command.get("conf", {}).items():
+        spark.conf.set(key, setting)
+    spark_runner.STREAM_READER = spark_runner.file_stream_reader
+    logged = []
+    try:
+        spark_runner.run(spark, spark_runner.load_plans(spark, command["plan"]), log=logged.append)
+        failure = None
+    except Exception as error:  # noqa: BLE001 - the driver checks which failure it was
+        failure = f"{type(error).__name__}: {error}"
+    finally:
+        spark_runner.STREAM_READER = spark_runner.cloud_files_reader
+        for key, setting in previous.items():
+            if setting is None:
+                spark.conf.unset(key)
+            else:
+                spark.conf.set(key, setting)
+    return {"ok": True, "log": logged, "error": failure}
+
+
 def handle(spark, command):
     """One command of the driver: create namespaces, run plan files or one step, dump tables, or evaluate queries."""
     if "step" in command:
         return {"ok": True, "log": step(spark, command["step"])}
+    if "bronze_stream" in command:
+        return bronze_stream(spark, command["bronze_stream"])
     if "end_session" in command:
         RUN_SESSIONS.pop(command["end_session"], None)
         return {"ok": True}

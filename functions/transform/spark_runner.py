@@ -201,8 +201,10 @@ def with_file_order(batch):
     """
     from pyspark.sql import Window, functions as F  # noqa: N812
 
+    # The id is taken on the micro-batch (a static frame over the file scan; streams refuse the function).
+    read = batch.withColumn("_read_id", F.monotonically_increasing_id())
     order = Window.partitionBy("_source_file").orderBy("_split_start", "_read_id")
-    return batch.withColumn("_source_row", F.row_number().over(order).cast("bigint")).drop("_split_start", "_read_id")
+    return read.withColumn("_source_row", F.row_number().over(order).cast("bigint")).drop("_split_start", "_read_id")
 
 
 def run_autoloader(spark, step):
@@ -232,7 +234,6 @@ def run_autoloader(spark, step):
             "current_timestamp() AS _ingested_at",
             "_metadata.file_path AS _source_file",
             "_metadata.file_block_start AS _split_start",
-            "monotonically_increasing_id() AS _read_id",
         )
         query = (
             stream.writeStream.option("checkpointLocation", step["checkpoint"])

@@ -18,6 +18,7 @@ import { convert } from "../../functions/lib/convert/convert";
 import { DirectorySink } from "../../functions/lib/convert/sinks";
 import { parityProbes } from "./probes";
 import { differences, duckdbRelation } from "./relations";
+import { bronzeStreamChecks } from "./bronze-stream";
 import { modelOnSpark, type ModelFormat } from "./model";
 import { SparkProcess } from "./spark-process";
 
@@ -84,8 +85,9 @@ async function main(python: string, cache: string): Promise<number> {
   const sparks = new Map<Format, { process: SparkProcess; planFiles: string[] }>();
   // SPARK_FORMATS=delta (or iceberg) runs one format only, for a quicker look while developing.
   const only = process.env.SPARK_FORMATS?.split(",");
-  // SPARK_SUITES=model runs the model histories only (skips the conformance phases and probes).
-  const conformance = process.env.SPARK_SUITES !== "model";
+  // SPARK_SUITES=model (or stream) runs the model histories (or the bronze stream) only.
+  const suites = process.env.SPARK_SUITES;
+  const conformance = !suites;
   for (const format of (Object.keys(FORMATS) as Format[]).filter((f) => !only || only.includes(f))) {
     const { engine, catalog } = FORMATS[format];
     const plans = buildTransformPlans(spec, engine, namespacesIn(catalog), { bronzeRoot });
@@ -153,11 +155,14 @@ async function main(python: string, cache: string): Promise<number> {
       }
     }
     if (conformance) await ancientChecks(lake.connection, dir, sparks);
+    // The Databricks bronze task, with a local file stream standing in for Auto Loader (test/spark/bronze-stream.ts).
+    const delta = sparks.get("delta");
+    if (delta && (!suites || suites === "stream")) await bronzeStreamChecks(delta.process, spec, dir, check);
     // The model-based histories of functions/transform/model, on both formats (test/spark/model.ts).
     const modelFormats = new Map<string, ModelFormat>(
       [...sparks].map(([format, { process: spark }]) => [format, { spark, ...FORMATS[format] }]),
     );
-    await modelOnSpark(modelFormats, dir, check);
+    if (!suites || suites === "model") await modelOnSpark(modelFormats, dir, check);
   } finally {
     lake.close();
     for (const { process: spark } of sparks.values()) await spark.close();
