@@ -56,9 +56,10 @@ export function sampleHistories(seed: number, count: number, tables = MODEL_TABL
 
 /**
  * What a property compares after the final run: `core` = live rows whole, deleted rows by key and
- * `_is_deleted`, the quarantine and the counts; `deleted-values` = the values a soft-deleted row keeps.
+ * `_is_deleted`, the quarantine and the counts; `deleted-values` = the values a soft-deleted row keeps;
+ * `all` = both from one play (the Spark suite, where each history is costly).
  */
-export type Aspect = "core" | "deleted-values";
+export type Aspect = "core" | "deleted-values" | "all";
 
 /**
  * Plays one history on a fresh lake and returns every difference from the model in `aspect` (empty when
@@ -76,7 +77,7 @@ export async function modelDifferences(
   const problems: string[] = [];
   const silver = await lake.readSilver();
   const shown = (row: ModelRow | undefined) => {
-    if (!row || aspect === "deleted-values" || !row._is_deleted) return JSON.stringify(row ?? null);
+    if (!row || aspect !== "core" || !row._is_deleted) return JSON.stringify(row ?? null);
     return JSON.stringify({
       ...Object.fromEntries(table.primaryKey.map((k) => [k, row[k]])),
       _is_deleted: true,
