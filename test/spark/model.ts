@@ -73,7 +73,7 @@ export async function modelOnSpark(
             await system.lake(MODEL_SPEC, table),
             table,
             history,
-            "core",
+            "all",
             hash,
           );
         } catch (error) {
