@@ -31,6 +31,11 @@ function sourceOf(root: string, file: string, row: number): Record<string, unkno
   return SOURCE_COLUMNS ? { _source_file: controlIdOf(root, file), _source_row: row } : {};
 }
 
+/** A CDC silver row's `_live_*` columns: the order of the live change whose values it holds (schema.ts). */
+function liveOf(root: string, file: string, row: number, ingestedAt: string): Record<string, unknown> {
+  return { _live_ingested_at: ingestedAt, _live_source_file: controlIdOf(root, file), _live_source_row: row };
+}
+
 /** The same, as the end of a row's JSON text (DuckDB's to_json puts them after `_ingested_at`). */
 function sourceJson(root: string, file: string, row: number): string {
   return SOURCE_COLUMNS ? `,"_source_file":"${controlIdOf(root, file)}","_source_row":${row}` : "";
@@ -203,6 +208,7 @@ describe("npm run pipeline:local -- --raw (dev spec, batches into one lake)", ()
         _is_deleted: false,
         _ingested_at: "2024-07-02 02:00:00",
         ...sourceOf(batch2, "review/002.json", 1),
+        ...liveOf(batch2, "review/002.json", 1, "2024-07-02 02:00:00"),
       },
       {
         review_id: 4,
@@ -215,6 +221,8 @@ describe("npm run pipeline:local -- --raw (dev spec, batches into one lake)", ()
         _is_deleted: true,
         _ingested_at: "2024-07-02 02:00:00",
         ...sourceOf(batch2, "review/002.json", 2),
+        // Deleted: it keeps the values of its last live change, the first batch's insert.
+        ...liveOf(batch1, "review/001.json", 4, "2024-07-01 02:00:00.001"),
       },
       {
         review_id: 5,
@@ -227,6 +235,7 @@ describe("npm run pipeline:local -- --raw (dev spec, batches into one lake)", ()
         _is_deleted: false,
         _ingested_at: "2024-07-02 02:00:00.001",
         ...sourceOf(batch2, "review/003.json.gz", 1),
+        ...liveOf(batch2, "review/003.json.gz", 1, "2024-07-02 02:00:00.001"),
       },
     ]);
     expect(out).toHaveLength(3);

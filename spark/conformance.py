@@ -88,8 +88,61 @@ def dump(spark, tables):
     return out
 
 
+# Sessions of the model histories' bronze -> silver runs (test/spark/model.ts), by run id: each run has its
+# own SparkSession (spark.newSession(): its own temporary views and SQL conf, the JVM shared), as each Glue
+# or Databricks job run has; a run that dies or finishes ends its session and whatever it staged.
+RUN_SESSIONS = {}
+
+
+def step(spark, command):
+    """One step of one run, through the real runner (spark_runner.run) in the run's own session."""
+    session = RUN_SESSIONS.get(command["session"])
+    if session is None:
+        session = RUN_SESSIONS[command["session"]] = spark.newSession()
+    secret = command.get("hash_key_secret")
+    logged = []
+    spark_runner.run(
+        session,
+        [command["plan"]],
+        log=logged.append,
+        hash_key=(lambda: spark_runner.resolve_secret(session, secret)) if secret else None,
+    )
+    return logged
+
+
+def bronze_stream(spark, command):
+    """The Databricks bronze plans through the real runner, with Spark's file stream standing in for Auto Loader."""
+    previous = {key: spark.conf.get(key, None) for key in command.get("conf", {})}
+    for key, setting in command.get("conf", {}).items():
+        spark.conf.set(key, setting)
+    spark_runner.STREAM_READER = spark_runner.file_stream_reader
+    logged = []
+    try:
+        spark_runner.run(spark, spark_runner.load_plans(spark, command["plan"]), log=logged.append)
+        failure = None
+    except Exception as error:  # noqa: BLE001 - the driver checks which failure it was
+        failure = f"{type(error).__name__}: {error}"
+    finally:
+        spark_runner.STREAM_READER = spark_runner.cloud_files_reader
+        for key, setting in previous.items():
+            if setting is None:
+                spark.conf.unset(key)
+            else:
+                spark.conf.set(key, setting)
+    return {"ok": True, "log": logged, "error": failure}
+
+
 def handle(spark, command):
-    """One command of the driver: create namespaces, run plan files, dump tables, or evaluate queries."""
+    """One command of the driver: create namespaces, run plan files or one step, dump tables, or evaluate queries."""
+    if "step" in command:
+        return {"ok": True, "log": step(spark, command["step"])}
+    if "bronze_stream" in command:
+        return bronze_stream(spark, command["bronze_stream"])
+    if "end_session" in command:
+        RUN_SESSIONS.pop(command["end_session"], None)
+        return {"ok": True}
+    if "exists" in command:
+        return {"ok": True, "exists": [spark.catalog.tableExists(table) for table in command["exists"]]}
     for namespace in command.get("namespaces", []):
         spark.sql(f"CREATE NAMESPACE IF NOT EXISTS {namespace}")
     for plan in command.get("run", []):

@@ -1,5 +1,5 @@
 import * as path from "node:path";
-import type { LakehouseSpec } from "../../components/spec";
+import type { LakehouseSpec, TableSpec } from "../../components/spec";
 import { dialectFor, type Engine } from "./dialect";
 import { goldPlan } from "./gold";
 import type { Namespaces, TransformPlan } from "./plan";
@@ -53,8 +53,8 @@ export function buildTransformPlans(
 }
 
 /**
- * Databricks bronze: one Auto Loader step per table streaming `<rawRoot>/<table>/` (availableNow) into
- * `<namespaces.bronze>.<table>`, with its checkpoint and schema under `<checkpointRoot>/<table>`.
+ * Databricks bronze: one Auto Loader step per table streaming `<rawRoot>/<table>/` (availableNow, with the
+ * spec's raw schema) into `<namespaces.bronze>.<table>`, with its checkpoint under `<checkpointRoot>/<table>`.
  */
 export function autoloaderPlans(
   spec: LakehouseSpec,
@@ -73,11 +73,25 @@ export function autoloaderPlans(
         kind: "autoloader",
         source: `${root}/${table.name}/`,
         format: table.format,
+        schema: rawSchema(table),
         target: `${namespaces.bronze}.${table.name}`,
         checkpoint: `${checkpoints}/${table.name}`,
       },
     ],
   }));
+}
+
+/**
+ * The raw schema the Databricks bronze stream reads with (no inference: an empty folder reads, a column
+ * the data lacks is NULL): every spec column, and a CDC table's operation field, as STRING, so nothing is
+ * lost before silver types each value and quarantines what does not fit, as on AWS.
+ */
+export function rawSchema(table: TableSpec): string {
+  const fields = [
+    ...table.columns.map((c) => c.name),
+    ...(table.source.kind === "cdc" ? [table.source.operationField] : []),
+  ];
+  return fields.map((name) => `\`${name}\` STRING`).join(", ");
 }
 
 /** Path of spark_runner.py, which the Glue and Databricks jobs upload and run. */

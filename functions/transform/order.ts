@@ -53,15 +53,35 @@ export function newestFirst(table: TableSpec): string {
  * lexicographic comparison spelled out, so NULLs (oldest) compare the same on Spark and DuckDB.
  */
 export function strictlyNewer(table: TableSpec, source: string, target: string): string {
-  const columns = orderColumns(table);
+  return laterInOrder(
+    orderColumns(table),
+    (name) => `${source}.${name}`,
+    (name) => `${target}.${name}`,
+  );
+}
+
+/**
+ * True when the order held by `left(name)` comes strictly after `right(name)` (each order column under the
+ * names the two sides give it): the lexicographic comparison `strictlyNewer` spells out.
+ */
+export function laterInOrder(
+  columns: readonly OrderColumn[],
+  left: (name: string) => string,
+  right: (name: string) => string,
+): string {
   let rest = "";
   for (let i = columns.length - 1; i >= 0; i--) {
     const { name, nullable } = columns[i];
-    const s = `${source}.${name}`;
-    const t = `${target}.${name}`;
+    const s = left(name);
+    const t = right(name);
     const greater = nullable ? `${s} > ${t} OR (${s} IS NOT NULL AND ${t} IS NULL)` : `${s} > ${t}`;
     const equal = nullable ? `(${s} = ${t} OR (${s} IS NULL AND ${t} IS NULL))` : `${s} = ${t}`;
     rest = rest ? `(${greater} OR (${equal} AND ${rest}))` : `(${greater})`;
   }
   return rest;
+}
+
+/** `_live_<name>`: the silver column holding the order of a row's last live values (schema.ts `liveOrderColumns`). */
+export function liveOrderName(name: string): string {
+  return `_live${name.startsWith("_") ? "" : "_"}${name}`;
 }

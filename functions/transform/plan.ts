@@ -14,6 +14,8 @@ export interface PlanStep {
   source?: string;
   /** Raw file format, for `autoloader` steps. */
   format?: "json" | "csv";
+  /** The raw schema (Spark DDL, from the spec), for `autoloader` steps: Auto Loader infers nothing. */
+  schema?: string;
   /** The table a step writes: runners log its row count after the step. */
   target?: string;
   /**

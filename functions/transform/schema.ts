@@ -1,4 +1,5 @@
 import type { ColumnSpec, GoldModelSpec, LakehouseSpec, TableSpec } from "../../components/spec";
+import { ARRIVAL_COLUMNS, liveOrderName, orderColumns } from "./order";
 import { silverType } from "./rules";
 
 /**
@@ -30,8 +31,33 @@ export function silverColumns(table: TableSpec): TableColumn[] {
     // The source order of the change the row holds (order.ts): the MERGE's "strictly newer" test.
     { name: "_source_file", type: "string", nullable: false },
     { name: "_source_row", type: "bigint", nullable: false },
+    ...liveOrderColumns(table),
   ];
 }
+
+/**
+ * CDC tables only: the source order of the last live change whose values the row holds (order.ts
+ * `orderColumns`, each as `_live_<name>`). A live row's equals its own order; a deleted row keeps the
+ * delete's order in the columns above and its last live values' order here (NULL for a tombstone no live
+ * change reached yet), so a live change that arrives late, older than the delete but newer than the values,
+ * still becomes the deleted row's values: a deleted row holds its key's last live values in source order,
+ * however the changes were batched.
+ */
+export function liveOrderColumns(table: TableSpec): TableColumn[] {
+  if (table.source.kind !== "cdc") return [];
+  const types = new Map(table.columns.map((c) => [c.name, silverType(table, c)]));
+  return orderColumns(table).map(({ name }) => ({
+    name: liveOrderName(name),
+    type: types.get(name) ?? ARRIVAL_TYPES[name as (typeof ARRIVAL_COLUMNS)[number]],
+    nullable: true,
+  }));
+}
+
+const ARRIVAL_TYPES: Record<(typeof ARRIVAL_COLUMNS)[number], SpecType> = {
+  _ingested_at: "timestamp",
+  _source_file: "string",
+  _source_row: "bigint",
+};
 
 /** The ledger of bronze rows a committed bronze → silver run consumed (merged or quarantined). */
 export function ledgerColumns(): TableColumn[] {

@@ -1,7 +1,15 @@
 import type { TableSpec } from "../../components/spec";
 import { createTableStep } from "./ddl";
 import type { Dialect } from "./dialect";
-import { ARRIVAL_COLUMNS, declaredOrderColumns, newestFirst, strictlyNewer } from "./order";
+import {
+  ARRIVAL_COLUMNS,
+  declaredOrderColumns,
+  laterInOrder,
+  liveOrderName,
+  newestFirst,
+  orderColumns,
+  strictlyNewer,
+} from "./order";
 import { HASH_KEY_RELATION, type Namespaces, type PlanStep, type TransformPlan } from "./plan";
 import { firstFailure, maskExpression, rowChecks } from "./rules";
 import { ledgerColumns, quarantineColumns, silverColumns } from "./schema";
@@ -166,47 +174,93 @@ function mergeStatement(table: TableSpec, dialect: Dialect, silver: string, stag
   const columns = table.columns.map((c) => c.name);
   const keys = table.primaryKey;
   const selected = [...columns, "_operation", ...ARRIVAL_COLUMNS].join(", ");
-  const latest =
-    `SELECT ${selected} FROM (` +
-    `SELECT ${selected}, row_number() OVER (PARTITION BY ${keys.join(", ")} ORDER BY ${newestFirst(table)}) AS _rank ` +
-    `FROM ${stage} WHERE _rule IS NULL) AS ranked WHERE _rank = 1`;
+  const ranked = (where: string, names: string, outer = names) =>
+    `SELECT ${outer} FROM (` +
+    `SELECT ${names}, row_number() OVER (PARTITION BY ${keys.join(", ")} ORDER BY ${newestFirst(table)}) AS _rank ` +
+    `FROM ${stage} WHERE ${where}) AS ranked WHERE _rank = 1`;
+  const latest = ranked("_rule IS NULL", selected);
   const newer = strictlyNewer(table, "source", "target");
   const set = (names: readonly string[]) => names.map((c) => `${c} = source.${c}`);
   const order = declaredOrderColumns(table);
   const updates = columns.filter((c) => !keys.includes(c));
   const now = dialect.now;
+  const cdc = table.source.kind === "cdc";
+  // CDC: each key's newest change, and beside it the batch's newest live (not delete) change (`_l_*`), whose
+  // values a delete keeps; `_live_*` columns hold the order of the values a row holds (schema.ts).
+  const liveOrder = orderColumns(table).map((c) => c.name);
+  const live = (c: string) => `_l${c.startsWith("_") ? "" : "_"}${c}`;
+  const carried = [...new Set([...columns, ...liveOrder])];
+  const lastLive = ranked(
+    `_rule IS NULL AND NOT ${isDeleteOf(dialect, "_operation")}`,
+    carried.map((c) => `${c} AS ${live(c)}`).join(", "),
+    carried.map(live).join(", "),
+  );
+  const source = cdc
+    ? `SELECT newest.*, ${carried.map((c) => `lastLive.${live(c)}`).join(", ")} FROM (${latest}) AS newest ` +
+      `LEFT JOIN (${lastLive}) AS lastLive ON ${keys.map((k) => `newest.${k} = lastLive.${live(k)}`).join(" AND ")}`
+    : latest;
   // Every column is listed (a tombstone's data columns as NULL): Iceberg's MERGE aligns an INSERT by its
   // column list, and a list with every column reads the same on Iceberg, Delta and DuckDB.
-  const tombstone = new Set([...keys, ...order]);
+  const keptByDelete = new Set([...keys, ...order]);
+  const liveColumns = cdc ? liveOrder.map(liveOrderName) : [];
   const insert = (deleted: boolean) =>
-    `INSERT (${[...columns, "_is_deleted", "_created_at", "_updated_at", ...ARRIVAL_COLUMNS].join(", ")}) ` +
+    `INSERT (${[...columns, "_is_deleted", "_created_at", "_updated_at", ...ARRIVAL_COLUMNS, ...liveColumns].join(", ")}) ` +
     `VALUES (${[
-      ...columns.map((c) => (!deleted || tombstone.has(c) ? `source.${c}` : "NULL")),
+      // A delete of a key not in silver keeps the batch's last live values (NULL when it has none).
+      ...columns.map((c) => (!deleted || keptByDelete.has(c) ? `source.${c}` : `source.${live(c)}`)),
       deleted ? "TRUE" : "FALSE",
       now,
       now,
       ...ARRIVAL_COLUMNS.map((c) => `source.${c}`),
+      ...(cdc ? liveOrder.map((c) => `source.${deleted ? live(c) : c}`) : []),
     ].join(", ")})`;
-  const clauses =
-    table.source.kind === "cdc"
-      ? [
-          `WHEN MATCHED AND ${newer} AND ${isDeleteOf(dialect, "source._operation")} THEN UPDATE SET ${[
-            "_is_deleted = TRUE",
-            ...set(order.filter((c) => !keys.includes(c))),
-            `_updated_at = ${now}`,
-            ...set(ARRIVAL_COLUMNS),
-          ].join(", ")}`,
-          `WHEN MATCHED AND ${newer} THEN UPDATE SET ${[...set(updates), "_is_deleted = FALSE", `_updated_at = ${now}`, ...set(ARRIVAL_COLUMNS)].join(", ")}`,
-          `WHEN NOT MATCHED AND ${isDeleteOf(dialect, "source._operation")} THEN ${insert(true)}`,
-          `WHEN NOT MATCHED THEN ${insert(false)}`,
-        ]
-      : [
-          `WHEN MATCHED AND ${newer} THEN UPDATE SET ${[...set(updates), `_updated_at = ${now}`, ...set(ARRIVAL_COLUMNS)].join(", ")}`,
-          `WHEN NOT MATCHED THEN ${insert(false)}`,
-        ];
+  if (!cdc)
+    return [
+      `MERGE INTO ${silver} AS target USING (${source}) AS source`,
+      `ON ${keys.map((k) => `target.${k} = source.${k}`).join(" AND ")}`,
+      `WHEN MATCHED AND ${newer} THEN UPDATE SET ${[...set(updates), `_updated_at = ${now}`, ...set(ARRIVAL_COLUMNS)].join(", ")}`,
+      `WHEN NOT MATCHED THEN ${insert(false)}`,
+    ].join(" ");
+  // The batch's last live change is newer than the values the row holds (none held: any is newer).
+  const liveIsNewer =
+    `(source.${live(keys[0]!)} IS NOT NULL AND (target.${liveOrderName(liveOrder[0]!)} IS NULL OR ` +
+    `${laterInOrder(
+      orderColumns(table),
+      (c) => `source.${live(c)}`,
+      (c) => `target.${liveOrderName(c)}`,
+    )}))`;
+  const values = updates.filter((c) => !keptByDelete.has(c));
+  const takeLive = (names: readonly string[], targetName: (c: string) => string) =>
+    names.map(
+      (c) =>
+        `${targetName(c)} = CASE WHEN ${liveIsNewer} THEN source.${live(c)} ELSE target.${targetName(c)} END`,
+    );
   return [
-    `MERGE INTO ${silver} AS target USING (${latest}) AS source`,
+    `MERGE INTO ${silver} AS target USING (${source}) AS source`,
     `ON ${keys.map((k) => `target.${k} = source.${k}`).join(" AND ")}`,
-    ...clauses,
+    `WHEN MATCHED AND ${newer} AND ${isDeleteOf(dialect, "source._operation")} THEN UPDATE SET ${[
+      "_is_deleted = TRUE",
+      ...set(order.filter((c) => !keys.includes(c))),
+      ...takeLive(values, (c) => c),
+      ...takeLive(liveOrder, liveOrderName),
+      `_updated_at = ${now}`,
+      ...set(ARRIVAL_COLUMNS),
+    ].join(", ")}`,
+    `WHEN MATCHED AND ${newer} THEN UPDATE SET ${[
+      ...set(updates),
+      "_is_deleted = FALSE",
+      `_updated_at = ${now}`,
+      ...set(ARRIVAL_COLUMNS),
+      ...liveOrder.map((c) => `${liveOrderName(c)} = source.${c}`),
+    ].join(", ")}`,
+    // A live change older than the row's delete but newer than its values (it arrived late): the deleted
+    // row's values become it, its delete and order stay.
+    `WHEN MATCHED AND target._is_deleted AND ${liveIsNewer} THEN UPDATE SET ${[
+      ...values.map((c) => `${c} = source.${live(c)}`),
+      ...liveOrder.map((c) => `${liveOrderName(c)} = source.${live(c)}`),
+      `_updated_at = ${now}`,
+    ].join(", ")}`,
+    `WHEN NOT MATCHED AND ${isDeleteOf(dialect, "source._operation")} THEN ${insert(true)}`,
+    `WHEN NOT MATCHED THEN ${insert(false)}`,
   ].join(" ");
 }

@@ -24,7 +24,7 @@ describe("spark_runner.py", () => {
       env,
       encoding: "utf8",
     });
-    expect(run.stderr).toMatch(/Ran 14 tests .*\n\nOK/s);
+    expect(run.stderr).toMatch(/Ran 15 tests .*\n\nOK/s);
     expect(run.status).toBe(0);
   });
 });

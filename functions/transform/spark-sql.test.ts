@@ -63,16 +63,34 @@ describe("Spark SQL (Iceberg on Glue, Delta on Databricks)", () => {
       "row_number() OVER (PARTITION BY review_id ORDER BY _ingested_at DESC, _source_file DESC, _source_row DESC) AS _rank " +
         "FROM _stage_review WHERE _rule IS NULL",
     );
+    // Beside each key's newest change, the batch's newest live one: the values a delete keeps.
     expect(merge).toContain(
-      `WHEN MATCHED AND ${newer} AND source._operation IN ('delete', 'd') THEN UPDATE SET _is_deleted = TRUE, _updated_at = current_timestamp(), ` +
-        "_ingested_at = source._ingested_at, _source_file = source._source_file, _source_row = source._source_row ",
+      "LEFT JOIN (SELECT _l_review_id, _l_beer_id, _l_profile_id, _l_overall, _l_aroma, _l_appearance, _l_palate, _l_taste, _l_text, _l_review_time, _l_ingested_at, _l_source_file, _l_source_row FROM (" +
+        "SELECT review_id AS _l_review_id, beer_id AS _l_beer_id, profile_id AS _l_profile_id, overall AS _l_overall, aroma AS _l_aroma, appearance AS _l_appearance, palate AS _l_palate, taste AS _l_taste, text AS _l_text, review_time AS _l_review_time, " +
+        "_ingested_at AS _l_ingested_at, _source_file AS _l_source_file, _source_row AS _l_source_row, " +
+        "row_number() OVER (PARTITION BY review_id ORDER BY _ingested_at DESC, _source_file DESC, _source_row DESC) AS _rank " +
+        "FROM _stage_review WHERE _rule IS NULL AND NOT _operation IN ('delete', 'd')) AS ranked WHERE _rank = 1) AS lastLive ON newest.review_id = lastLive._l_review_id",
     );
-    expect(merge).toContain(`WHEN MATCHED AND ${newer} THEN UPDATE SET beer_id = source.beer_id, `);
-    // A delete of an unknown key leaves a tombstone holding its order.
+    const liveIsNewer =
+      "(source._l_review_id IS NOT NULL AND (target._live_ingested_at IS NULL OR (source._l_ingested_at > target._live_ingested_at OR (source._l_ingested_at = target._live_ingested_at AND " +
+      "(source._l_source_file > target._live_source_file OR (source._l_source_file = target._live_source_file AND (source._l_source_row > target._live_source_row)))))))";
+    expect(merge).toContain(
+      `WHEN MATCHED AND ${newer} AND source._operation IN ('delete', 'd') THEN UPDATE SET _is_deleted = TRUE, ` +
+        `beer_id = CASE WHEN ${liveIsNewer} THEN source._l_beer_id ELSE target.beer_id END, `,
+    );
+    expect(merge).toContain(
+      `_updated_at = current_timestamp(), _ingested_at = source._ingested_at, _source_file = source._source_file, _source_row = source._source_row WHEN MATCHED AND ${newer} THEN UPDATE SET beer_id = source.beer_id, `,
+    );
+    // A late live change, older than the row's delete but newer than its values, becomes the values.
+    expect(merge).toContain(
+      `WHEN MATCHED AND target._is_deleted AND ${liveIsNewer} THEN UPDATE SET beer_id = source._l_beer_id, `,
+    );
+    // A delete of an unknown key leaves a tombstone holding its order and the batch's last live values.
     expect(merge).toContain(
       "WHEN NOT MATCHED AND source._operation IN ('delete', 'd') THEN INSERT (review_id, beer_id, profile_id, overall, aroma, appearance, palate, taste, text, review_time, " +
-        "_is_deleted, _created_at, _updated_at, _ingested_at, _source_file, _source_row) " +
-        "VALUES (source.review_id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, TRUE, current_timestamp(), current_timestamp(), source._ingested_at, source._source_file, source._source_row) WHEN NOT MATCHED THEN INSERT (",
+        "_is_deleted, _created_at, _updated_at, _ingested_at, _source_file, _source_row, _live_ingested_at, _live_source_file, _live_source_row) " +
+        "VALUES (source.review_id, source._l_beer_id, source._l_profile_id, source._l_overall, source._l_aroma, source._l_appearance, source._l_palate, source._l_taste, source._l_text, source._l_review_time, " +
+        "TRUE, current_timestamp(), current_timestamp(), source._ingested_at, source._source_file, source._source_row, source._l_ingested_at, source._l_source_file, source._l_source_row) WHEN NOT MATCHED THEN INSERT (",
     );
   });
 
@@ -181,6 +199,7 @@ describe("Spark SQL (Iceberg on Glue, Delta on Databricks)", () => {
           source: "abfss://raw@acct.dfs.core.windows.net/brewery/",
           format: "csv",
           target: "main.bronze.brewery",
+          schema: "`brewery_id` STRING, `name` STRING, `city` STRING, `state` STRING, `country` STRING",
           checkpoint: "abfss://bronze@acct.dfs.core.windows.net/_checkpoints/brewery",
         },
       ],

@@ -148,30 +148,112 @@ def run_sql(spark, step):
     return "done"
 
 
-def run_autoloader(spark, step):
-    reader = (
+def stream_schema(step):
+    """The raw schema from the spec (functions/transform autoloaderPlans): no inference, an empty folder reads."""
+    return step["schema"]
+
+
+def cloud_files_reader(spark, step):
+    """Databricks Auto Loader (cloudFiles) on the step's raw folder, with the spec's schema."""
+    return (
         spark.readStream.format("cloudFiles")
         .option("cloudFiles.format", step["format"])
         .option("cloudFiles.schemaLocation", step["checkpoint"])
+        .schema(stream_schema(step))
     )
+
+
+def file_stream_reader(spark, step):
+    """Spark's own file stream, the local stand-in for Auto Loader (same files, options and schema)."""
+    return spark.readStream.format(step["format"]).schema(stream_schema(step))
+
+
+# Which stream source the bronze steps read: Auto Loader on Databricks; test:spark swaps in the file stream.
+STREAM_READER = cloud_files_reader
+
+
+class NoRawYet(Exception):
+    """The bronze step's raw folder is missing or holds no file yet: the table is skipped, not the job failed."""
+
+
+def raw_files_present(spark, source):
+    """False when `source` is missing or holds no file (Hadoop FileSystem of the session); None if unknown."""
+    try:
+        jvm = spark._jvm  # noqa: SLF001 - py4j: present on single-user clusters, Glue and local Spark
+        path = jvm.org.apache.hadoop.fs.Path(source)
+        fs = path.getFileSystem(spark._jsc.hadoopConfiguration())  # noqa: SLF001
+        if not fs.exists(path):
+            return False
+        files = fs.listFiles(path, True)
+        while files.hasNext():
+            name = files.next().getPath().getName()
+            if not name.startswith((".", "_")):  # Hadoop's hidden files (_SUCCESS, .crc) are not data
+                return True
+        return False
+    except Exception:  # noqa: BLE001 - no py4j gateway (shared clusters): the stream start tells instead
+        return None
+
+
+def with_file_order(batch):
+    """
+    The bronze row contract: `_source_row` is the record's 1-based position in its file, as the converter
+    writes it on AWS. A file is read in splits (`_metadata.file_block_start`, its offset) and each split in
+    order (monotonically_increasing_id grows within a partition), so (split offset, id) orders a file's
+    records; every record of a file is in one micro-batch, so numbering them here is exact.
+    """
+    from pyspark.sql import Window, functions as F  # noqa: N812
+
+    # The id is taken on the micro-batch (a static frame over the file scan; streams refuse the function).
+    read = batch.withColumn("_read_id", F.monotonically_increasing_id())
+    order = Window.partitionBy("_source_file").orderBy("_split_start", "_read_id")
+    return read.withColumn("_source_row", F.row_number().over(order).cast("bigint")).drop("_split_start", "_read_id")
+
+
+def run_autoloader(spark, step):
+    if raw_files_present(spark, step["source"]) is False:
+        raise NoRawYet(f"no raw files under {step['source']}")
+    reader = STREAM_READER(spark, step)
     if step["format"] == "csv":
-        reader = reader.option("header", "true")
-    # The bronze row contract: _source_row orders a file's rows. Auto Loader has no row ordinal for JSON or
-    # CSV; the id increases in read order within a partition, which is file order for a file read unsplit.
-    stream = reader.load(step["source"]).selectExpr(
-        "*",
-        "current_timestamp() AS _ingested_at",
-        "_metadata.file_path AS _source_file",
-        "monotonically_increasing_id() AS _source_row",
-    )
-    query = (
-        stream.writeStream.option("checkpointLocation", step["checkpoint"])
-        .trigger(availableNow=True)
-        .toTable(step["target"])
-    )
+        # multiLine: a quoted field may hold line breaks (as the converter reads it); it also reads a file whole.
+        reader = reader.option("header", "true").option("multiLine", "true")
+    target = step["target"]
+
+    def append(batch, batch_id):
+        # txnAppId/txnVersion: Delta skips a batch it already committed when a failed run replays it
+        # (Delta "Idempotent table writes in foreachBatch"), so a retry appends no row twice.
+        (
+            with_file_order(batch)
+            .write.format("delta")
+            .mode("append")
+            .option("txnAppId", target)
+            .option("txnVersion", batch_id)
+            .saveAsTable(target)
+        )
+
+    try:
+        stream = reader.load(step["source"]).selectExpr(
+            "*",
+            "current_timestamp() AS _ingested_at",
+            "_metadata.file_path AS _source_file",
+            "_metadata.file_block_start AS _split_start",
+        )
+        query = (
+            stream.writeStream.option("checkpointLocation", step["checkpoint"])
+            .trigger(availableNow=True)
+            .foreachBatch(append)
+            .start()
+        )
+    except Exception as error:  # noqa: BLE001 - only a missing folder is expected here
+        if "PATH_NOT_FOUND" in str(error):
+            raise NoRawYet(str(error).splitlines()[0]) from error
+        raise
     query.awaitTermination()
-    progress = query.lastProgress or {}
-    return f"{progress.get('numInputRows', 0)} rows appended"
+    rows = sum(progress.get("numInputRows", 0) for progress in query.recentProgress or [])
+    return f"{rows} rows appended"
+
+
+class PlansFailed(Exception):
+    """Some bronze tables failed; the others ran (each failure was logged with its traceback)."""
 
 
 # --- Table DDL: Spark owns silver, quarantine and ledger tables (functions/transform/ddl.ts has the rules) ---
@@ -272,6 +354,7 @@ def run(spark, plans, name=None, log=print, hash_key=None):
         raise ValueError(f"no plan named {name!r} in {[plan['name'] for plan in plans]}")
     configure(spark)
     keyed = False
+    failed = []  # bronze plans that failed: each table streams alone, the job fails once all have run
     for plan in selected:
         for step in plan["steps"]:
             if "hash_key" in step.get("inputs", []) and not keyed:
@@ -285,7 +368,19 @@ def run(spark, plans, name=None, log=print, hash_key=None):
                 # Like the local run: its tables exist (the CREATE steps ran), its data comes with a later run.
                 log(f"{plan['stage']} {plan['name']} {step['name']}: skipped, no bronze data yet ({missing})")
                 break
+            except NoRawYet as missing:
+                log(f"{plan['stage']} {plan['name']} {step['name']}: skipped, {missing}")
+                break
+            except Exception as error:  # noqa: BLE001 - a bronze table fails alone (see PlansFailed)
+                if plan["stage"] != "bronze":
+                    raise
+                traceback.print_exc(file=sys.stderr)
+                log(f"{plan['stage']} {plan['name']} {step['name']}: failed: {error}")
+                failed.append(plan["name"])
+                break
             log(f"{plan['stage']} {plan['name']} {step['name']}: {did}")
+    if failed:
+        raise PlansFailed(f"bronze failed for {', '.join(failed)}; the other tables ran")
 
 
 # Per-table data metrics (issue 16): the same names and dimensions as functions/lib/telemetry.ts.

@@ -59,20 +59,28 @@ class FakeStream:
     def writeStream(self):
         return self
 
+    def schema(self, value):
+        self.session.calls.append(("schema", value))
+        return self
+
     def trigger(self, **kwargs):
         self.session.calls.append(("trigger", kwargs))
         return self
 
-    def toTable(self, name):
-        self.session.calls.append(("toTable", name))
+    def foreachBatch(self, function):
+        self.session.calls.append(("foreachBatch",))
+        return self
+
+    def start(self):
+        self.session.calls.append(("start",))
         return self
 
     def awaitTermination(self):
         self.session.calls.append(("awaitTermination",))
 
     @property
-    def lastProgress(self):
-        return {"numInputRows": 5}
+    def recentProgress(self):
+        return [{"numInputRows": 5}]
 
 
 class FakeConf:
@@ -238,26 +246,62 @@ class RunnerTest(unittest.TestCase):
         self.assertEqual(len(spark_runner.load_plans(FakeSession(), path)), 2)
         os.unlink(path)
 
-    def test_autoloader_streams_available_now_into_the_target(self):
+    def test_autoloader_streams_available_now_with_the_spec_schema_into_the_target(self):
         session = FakeSession()
         step = {
             "name": "review.autoload",
             "kind": "autoloader",
             "source": "abfss://raw@acct/review/",
             "format": "csv",
+            "schema": "`id` STRING",
             "target": "b.review",
             "checkpoint": "abfss://cp@acct/review",
         }
         self.assertEqual(spark_runner.run_autoloader(session, step), "5 rows appended")
         self.assertIn(("format", "cloudFiles"), session.calls)
         self.assertIn(("option", "cloudFiles.format", "csv"), session.calls)
+        self.assertIn(("schema", "`id` STRING"), session.calls)
         self.assertIn(("option", "header", "true"), session.calls)
         self.assertIn(("option", "checkpointLocation", "abfss://cp@acct/review"), session.calls)
         self.assertIn(("trigger", {"availableNow": True}), session.calls)
-        self.assertEqual(session.calls[-2:], [("toTable", "b.review"), ("awaitTermination",)])
+        self.assertEqual(session.calls[-3:], [("foreachBatch",), ("start",), ("awaitTermination",)])
         select = next(call for call in session.calls if call[0] == "selectExpr")
         self.assertIn("_metadata.file_path AS _source_file", select)
-        self.assertIn("monotonically_increasing_id() AS _source_row", select)
+        self.assertIn("_metadata.file_block_start AS _split_start", select)
+
+    def test_a_failing_bronze_table_does_not_stop_the_others_and_fails_the_run_at_the_end(self):
+        session = FakeSession()
+        calls = []
+
+        def autoload(spark, step):
+            calls.append(step["name"])
+            if step["name"] == "a.autoload":
+                raise RuntimeError("boom")
+            if step["name"] == "b.autoload":
+                raise spark_runner.NoRawYet("no raw files under raw/b/")
+            return "1 rows appended"
+
+        plans = [
+            {"name": n, "stage": "bronze", "steps": [{"name": f"{n}.autoload", "kind": "autoloader"}]}
+            for n in ["a", "b", "c"]
+        ]
+        lines = []
+        original = spark_runner.RUNNERS["autoloader"]
+        spark_runner.RUNNERS["autoloader"] = autoload
+        try:
+            with redirect_stderr(io.StringIO()), self.assertRaisesRegex(spark_runner.PlansFailed, "bronze failed for a"):
+                spark_runner.run(session, plans, log=lines.append)
+        finally:
+            spark_runner.RUNNERS["autoloader"] = original
+        self.assertEqual(calls, ["a.autoload", "b.autoload", "c.autoload"])
+        self.assertEqual(
+            lines,
+            [
+                "bronze a a.autoload: failed: boom",
+                "bronze b b.autoload: skipped, no raw files under raw/b/",
+                "bronze c c.autoload: 1 rows appended",
+            ],
+        )
 
     def test_a_temporary_step_is_materialised_once_as_a_session_view(self):
         session = FakeSession()

@@ -2,6 +2,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { Readable } from "node:stream";
+import type { DuckDBConnection } from "@duckdb/node-api";
 import { stackSpec } from "../../functions/transform/dev-spec";
 import { LOCAL_HASH_KEY } from "../../functions/transform/duckdb-runner";
 import { buildTransformPlans, type Namespaces } from "../../functions/transform/index";
@@ -17,6 +18,8 @@ import { convert } from "../../functions/lib/convert/convert";
 import { DirectorySink } from "../../functions/lib/convert/sinks";
 import { parityProbes } from "./probes";
 import { differences, duckdbRelation } from "./relations";
+import { bronzeStreamChecks } from "./bronze-stream";
+import { modelOnSpark, type ModelFormat } from "./model";
 import { SparkProcess } from "./spark-process";
 
 /**
@@ -25,6 +28,7 @@ import { SparkProcess } from "./spark-process";
  * over the bronze Parquet the real converter writes from the sample data; silver, quarantine, the ledger,
  * views and gold must equal the DuckDB run's row for row and type for type after every phase: no bronze
  * yet, the first batch, a second one (updates, deletes, a late file) and a retried run with nothing new.
+ * Then the model-based histories (test/spark/model.ts) on both formats.
  * Usage: tsx test/spark/conformance.ts <python of the Spark venv> <cache dir>
  */
 
@@ -81,6 +85,9 @@ async function main(python: string, cache: string): Promise<number> {
   const sparks = new Map<Format, { process: SparkProcess; planFiles: string[] }>();
   // SPARK_FORMATS=delta (or iceberg) runs one format only, for a quicker look while developing.
   const only = process.env.SPARK_FORMATS?.split(",");
+  // SPARK_SUITES=model (or stream) runs the model histories (or the bronze stream) only.
+  const suites = process.env.SPARK_SUITES;
+  const conformance = !suites;
   for (const format of (Object.keys(FORMATS) as Format[]).filter((f) => !only || only.includes(f))) {
     const { engine, catalog } = FORMATS[format];
     const plans = buildTransformPlans(spec, engine, namespacesIn(catalog), { bronzeRoot });
@@ -101,6 +108,7 @@ async function main(python: string, cache: string): Promise<number> {
       const ns = namespacesIn(FORMATS[format].catalog);
       const created = await spark.send({ namespaces: [...new Set(Object.values(ns))] });
       if (!created.ok) throw new Error(`${format}: ${created.error}`);
+      if (!conformance) continue;
       for (const probe of await parityProbes(lake.connection, spark, FORMATS[format].engine))
         check(`parity ${format}: ${probe.name}`, probe.problems);
     }
@@ -117,7 +125,7 @@ async function main(python: string, cache: string): Promise<number> {
       },
       { name: "retried run, nothing new", arrivals: [] },
     ];
-    for (const phase of phases) {
+    for (const phase of conformance ? phases : []) {
       for (const arrival of phase.arrivals) await convertArrival(spec, lakeDir, arrival);
       await transformLake(lake.connection, spec, lakeDir);
       const expected = new Map<string, Awaited<ReturnType<typeof duckdbRelation>> | null>();
@@ -146,28 +154,44 @@ async function main(python: string, cache: string): Promise<number> {
           );
       }
     }
-    // Dates and timestamps the converter accepts (0001-9999) but Spark 3.x refuses to read from Parquet that
-    // no Spark wrote unless the runner's session says their calendar (SESSION_CONF in spark_runner.py); as
-    // text on both sides, so the check is about the values, not how each engine prints year 500.
-    const ancient = await ancientParquet(dir);
-    const query = (file: string, engine: "duckdb" | "spark") =>
-      engine === "duckdb"
-        ? `SELECT CAST(d AS VARCHAR) AS d, strftime(timezone('UTC', t), '%Y-%m-%d %H:%M:%S.%f') AS t FROM read_parquet('${file}') ORDER BY 1`
-        : `SELECT CAST(d AS STRING) AS d, date_format(t, 'yyyy-MM-dd HH:mm:ss.SSSSSS') AS t FROM parquet.\`${file}\` ORDER BY 1`;
-    const expectedAncient = await duckdbRelation(lake.connection, query(ancient, "duckdb"));
-    for (const [format, { process: spark }] of sparks) {
-      const reply = await spark.send({ sql: [query(ancient, "spark")] });
-      check(
-        `${format}: dates before 1582 and timestamps before 1900 in converter Parquet read as written`,
-        reply.ok ? differences(expectedAncient, reply.results?.[0] ?? null) : [reply.error ?? "no reply"],
-      );
-    }
+    if (conformance) await ancientChecks(lake.connection, dir, sparks);
+    // The Databricks bronze task, with a local file stream standing in for Auto Loader (test/spark/bronze-stream.ts).
+    const delta = sparks.get("delta");
+    if (delta && (!suites || suites === "stream")) await bronzeStreamChecks(delta.process, spec, dir, check);
+    // The model-based histories of functions/transform/model, on both formats (test/spark/model.ts).
+    const modelFormats = new Map<string, ModelFormat>(
+      [...sparks].map(([format, { process: spark }]) => [format, { spark, ...FORMATS[format] }]),
+    );
+    if (!suites || suites === "model") await modelOnSpark(modelFormats, dir, check);
   } finally {
     lake.close();
     for (const { process: spark } of sparks.values()) await spark.close();
   }
   console.log(`${passed} passed, ${failed} failed`);
   return failed === 0 ? 0 : 1;
+}
+
+async function ancientChecks(
+  connection: DuckDBConnection,
+  dir: string,
+  sparks: ReadonlyMap<Format, { process: SparkProcess }>,
+): Promise<void> {
+  // Dates and timestamps the converter accepts (0001-9999) but Spark 3.x refuses to read from Parquet that
+  // no Spark wrote unless the runner's session says their calendar (SESSION_CONF in spark_runner.py); as
+  // text on both sides, so the check is about the values, not how each engine prints year 500.
+  const ancient = await ancientParquet(dir);
+  const query = (file: string, engine: "duckdb" | "spark") =>
+    engine === "duckdb"
+      ? `SELECT CAST(d AS VARCHAR) AS d, strftime(timezone('UTC', t), '%Y-%m-%d %H:%M:%S.%f') AS t FROM read_parquet('${file}') ORDER BY 1`
+      : `SELECT CAST(d AS STRING) AS d, date_format(t, 'yyyy-MM-dd HH:mm:ss.SSSSSS') AS t FROM parquet.\`${file}\` ORDER BY 1`;
+  const expectedAncient = await duckdbRelation(connection, query(ancient, "duckdb"));
+  for (const [format, { process: spark }] of sparks) {
+    const reply = await spark.send({ sql: [query(ancient, "spark")] });
+    check(
+      `${format}: dates before 1582 and timestamps before 1900 in converter Parquet read as written`,
+      reply.ok ? differences(expectedAncient, reply.results?.[0] ?? null) : [reply.error ?? "no reply"],
+    );
+  }
 }
 
 /** A bronze Parquet file of the converter holding a date and a timestamp before the Gregorian reform. */

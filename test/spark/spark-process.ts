@@ -14,6 +14,10 @@ export interface Reply {
   readonly error?: string;
   readonly tables?: Record<string, Relation | null>;
   readonly results?: Relation[];
+  /** For `exists`: whether each named table exists. */
+  readonly exists?: boolean[];
+  /** For `step`: what the runner logged. */
+  readonly log?: string[];
 }
 
 const REPLY = "@@conformance ";

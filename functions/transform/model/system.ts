@@ -3,14 +3,12 @@ import { createHmac } from "node:crypto";
 import * as fs from "node:fs/promises";
 import * as os from "node:os";
 import * as path from "node:path";
-import { Readable } from "node:stream";
 import type { LakehouseSpec, TableSpec } from "../../../components/spec";
-import { convert } from "../../lib/convert/convert";
-import { DirectorySink } from "../../lib/convert/sinks";
 import { createNamespaces, runPlans } from "../duckdb-runner";
 import { buildTransformPlans, type Namespaces, type PlanStep, type TransformPlan } from "../index";
-import { rawText, type RawFile, type RunSpec } from "./history";
-import { keyOf, tagColumn, type ModelRow, type QuarantineEntry } from "./model";
+import { BronzeFiles, silverRowsOf } from "./bronze-files";
+import type { RawFile, RunSpec } from "./history";
+import { tagColumn, type ModelRow, type QuarantineEntry } from "./model";
 import type { LakeUnderTest, SilverRun } from "./run-history";
 
 /**
@@ -23,10 +21,13 @@ import type { LakeUnderTest, SilverRun } from "./run-history";
 /** The secret `hash` masks are keyed with in these runs (the cloud's comes from its secret store). */
 const HASH_KEY = "model-suite-hash-key";
 
-/** The environment's `hash` mask: HMAC-SHA256 of the value's UTF-8 text under the run's key, lower-case hex (RFC 2104). */
-export function hashMask(text: string): string {
-  return createHmac("sha256", HASH_KEY).update(text, "utf8").digest("hex");
+/** The environment's `hash` mask under `key`: HMAC-SHA256 of the value's UTF-8 text, lower-case hex (RFC 2104). */
+export function hashMaskWith(key: string): (text: string) => string {
+  return (text) => createHmac("sha256", key).update(text, "utf8").digest("hex");
 }
+
+/** The `hash` mask of this adapter's runs. */
+export const hashMask = hashMaskWith(HASH_KEY);
 
 export class DuckDbSystem {
   private histories = 0;
@@ -75,9 +76,7 @@ export class DuckDbSystem {
 }
 
 class DuckDbLake implements LakeUnderTest {
-  /** Control records: functions/lib/register.ts puts one per control id with attribute_not_exists(pk). */
-  private readonly controlRecords = new Set<string>();
-  private readonly bronzeRoot: string;
+  private readonly bronze: BronzeFiles;
 
   constructor(
     private readonly instance: DuckDBInstance,
@@ -88,72 +87,37 @@ class DuckDbLake implements LakeUnderTest {
     private readonly namespaces: Namespaces,
     private readonly dir: string,
   ) {
-    this.bronzeRoot = path.join(dir, "bronze");
+    this.bronze = new BronzeFiles(table, path.join(dir, "bronze"));
   }
 
-  async deliver(file: RawFile): Promise<void> {
-    if (this.controlRecords.has(file.controlId)) return;
-    this.controlRecords.add(file.controlId);
-    await this.convertFile(file);
+  deliver(file: RawFile): Promise<void> {
+    return this.bronze.deliver(file);
   }
 
-  async convertFile(file: RawFile): Promise<void> {
-    await convert({
-      table: this.table,
-      source: Readable.from([Buffer.from(rawText(this.table, file))]),
-      sink: new DirectorySink(this.bronzeRoot),
-      controlId: file.controlId,
-      ingestedAt: new Date(file.ingestedAt),
-    });
+  convertFile(file: RawFile): Promise<void> {
+    return this.bronze.convertFile(file);
   }
 
   silverRun(run: RunSpec): SilverRun {
-    const plans = buildTransformPlans(this.spec, "duckdb", this.namespaces, { bronzeRoot: this.bronzeRoot });
+    const plans = buildTransformPlans(this.spec, "duckdb", this.namespaces, { bronzeRoot: this.bronze.root });
     const plan = plans.bronzeToSilver.find((p) => p.name === this.table.name)!;
     // The glob of an empty bronze prefix fails in DuckDB; the local pipeline skips such a table too.
-    return new DuckDbRun(this.instance, plan, run, () => this.hasBronze());
+    return new DuckDbRun(this.instance, plan, run, () => this.bronze.hasBronze());
   }
 
   async readSilver(): Promise<Map<string, ModelRow>> {
-    const silver = new Map<string, ModelRow>();
-    if (!(await this.exists(this.namespaces.silver))) return silver;
+    if (!(await this.exists(this.namespaces.silver))) return new Map();
     const columns = this.table.columns.map((c) => `CAST(${c.name} AS VARCHAR) AS ${c.name}`);
-    const rows = await this.rows(
-      `SELECT ${columns.join(", ")}, _is_deleted FROM ${this.namespaces.silver}.${this.table.name}`,
+    return silverRowsOf(
+      this.table,
+      await this.rows(
+        `SELECT ${columns.join(", ")}, _is_deleted FROM ${this.namespaces.silver}.${this.table.name}`,
+      ),
     );
-    for (const row of rows) {
-      const values: Record<string, string | null | boolean> = {};
-      for (const c of this.table.columns) {
-        const text = row[c.name] as string | null;
-        // DuckDB writes 2.0 for a double 2; the model's canonical text is JavaScript's.
-        values[c.name] =
-          text !== null && c.type === "double" && !this.table.pii[c.name] ? String(Number(text)) : text;
-      }
-      values._is_deleted = row._is_deleted as boolean;
-      const key = keyOf(this.table, values);
-      if (silver.has(key)) throw new Error(`silver holds key ${key} twice`);
-      silver.set(key, values);
-    }
-    return silver;
   }
 
   async readQuarantine(): Promise<QuarantineEntry[]> {
-    const entries: QuarantineEntry[] = [];
-    const operationField = this.table.source.kind === "cdc" ? this.table.source.operationField : "operation";
-    for (const line of await this.convertQuarantineLines()) {
-      const { reason, raw } = JSON.parse(line) as { reason: string; raw: string };
-      const tag = /t\d+\.\d+/.exec(raw)?.[0] ?? "";
-      const column = /^(\w+):/.exec(reason)?.[1] ?? "";
-      const rule =
-        column === "operation"
-          ? "operation"
-          : / required value is missing$/.test(reason)
-            ? "required"
-            : column
-              ? "type"
-              : "unreadable";
-      entries.push({ tag, stage: "convert", rule, column: rule === "operation" ? operationField : column });
-    }
+    const entries = await this.bronze.quarantine();
     if (await this.exists(this.namespaces.quarantine)) {
       const masked = Object.keys(this.table.pii);
       const rows = await this.rows(
@@ -174,8 +138,8 @@ class DuckDbLake implements LakeUnderTest {
   }
 
   async counts(): Promise<{ bronze: number; convertQuarantined: number; silverQuarantined: number }> {
-    const glob = path.join(this.bronzeRoot, this.table.name, "**", "*.parquet").replace(/'/g, "''");
-    const bronze = (await this.hasBronze())
+    const glob = path.join(this.bronze.directory, "**", "*.parquet").replace(/'/g, "''");
+    const bronze = (await this.bronze.hasBronze())
       ? Number((await this.rows(`SELECT count(*) AS n FROM read_parquet('${glob}')`))[0]!.n)
       : 0;
     const silverQuarantined = (await this.exists(this.namespaces.quarantine))
@@ -184,25 +148,13 @@ class DuckDbLake implements LakeUnderTest {
             .n,
         )
       : 0;
-    return { bronze, convertQuarantined: (await this.convertQuarantineLines()).length, silverQuarantined };
+    return { bronze, convertQuarantined: await this.bronze.quarantinedCount(), silverQuarantined };
   }
 
   async dispose(): Promise<void> {
     for (const schema of new Set(Object.values(this.namespaces)))
       await this.connection.run(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
     await fs.rm(this.dir, { recursive: true, force: true });
-  }
-
-  private async hasBronze(): Promise<boolean> {
-    return (await files(path.join(this.bronzeRoot, this.table.name))).some((f) => f.endsWith(".parquet"));
-  }
-
-  private async convertQuarantineLines(): Promise<string[]> {
-    const dir = path.join(this.bronzeRoot, "_quarantine", this.table.name);
-    const lines: string[] = [];
-    for (const file of (await files(dir)).filter((f) => f.endsWith(".jsonl")))
-      lines.push(...(await fs.readFile(path.join(dir, file), "utf8")).split("\n").filter(Boolean));
-    return lines;
   }
 
   private async exists(schema: string): Promise<boolean> {
@@ -253,13 +205,5 @@ class DuckDbRun implements SilverRun {
       this.session?.closeSync();
       this.session = undefined;
     }
-  }
-}
-
-async function files(dir: string): Promise<string[]> {
-  try {
-    return (await fs.readdir(dir, { recursive: true })).map(String);
-  } catch {
-    return [];
   }
 }
