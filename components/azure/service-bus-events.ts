@@ -144,7 +144,10 @@ export class AzureServiceBusEvents extends pulumi.ComponentResource {
         env: {
           SERVICEBUS_NAMESPACE: this.endpoint,
           QUEUE_NAME: this.queue.name,
-          DATABRICKS_HOST: pulumi.interpolate`https://${args.databricks.workspaceUrl}`,
+          // The workspace component's URL already carries its scheme; a bare host gets one.
+          DATABRICKS_HOST: pulumi
+            .output(args.databricks.workspaceUrl)
+            .apply((url) => (url.startsWith("https://") ? url : `https://${url}`)),
           JOB_ID: args.databricks.jobId,
           TABLES: JSON.stringify(events),
         },
