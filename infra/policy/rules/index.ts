@@ -32,6 +32,7 @@ import {
   azureLogQuerySchema,
   azureStorageRules,
 } from "./azure";
+import { azureMessagingRules } from "./azure-messaging";
 import { alarmsHaveActions, customerManagedKeys, protectedDataStores, tagsPresent } from "./general";
 
 /** Every rule of the pack, in the order the README lists them. */
@@ -61,6 +62,7 @@ export const RULES: readonly Rule[] = [
   azureDiagnostics,
   azureDiagnosticCategories,
   azureLogQuerySchema,
+  ...azureMessagingRules,
   customerManagedKeys,
   queueRedriveSettings,
   lambdaLogRetention,
