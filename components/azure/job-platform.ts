@@ -26,6 +26,9 @@ export class AzureJobPlatform extends pulumi.ComponentResource {
 
   constructor(name: string, args: AzureJobPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
     super("medallion:azure:JobPlatform", name, {}, opts);
+    // Before issue 14 the API ingestion component owned both (same logical names): keep their state.
+    const formerParent = pulumi.createUrn(name, "medallion:azure:ApiIngestion", opts?.parent);
+    const moved = { parent: this, aliases: [{ parent: formerParent }] };
     const common = {
       resourceGroupName: args.resourceGroupName,
       location: args.location,
@@ -40,7 +43,7 @@ export class AzureJobPlatform extends pulumi.ComponentResource {
         anonymousPullEnabled: false,
         ...common,
       },
-      { parent: this },
+      moved,
     );
     this.environment = new ManagedEnvironment(
       `${name}-environment`,
@@ -53,7 +56,7 @@ export class AzureJobPlatform extends pulumi.ComponentResource {
         zoneRedundant: false,
         ...common,
       },
-      { parent: this, dependsOn: [args.network] },
+      { ...moved, dependsOn: [args.network] },
     );
     args.monitoring.diagnose("ingestion", this.environment.id, "microsoft.app/managedenvironments", {
       metrics: false,

@@ -19,12 +19,12 @@ import { AzureIngestionNetwork } from "./ingestion-network";
 import { AzureJobPlatform } from "./job-platform";
 import { AzureSourceIngestion, requireSourcesConfig } from "./sources";
 import type { AzureSourcesConfig } from "./sources-config";
-import { AzureLakehouseJob } from "./lakehouse-job";
+import type { AzureLakehouseJob } from "./lakehouse-job";
 import { AzureMedallionLayer } from "./medallion-layer";
 import { AzureMonitoring } from "./monitoring";
 import { UC_PRIVILEGES } from "./perms";
 import { runnerScriptPath } from "../../functions/transform";
-import { jobPlanFiles } from "./plans";
+import { medallionJobs } from "./lakehouse-jobs";
 import type { AzurePrincipal } from "./principal";
 import { AzureSecretStore } from "./secret-store";
 import { AzureStorageAccount } from "./storage-account";
@@ -150,7 +150,6 @@ export class AzureLakehouse extends pulumi.ComponentResource implements Lakehous
       { parent: this },
     );
     const apiTables = spec.tables.filter((t) => t.source.kind === "api");
-    const eventTables = spec.tables.filter((t) => t.source.kind === "event");
     // API pulls, the CDC consumer and the event trigger are Container Apps jobs in the ingestion subnet.
     const network = spec.tables.some((t) => t.source.kind !== "batch")
       ? new AzureIngestionNetwork(
@@ -373,56 +372,22 @@ export class AzureLakehouse extends pulumi.ComponentResource implements Lakehous
       );
     }
 
-    const plans = jobPlanFiles(spec, {
-      namespaces: {
-        bronze: `${catalogName}.bronze`,
-        silver: `${catalogName}.silver`,
-        gold: `${catalogName}.gold`,
-        quarantine: `${catalogName}.quarantine`,
-      },
-      rawRoot: layerUri("raw"),
-      checkpointRoot: `${layerUri("bronze")}_checkpoints/`,
-    });
     const scopeName = this.secrets.scopeName;
     if (!scopeName) throw new Error(`AzureLakehouse ${name}: the secret store has no Databricks scope`);
-    const jobArgs = {
-      product,
+    ({ job: this.job, goldJob: this.goldJob } = medallionJobs(this, name, {
+      spec,
       environment,
+      catalogName,
+      layerUri,
       provider: this.databricks.provider,
-      settings: spec.databricks,
-      rawLocation: layers.raw.location,
-      emails: spec.alerts.emails,
-      webhooks: spec.alerts.webhooks,
       runAs: jobPrincipal,
       runnerPath,
-      plans,
+      layers,
+      // The runner reads the key through the Key Vault-backed scope (spark_runner.py resolve_secret).
+      hashKeySecret: pulumi.interpolate`databricks:${scopeName}/${HASH_KEY_SECRET}`,
+      waitFor: [quarantine, this.secrets],
       tags: tagsFor("jobs"),
-    };
-    this.job = new AzureLakehouseJob(
-      `${name}-job`,
-      {
-        ...jobArgs,
-        schedule: spec.schedules.bronzeToSilver,
-        tasks: ["bronze", "silver"],
-        ...(eventTables.length > 0 ? { jobParameters: ["event_table", "transaction_id"] } : {}),
-        // The runner reads the key through the Key Vault-backed scope (spark_runner.py resolve_secret).
-        hashKeySecret: pulumi.interpolate`databricks:${scopeName}/${HASH_KEY_SECRET}`,
-      },
-      { parent: this, dependsOn: [quarantine, this.secrets, ...Object.values(layers)] },
-    );
-    // schedules.silverToGold: gold on its own schedule; a file-arrival trigger would start it on raw files.
-    this.goldJob = new AzureLakehouseJob(
-      `${name}-gold-job`,
-      {
-        ...jobArgs,
-        settings: { ...spec.databricks, trigger: "schedule" },
-        schedule: spec.schedules.silverToGold,
-        tasks: ["gold"],
-        jobSuffix: "gold",
-        runner: this.job.runner,
-      },
-      { parent: this, dependsOn: [...Object.values(layers)] },
-    );
+    }));
     if (args.sources) {
       this.sourceIngestion = new AzureSourceIngestion(
         `${name}-sources`,
