@@ -37,11 +37,15 @@ const no = (reason: string): Support => ({ supported: false, reason });
 export const CAPABILITIES: Readonly<Record<SpecFeature, Readonly<Record<Cloud, Support>>>> = {
   "source.cdc": {
     aws: yes("Kinesis Data Stream → Firehose with the transformer Lambda, partitioned by table"),
-    azure: no("no CDC ingestion path on Azure yet (Event Hubs into raw is issue 14, Build item 3)"),
+    azure: yes(
+      "Event Hubs → a KEDA-started Container Apps job running the Firehose transformer's code into raw/<table>/",
+    ),
   },
   "source.batch": {
     aws: yes("S3 drops under raw/<table>/, converted by Lambda or Fargate"),
-    azure: yes("drops under raw/<table>/, read by Auto Loader"),
+    azure: yes(
+      "drops under raw/<table>/ uploaded with Entra ID by the writers' group (az storage blob upload --auth-mode login), read by Auto Loader",
+    ),
   },
   "source.api": {
     aws: yes("scheduled Lambda with a DynamoDB watermark"),
@@ -49,7 +53,9 @@ export const CAPABILITIES: Readonly<Record<SpecFeature, Readonly<Record<Cloud, S
   },
   "source.event": {
     aws: yes("SNS → SQS → idempotent trigger Lambda"),
-    azure: no("no event trigger on Azure yet (Service Bus into the job is issue 14, Build item 3)"),
+    azure: yes(
+      "Service Bus → a KEDA-started Container Apps job → Databricks run-now with an idempotency token",
+    ),
   },
   "source.database.pull": {
     aws: yes("scheduled Lambda in the database's VPC subnets with a DynamoDB watermark"),

@@ -130,14 +130,20 @@ describe("loadStack on Azure", () => {
     "azure-native:location": "westeurope",
     "medallion:azureDatabricksObjectId": "00000000-0000-0000-0000-0000000000db",
     "medallion:databricksAccountId": "00000000-0000-0000-0000-00000000acc7",
+    "medallion:azureSources": JSON.stringify({ writerGroupObjectId: "00000000-0000-0000-0000-0000000000a1" }),
   };
 
-  it("reads the location, the AzureDatabricks object ID and the Databricks account", () => {
+  it("reads the location, the AzureDatabricks object ID, the Databricks account and the writers", () => {
     const stack = loadStack((key) => azureConfig[key]);
     expect(stack.azure).toEqual({
       location: "westeurope",
       azureDatabricksObjectId: "00000000-0000-0000-0000-0000000000db",
       databricksAccountId: "00000000-0000-0000-0000-00000000acc7",
+      sources: {
+        writerGroupObjectId: "00000000-0000-0000-0000-0000000000a1",
+        allowedIpRanges: [],
+        allowedSubnetIds: [],
+      },
     });
     expect(stack.settings.spec.databricks).toEqual({
       sparkVersion: "15.4.x-scala2.12",
@@ -169,8 +175,57 @@ describe("loadStack on Azure", () => {
       "azure-native:location",
       "medallion:azureDatabricksObjectId",
       "medallion:databricksAccountId",
+      "medallion:azureSources",
     ]);
     expect(error.problems[1].message).toContain("az ad sp show --id 2ff814a6-3304-4ab8-85cb-cd0e6f879c1d");
+    expect(error.problems[3].message).toContain("tables are written from outside (orders)");
+  });
+
+  it("refuses IP rules Azure Storage refuses and a placeholder writers' group on up, naming each field", () => {
+    const lookup = (key: string) =>
+      key === "medallion:azureSources"
+        ? JSON.stringify({
+            writerGroupObjectId: "00000000-0000-0000-0000-0000000000a1",
+            allowedIpRanges: ["203.0.113.0/24", "198.51.100.7/32", "10.1.0.0/16", "2001:db8::/32"],
+          })
+        : azureConfig[key];
+    const problems = (() => {
+      try {
+        loadStack(lookup, () => false, true);
+      } catch (e) {
+        return (e as ConfigError).problems;
+      }
+      throw new Error("expected a ConfigError");
+    })();
+    expect(problems.filter((p) => p.path.startsWith("medallion:azureSources"))).toEqual([
+      {
+        path: "medallion:azureSources.allowedIpRanges[1]",
+        message:
+          '"198.51.100.7/32" uses a /31 or /32 range, which Azure Storage refuses: give the single address instead',
+      },
+      {
+        path: "medallion:azureSources.allowedIpRanges[2]",
+        message:
+          '"10.1.0.0/16" is a private (RFC 1918) range, which Azure Storage IP rules do not take (use a subnet)',
+      },
+      {
+        path: "medallion:azureSources.allowedIpRanges[3]",
+        message: '"2001:db8::/32" is not an IPv4 address or CIDR range (Azure Storage takes no IPv6 rules)',
+      },
+    ]);
+    const placeholder = (() => {
+      try {
+        loadStack(
+          (key) => azureConfig[key],
+          () => false,
+          true,
+        );
+      } catch (e) {
+        return (e as ConfigError).problems.map((p) => p.path);
+      }
+      return [];
+    })();
+    expect(placeholder).toContain("medallion:azureSources.writerGroupObjectId");
   });
 
   it("fails if the pinned Databricks settings are malformed", () => {

@@ -8,6 +8,7 @@ import {
   type StackSettings,
 } from "../components/spec";
 import { readAwsSettings, type AwsStackSettings } from "./config-aws";
+import { readAzureSourcesConfig, type AzureSourcesConfig } from "../components/azure/sources-config";
 
 /** Everything the program needs from stack config, validated. */
 export interface LoadedStack {
@@ -32,6 +33,8 @@ export interface AzureStackSettings {
   readonly databricksAccountId: string;
   /** `medallion:databricksMetastoreId`: the Unity Catalog metastore to assign the workspace to, if any. */
   readonly databricksMetastoreId?: string;
+  /** `medallion:azureSources`: the writers' group and networks (required with batch, cdc or event tables). */
+  readonly sources?: AzureSourcesConfig;
 }
 
 /**
@@ -105,7 +108,10 @@ export function loadStack(
           settings.spec.tables.some((t) => t.source.kind === "database" && t.source.capture === "pull"),
         )
       : undefined;
-  const azure = settings?.cloud === "azure" ? readAzureSettings(lookup, problems, deploying) : undefined;
+  const azureBase = settings?.cloud === "azure" ? readAzureSettings(lookup, problems, deploying) : undefined;
+  const azureSources =
+    settings?.cloud === "azure" ? readAzureSources(settings, lookup, problems, deploying) : undefined;
+  const azure = azureBase && azureSources ? { ...azureBase, sources: azureSources } : azureBase;
   const secretValues = settings ? readSecretValues(secrets, settings, isSecret, problems) : {};
   if (problems.length > 0 || !settings) {
     const error = new ConfigError("Stack config", problems);
@@ -155,6 +161,31 @@ function readAzureSettings(
         ...(metastore ? { databricksMetastoreId: metastore } : {}),
       }
     : undefined;
+}
+
+/** Adds `medallion:azureSources` to the Azure settings; required when a table is written from outside. */
+function readAzureSources(
+  settings: StackSettings,
+  lookup: ConfigLookup,
+  problems: ConfigProblem[],
+  deploying: boolean,
+): AzureSourcesConfig | undefined {
+  const key = "medallion:azureSources";
+  const sources = readAzureSourcesConfig(lookup(key), problems, key);
+  const written = settings.spec.tables.filter((t) => t.source.kind !== "api").map((t) => t.name);
+  if (!lookup(key) && written.length > 0) {
+    problems.push({
+      path: key,
+      message: `is required on azure when tables are written from outside (${written.join(", ")}): { "writerGroupObjectId": "<Entra group object ID>", "allowedIpRanges": [...], "allowedSubnetIds": [...] }`,
+    });
+  }
+  if (sources && deploying && isPlaceholderId(sources.writerGroupObjectId)) {
+    problems.push({
+      path: `${key}.writerGroupObjectId`,
+      message: `is the example placeholder ${sources.writerGroupObjectId}; set your writers' Entra group (az ad group show --group <name> --query id -o tsv)`,
+    });
+  }
+  return sources;
 }
 
 const INVALID = Symbol("invalid");

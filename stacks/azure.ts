@@ -48,6 +48,7 @@ export function buildAzureStack(stack: LoadedStack): AzureStackOutputs {
       azureDatabricksObjectId: azure.azureDatabricksObjectId,
       databricksAccountId: azure.databricksAccountId,
       ...(azure.databricksMetastoreId ? { metastoreId: azure.databricksMetastoreId } : {}),
+      ...(azure.sources ? { sources: azure.sources } : {}),
     },
     { providers: { "azure-native": provider } },
   );

@@ -91,8 +91,8 @@ describe("the azure-dev jobs under the offline preview", () => {
         "utf8",
       ),
     ) as { plans: { name: string; steps: Record<string, unknown>[] }[] };
-    expect(bronze.plans.map((p) => p.name)).toEqual(["brewery", "beer", "profile", "customers"]);
-    expect(bronze.plans[3].steps[0]).toMatchObject({
+    expect(bronze.plans.map((p) => p.name)).toEqual(["brewery", "beer", "profile", "review", "customers"]);
+    expect(bronze.plans[4].steps[0]).toMatchObject({
       kind: "autoloader",
       source: "abfss://raw@brewerydevlake.dfs.core.windows.net/customers/",
       format: "csv",

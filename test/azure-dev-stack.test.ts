@@ -31,18 +31,22 @@ describe("the azure-dev stack under the offline preview", () => {
       "azure-native:storage:StorageAccount": 1,
       "azure-native:storage:BlobServiceProperties": 1,
       "azure-native:storage:ManagementPolicy": 1,
-      "azure-native:storage:BlobContainer": 5,
+      "azure-native:storage:BlobContainer": 6,
       "azure-native:storage:Table": 1,
       "azure-native:keyvault:Vault": 1,
       "azure-native:keyvault:Secret": 2,
-      "azure-native:authorization:RoleAssignment": 6,
+      "azure-native:authorization:RoleAssignment": 15,
       "azure-native:operationalinsights:Workspace": 1,
       "azure-native:monitor:ActionGroup": 1,
       // Observability (issue 16): the consumption budget and the workbook.
       "azure-native:consumption:Budget": 1,
       "azure-native:applicationinsights:Workbook": 1,
-      "azure-native:monitor:DiagnosticSetting": 5,
-      "azure-native:monitor:ScheduledQueryRule": 2,
+      "azure-native:monitor:DiagnosticSetting": 6,
+      "azure-native:monitor:ScheduledQueryRule": 4,
+      "azure-native:eventhub:Namespace": 1,
+      "azure-native:eventhub:NamespaceNetworkRuleSet": 1,
+      "azure-native:eventhub:EventHub": 1,
+      "azure-native:eventhub:ConsumerGroup": 1,
       "azure-native:databricks:Workspace": 1,
       "azure-native:databricks:AccessConnector": 1,
       "azure-native:network:VirtualNetwork": 2,
@@ -50,11 +54,11 @@ describe("the azure-dev stack under the offline preview", () => {
       "azure-native:network:NatGateway": 2,
       "azure-native:network:PublicIPAddress": 2,
       "azure-native:network:NetworkSecurityGroup": 1,
-      "azure-native:managedidentity:UserAssignedIdentity": 1,
+      "azure-native:managedidentity:UserAssignedIdentity": 2,
       "azure-native:containerregistry:Registry": 1,
       "azure-native:app:ManagedEnvironment": 1,
-      "azure-native:app:Job": 2,
-      "docker-build:index:Image": 1,
+      "azure-native:app:Job": 3,
+      "docker-build:index:Image": 2,
       "databricks:index/storageCredential:StorageCredential": 1,
       "databricks:index/catalog:Catalog": 1,
       "databricks:index/externalLocation:ExternalLocation": 5,
@@ -75,15 +79,19 @@ describe("the azure-dev stack under the offline preview", () => {
         .sort(),
     ).toEqual([
       "medallion:azure:ApiIngestion",
+      "medallion:azure:ConsumerJob",
       "medallion:azure:DatabricksNetwork",
       "medallion:azure:DatabricksWorkspace",
+      "medallion:azure:EventHubsCdc",
       "medallion:azure:IngestionNetwork",
+      "medallion:azure:JobPlatform",
       "medallion:azure:Lakehouse",
       "medallion:azure:LakehouseJob",
       "medallion:azure:LakehouseJob",
       ...Array(4).fill("medallion:azure:MedallionLayer"),
       "medallion:azure:Monitoring",
       "medallion:azure:SecretStore",
+      "medallion:azure:SourceIngestion",
       "medallion:azure:StorageAccount",
       "medallion:azure:UnityCatalog",
       "pulumi:pulumi:Stack",
@@ -113,7 +121,8 @@ describe("the azure-dev stack under the offline preview", () => {
     expect(named(plan, "brewery-lake", "azure-native:storage:StorageAccount").inputs.networkRuleSet).toEqual({
       defaultAction: "Deny",
       bypass: "Logging, Metrics",
-      ipRules: [],
+      // medallion:azureSources.allowedIpRanges: the batch writers' network.
+      ipRules: [{ iPAddressOrRange: "203.0.113.0/24", action: "Allow" }],
       resourceAccessRules: [{ resourceId: CONNECTOR_ID, tenantId: "11111111-1111-4111-a111-111111111111" }],
       virtualNetworkRules: [
         { virtualNetworkResourceId: SUBNET_ID, action: "Allow" },
@@ -130,7 +139,9 @@ describe("the azure-dev stack under the offline preview", () => {
       ofType(plan, "azure-native:storage:BlobContainer")
         .map((c) => [c.inputs.containerName, c.inputs.publicAccess, c.inputs.accountName])
         .sort(),
-    ).toEqual([...LAYERS, "catalog"].map((c) => [c, "None", "brewerydevlake"]).sort());
+    ).toEqual(
+      [...LAYERS, "catalog", "eventhub-checkpoints"].map((c) => [c, "None", "brewerydevlake"]).sort(),
+    );
     expect(named(plan, "brewery-lake-blob-service").inputs).toMatchObject({
       deleteRetentionPolicy: { enabled: true, days: 30, allowPermanentDelete: false },
       containerDeleteRetentionPolicy: { enabled: true, days: 30 },
@@ -306,6 +317,7 @@ describe("the azure-dev stack under the offline preview", () => {
         VAULT_ID,
         WORKSPACE_ID,
         `${RG}/providers/Microsoft.App/managedEnvironments/brewery-dev-ingestion`,
+        `${RG}/providers/Microsoft.EventHub/namespaces/brewery-dev-cdc`,
       ]
         .map((id) => [id, LOGS_ID])
         .sort(),
@@ -322,6 +334,8 @@ describe("the azure-dev stack under the offline preview", () => {
     const alerts = ofType(plan, "azure-native:monitor:ScheduledQueryRule");
     expect(alerts.map((a) => a.name).sort()).toEqual([
       "brewery-monitoring-api-pull-failed",
+      "brewery-monitoring-cdc-failed",
+      "brewery-monitoring-cdc-records-failed",
       "brewery-monitoring-job-failed",
     ]);
     for (const alert of alerts) {
@@ -340,8 +354,7 @@ describe("the azure-dev stack under the offline preview", () => {
     const taggable = plan.resources.filter(
       (r) => r.custom && r.type.startsWith("azure-native:") && "tags" in r.inputs,
     );
-    // 23, and the workbook (issue 16; a consumption budget takes no tags).
-    expect(taggable).toHaveLength(24);
+    expect(taggable).toHaveLength(29);
     for (const r of taggable) {
       expect(Object.keys(r.inputs.tags as object).sort()).toEqual([
         "environment",

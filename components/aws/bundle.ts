@@ -56,6 +56,8 @@ export const RUNTIME_ENTRIES: Readonly<Record<string, RuntimeEntry>> = {
   "firehose-transformer/handler.ts": { kind: "lambda" },
   "converter/task.ts": { kind: "image", files: PARQUET_WASM, dockerfile: "converter/Dockerfile" },
   "api-pull/azure-job.ts": { kind: "image", dockerfile: "api-pull/Dockerfile" },
+  "azure/cdc-job.ts": { kind: "image", dockerfile: "azure/Dockerfile.cdc" },
+  "azure/event-job.ts": { kind: "image", dockerfile: "azure/Dockerfile.event" },
 };
 
 /** A bundle on disk: a folder holding everything its code needs at run time, and nothing else. */

@@ -1,15 +1,15 @@
 import * as dockerBuild from "@pulumi/docker-build";
 import { Job } from "@pulumi/azure-native/app/job";
 import type { RoleAssignment } from "@pulumi/azure-native/authorization/roleAssignment";
-import { ManagedEnvironment } from "@pulumi/azure-native/app/managedEnvironment";
-import { Registry } from "@pulumi/azure-native/containerregistry/registry";
+import type { ManagedEnvironment } from "@pulumi/azure-native/app/managedEnvironment";
+import type { Registry } from "@pulumi/azure-native/containerregistry/registry";
 import { UserAssignedIdentity } from "@pulumi/azure-native/managedidentity/userAssignedIdentity";
 import { Table } from "@pulumi/azure-native/storage/table";
 import * as pulumi from "@pulumi/pulumi";
-import { azureResourceName, storageAccountName } from "../naming";
+import { azureResourceName } from "../naming";
 import type { TableSpec } from "../spec";
 import { imageBuild } from "../aws/bundle";
-import type { AzureIngestionNetwork } from "./ingestion-network";
+import type { AzureJobPlatform } from "./job-platform";
 import type { AzureMedallionLayer } from "./medallion-layer";
 import type { AzureMonitoring } from "./monitoring";
 import type { AzurePrincipal } from "./principal";
@@ -41,7 +41,8 @@ export interface AzureApiIngestionArgs {
   readonly raw: AzureMedallionLayer;
   readonly storage: AzureStorageAccount;
   readonly secrets: AzureSecretStore;
-  readonly network: AzureIngestionNetwork;
+  /** The registry and managed environment the stack's jobs share. */
+  readonly platform: AzureJobPlatform;
   readonly monitoring: AzureMonitoring;
   /**
    * Tag the `<registry>/<product>-api-pull` image is pushed with at `pulumi up`; the jobs run the pushed
@@ -99,17 +100,7 @@ export class AzureApiIngestion extends pulumi.ComponentResource {
       { parent: this },
     );
     const principal: AzurePrincipal = { name: "api-pull", principalId: this.identity.principalId };
-    this.registry = new Registry(
-      `${name}-registry`,
-      {
-        registryName: storageAccountName([args.product, args.environment, "images"]),
-        sku: { name: "Standard" },
-        adminUserEnabled: false,
-        anonymousPullEnabled: false,
-        ...common,
-      },
-      { parent: this },
-    );
+    this.registry = args.platform.registry;
     const pullImages = assignRole(
       `${name}-pull-images`,
       {
@@ -172,22 +163,7 @@ export class AzureApiIngestion extends pulumi.ComponentResource {
     // that fails with `Unable to get value using Managed identity` or an unauthorised image pull.
     const rolesReady = afterPropagation([pullImages, watermarkRole, ...secretRoles], [...rawGrants]);
 
-    this.environment = new ManagedEnvironment(
-      `${name}-environment`,
-      {
-        environmentName: azureResourceName([args.product, args.environment, "ingestion"]),
-        vnetConfiguration: { infrastructureSubnetId: args.network.subnetId, internal: true },
-        workloadProfiles: [{ name: "Consumption", workloadProfileType: "Consumption" }],
-        appLogsConfiguration: { destination: "azure-monitor" },
-        publicNetworkAccess: "Disabled",
-        zoneRedundant: false,
-        ...common,
-      },
-      { parent: this, dependsOn: [args.network] },
-    );
-    args.monitoring.diagnose("ingestion", this.environment.id, "microsoft.app/managedenvironments", {
-      metrics: false,
-    });
+    this.environment = args.platform.environment;
 
     const accountName = args.storage.accountName;
     const jobs = {} as Record<PullMode, Job>;

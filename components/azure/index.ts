@@ -18,3 +18,7 @@ export { azureContext, type AzureContext } from "./context";
 export { quartzFromCron } from "./quartz";
 export { ROLES, AZURE_DATABRICKS_APP_ID } from "./perms";
 export type { AzurePrincipal } from "./principal";
+export { azureSourcesConfig, type AzureSourcesConfig } from "./sources-config";
+export { AzureSourceIngestion, type AzureSourceIngestionArgs } from "./sources";
+export { AzureEventHubsCdc, type AzureEventHubsCdcArgs } from "./event-hubs-cdc";
+export { AzureServiceBusEvents, type AzureServiceBusEventsArgs } from "./service-bus-events";

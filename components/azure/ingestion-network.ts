@@ -19,7 +19,7 @@ export interface AzureIngestionNetworkArgs {
 
 /**
  * The network the ingestion job runs in: one subnet delegated to Container Apps with service endpoints
- * for Storage and Key Vault, so the storage account and the vault can keep a default-deny firewall and
+ * for Storage, Key Vault and Event Hubs, so the storage account and the vault can keep a default-deny firewall and
  * let in this subnet, and a NAT gateway as its only way out (default outbound access is off).
  */
 export class AzureIngestionNetwork extends pulumi.ComponentResource {
@@ -92,7 +92,12 @@ export class AzureIngestionNetwork extends pulumi.ComponentResource {
         defaultOutboundAccess: false,
         natGateway: { id: this.natGateway.id },
         delegations: [{ name: "container-apps", serviceName: "Microsoft.App/environments" }],
-        serviceEndpoints: [{ service: "Microsoft.Storage" }, { service: "Microsoft.KeyVault" }],
+        // Microsoft.EventHub: the CDC namespace's firewall admits this subnet by a virtual network rule.
+        serviceEndpoints: [
+          { service: "Microsoft.Storage" },
+          { service: "Microsoft.KeyVault" },
+          { service: "Microsoft.EventHub" },
+        ],
       },
       { parent: this },
     );

@@ -35,6 +35,12 @@ export interface AzureLakehouseJobArgs {
    * as `--hash-key-secret` (functions/transform/spark_runner.py). @default none
    */
   readonly hashKeySecret?: pulumi.Input<string>;
+  /**
+   * Job parameters (each with an empty default) a run may be started with: the event trigger passes
+   * `event_table` and `transaction_id` (run-now `job_parameters`), recorded on the run and passed to the
+   * silver task as `--transaction_id`. @default none
+   */
+  readonly jobParameters?: readonly string[];
   /** The raw layer's URI, watched when `settings.trigger` is `fileArrival`. */
   readonly rawLocation: pulumi.Input<string>;
   /** Addresses told about every failed or overlong run. */
@@ -72,6 +78,7 @@ export class AzureLakehouseJob extends pulumi.ComponentResource {
     const settings = args.settings;
     const webhooks = args.webhooks ?? [];
     const tasks = args.tasks ?? JOB_TASKS;
+    const jobParameters = args.jobParameters ?? [];
     const jobSuffix = args.jobSuffix ?? "medallion";
     const folder = `/Shared/medallion/${args.product}-${args.environment}`;
     const workspace = { parent: this, provider: args.provider };
@@ -121,6 +128,13 @@ export class AzureLakehouseJob extends pulumi.ComponentResource {
         name: `${args.product}-${args.environment}-${jobSuffix}`,
         description: `${tasks.join(" → ")}, from the lakehouse spec`,
         maxConcurrentRuns: 1,
+        ...(jobParameters.length > 0
+          ? {
+              parameters: jobParameters.map((parameter) => ({ name: parameter, default: "" })),
+              // A run started while one is active waits instead of being skipped (each event needs its run).
+              queue: { enabled: true },
+            }
+          : {}),
         timeoutSeconds: jobTimeoutSeconds,
         runAs: { servicePrincipalName: args.runAs },
         jobClusters: [
@@ -154,6 +168,9 @@ export class AzureLakehouseJob extends pulumi.ComponentResource {
                 "--plan",
                 planPath,
                 ...(task === "silver" && hashKey ? ["--hash-key-secret", hashKey] : []),
+                ...(task === "silver" && jobParameters.includes("transaction_id")
+                  ? ["--transaction_id", "{{job.parameters.transaction_id}}"]
+                  : []),
               ]),
           },
           maxRetries: settings.maxRetries,

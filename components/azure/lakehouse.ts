@@ -16,13 +16,16 @@ import { AzureApiIngestion, isPulledTable } from "./api-ingestion";
 import { AzureDatabricksNetwork } from "./databricks-network";
 import { AzureDatabricksWorkspace } from "./databricks-workspace";
 import { AzureIngestionNetwork } from "./ingestion-network";
-import { AzureLakehouseJob } from "./lakehouse-job";
+import { AzureJobPlatform } from "./job-platform";
+import { AzureSourceIngestion, requireSourcesConfig } from "./sources";
+import type { AzureSourcesConfig } from "./sources-config";
+import type { AzureLakehouseJob } from "./lakehouse-job";
 import { AzureMedallionLayer } from "./medallion-layer";
 import { AzureMonitoring } from "./monitoring";
 import { addAzureObservability, type AzureObservability } from "./observability";
 import { UC_PRIVILEGES } from "./perms";
 import { runnerScriptPath } from "../../functions/transform";
-import { jobPlanFiles } from "./plans";
+import { medallionJobs } from "./lakehouse-jobs";
 import type { AzurePrincipal } from "./principal";
 import { AzureSecretStore } from "./secret-store";
 import { AzureStorageAccount } from "./storage-account";
@@ -51,6 +54,11 @@ export interface AzureLakehouseArgs extends LakehouseArgs {
   readonly runnerPath?: string;
   /** Tag of the api-pull image the ingestion job runs. @default "latest" */
   readonly ingestionImageTag?: string;
+  /**
+   * Who writes batch files, CDC events and event messages, and from which networks
+   * (`medallion:azureSources`); required when the spec has batch, cdc or event tables. @default none
+   */
+  readonly sources?: AzureSourcesConfig;
   /** Tenant and subscription; looked up through the provider when omitted. */
   readonly context?: AzureContext;
 }
@@ -81,12 +89,15 @@ export class AzureLakehouse extends pulumi.ComponentResource implements Lakehous
   readonly metastoreAssignment?: MetastoreAssignment;
   /** The scheduled API pulls into raw, when the spec has API sources. */
   readonly ingestion?: AzureApiIngestion;
+  /** Batch landing grants, the Event Hubs CDC path and the Service Bus event path, per the spec. */
+  readonly sourceIngestion?: AzureSourceIngestion;
 
   constructor(name: string, args: AzureLakehouseArgs, opts?: pulumi.ComponentResourceOptions) {
     super("medallion:azure:Lakehouse", name, {}, opts);
     const { spec, environment, location } = args;
     const unsupported = capabilityProblems(spec, "azure");
     if (unsupported.length > 0) throw new ConfigError(`AzureLakehouse ${name} spec`, unsupported);
+    requireSourcesConfig(`AzureLakehouse ${name}`, spec, args.sources);
     const product = spec.name;
     const protect = spec.protect;
     const context = args.context ?? azureContext(this);
@@ -142,23 +153,27 @@ export class AzureLakehouse extends pulumi.ComponentResource implements Lakehous
       { parent: this },
     );
     const apiTables = spec.tables.filter(isPulledTable);
-    const network =
-      apiTables.length > 0
-        ? new AzureIngestionNetwork(
-            `${name}-ingestion-network`,
-            {
-              product,
-              environment,
-              resourceGroupName,
-              location,
-              subscriptionId: context.subscriptionId,
-              tags: tagsFor("ingestion"),
-            },
-            { parent: this },
-          )
-        : undefined;
+    // API pulls, the CDC consumer and the event trigger are Container Apps jobs in the ingestion subnet.
+    const network = spec.tables.some((t) => t.source.kind !== "batch")
+      ? new AzureIngestionNetwork(
+          `${name}-ingestion-network`,
+          {
+            product,
+            environment,
+            resourceGroupName,
+            location,
+            subscriptionId: context.subscriptionId,
+            tags: tagsFor("ingestion"),
+          },
+          { parent: this },
+        )
+      : undefined;
     // Classic clusters in the injected subnets read and write the lake (issue 14 defect 8).
-    const allowedSubnetIds = [...(network ? [network.subnetId] : []), ...this.databricksNetwork.subnetIds];
+    const allowedSubnetIds = [
+      ...(network ? [network.subnetId] : []),
+      ...this.databricksNetwork.subnetIds,
+      ...(args.sources?.allowedSubnetIds ?? []),
+    ];
     const vaultSubnetIds = network ? [network.subnetId] : [];
     this.storage = new AzureStorageAccount(
       `${name}-lake`,
@@ -170,6 +185,7 @@ export class AzureLakehouse extends pulumi.ComponentResource implements Lakehous
         tenantId: context.tenantId,
         allowedResourceIds: [this.databricks.accessConnectorId],
         allowedSubnetIds,
+        allowedIpRanges: args.sources?.allowedIpRanges ?? [],
         retention: [
           {
             container: "raw",
@@ -321,7 +337,22 @@ export class AzureLakehouse extends pulumi.ComponentResource implements Lakehous
     this.monitoring.diagnose("key-vault", this.secrets.vaultId, "microsoft.keyvault/vaults", {
       logCategories: ["audit"],
     });
-    if (network) {
+    const platform = network
+      ? new AzureJobPlatform(
+          `${name}-ingestion`,
+          {
+            product,
+            environment,
+            resourceGroupName,
+            location,
+            network,
+            monitoring: this.monitoring,
+            tags: tagsFor("ingestion"),
+          },
+          { parent: this },
+        )
+      : undefined;
+    if (platform && apiTables.length > 0) {
       this.ingestion = new AzureApiIngestion(
         `${name}-ingestion`,
         {
@@ -335,7 +366,7 @@ export class AzureLakehouse extends pulumi.ComponentResource implements Lakehous
           raw: layers.raw,
           storage: this.storage,
           secrets: this.secrets,
-          network,
+          platform,
           monitoring: this.monitoring,
           ...(args.ingestionImageTag ? { imageTag: args.ingestionImageTag } : {}),
           tags: tagsFor("ingestion"),
@@ -344,55 +375,47 @@ export class AzureLakehouse extends pulumi.ComponentResource implements Lakehous
       );
     }
 
-    const plans = jobPlanFiles(spec, {
-      namespaces: {
-        bronze: `${catalogName}.bronze`,
-        silver: `${catalogName}.silver`,
-        gold: `${catalogName}.gold`,
-        quarantine: `${catalogName}.quarantine`,
-      },
-      rawRoot: layerUri("raw"),
-      checkpointRoot: `${layerUri("bronze")}_checkpoints/`,
-    });
     const scopeName = this.secrets.scopeName;
     if (!scopeName) throw new Error(`AzureLakehouse ${name}: the secret store has no Databricks scope`);
-    const jobArgs = {
-      product,
+    ({ job: this.job, goldJob: this.goldJob } = medallionJobs(this, name, {
+      spec,
       environment,
+      catalogName,
+      layerUri,
       provider: this.databricks.provider,
-      settings: spec.databricks,
-      rawLocation: layers.raw.location,
-      emails: spec.alerts.emails,
-      webhooks: spec.alerts.webhooks,
       runAs: jobPrincipal,
       runnerPath,
-      plans,
+      layers,
+      // The runner reads the key through the Key Vault-backed scope (spark_runner.py resolve_secret).
+      hashKeySecret: pulumi.interpolate`databricks:${scopeName}/${HASH_KEY_SECRET}`,
+      waitFor: [quarantine, this.secrets],
       tags: tagsFor("jobs"),
-    };
-    this.job = new AzureLakehouseJob(
-      `${name}-job`,
-      {
-        ...jobArgs,
-        schedule: spec.schedules.bronzeToSilver,
-        tasks: ["bronze", "silver"],
-        // The runner reads the key through the Key Vault-backed scope (spark_runner.py resolve_secret).
-        hashKeySecret: pulumi.interpolate`databricks:${scopeName}/${HASH_KEY_SECRET}`,
-      },
-      { parent: this, dependsOn: [quarantine, this.secrets, ...Object.values(layers)] },
-    );
-    // schedules.silverToGold: gold on its own schedule; a file-arrival trigger would start it on raw files.
-    this.goldJob = new AzureLakehouseJob(
-      `${name}-gold-job`,
-      {
-        ...jobArgs,
-        settings: { ...spec.databricks, trigger: "schedule" },
-        schedule: spec.schedules.silverToGold,
-        tasks: ["gold"],
-        jobSuffix: "gold",
-        runner: this.job.runner,
-      },
-      { parent: this, dependsOn: [...Object.values(layers)] },
-    );
+    }));
+    if (args.sources) {
+      this.sourceIngestion = new AzureSourceIngestion(
+        `${name}-sources`,
+        {
+          product,
+          environment,
+          spec,
+          sources: args.sources,
+          resourceGroupName,
+          location,
+          subscriptionId: context.subscriptionId,
+          raw: layers.raw,
+          storage: this.storage,
+          monitoring: this.monitoring,
+          ...(platform && network ? { platform, ingestionSubnetId: network.subnetId } : {}),
+          databricks: {
+            provider: this.databricks.provider,
+            workspaceUrl: this.databricks.workspaceUrl,
+            jobId: this.job.jobId,
+          },
+          tagsFor,
+        },
+        { parent: this },
+      );
+    }
     this.observability = addAzureObservability(this, name, {
       spec,
       environment,

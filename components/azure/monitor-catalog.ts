@@ -58,6 +58,38 @@ export const DIAGNOSTIC_CATEGORIES: Readonly<Record<string, DiagnosticCategories
     logs: ["ContainerAppConsoleLogs", "ContainerAppSystemLogs", "AppEnvSpringAppConsoleLogs"],
     logGroups: ["allLogs", "audit"],
   },
+  // Event Hubs and Service Bus namespaces (learn.microsoft.com/azure/azure-monitor/reference/supported-logs/
+  // microsoft-eventhub-namespaces-logs and microsoft-servicebus-namespaces-logs; supported-metrics/
+  // microsoft-eventhub-namespaces-metrics and microsoft-servicebus-namespaces-metrics, category AllMetrics).
+  // RuntimeAuditLogs and ApplicationMetricsLogs are documented for Premium/Dedicated, so the components send the
+  // operational and network-filter logs by name on Standard namespaces.
+  "microsoft.eventhub/namespaces": {
+    metrics: ["AllMetrics"],
+    logs: [
+      "ApplicationMetricsLogs",
+      "ArchiveLogs",
+      "AutoScaleLogs",
+      "CustomerManagedKeyUserLogs",
+      "DiagnosticErrorLogs",
+      "EventHubVNetConnectionEvent",
+      "KafkaCoordinatorLogs",
+      "KafkaUserErrorLogs",
+      "OperationalLogs",
+      "RuntimeAuditLogs",
+    ],
+    logGroups: ["allLogs", "audit"],
+  },
+  "microsoft.servicebus/namespaces": {
+    metrics: ["AllMetrics"],
+    logs: [
+      "ApplicationMetricsLogs",
+      "DiagnosticErrorLogs",
+      "OperationalLogs",
+      "RuntimeAuditLogs",
+      "VNetAndIPFilteringLogs",
+    ],
+    logGroups: ["allLogs", "audit"],
+  },
 };
 
 /**
@@ -137,6 +169,27 @@ export const LOG_TABLES: Readonly<Record<string, LogTable>> = {
       "ReplicaName",
       "RevisionName",
       "SourceSystem",
+    ],
+    createdOnFirstRecord: true,
+  },
+  // learn.microsoft.com/azure/azure-monitor/reference/tables/containerappconsolelogs: stdout/stderr of jobs.
+  ContainerAppConsoleLogs: {
+    columns: [
+      ...STANDARD_COLUMNS,
+      "ContainerAppName",
+      "ContainerGroupId",
+      "ContainerGroupName",
+      "ContainerId",
+      "ContainerImage",
+      "ContainerName",
+      "EnvironmentName",
+      "JobName",
+      "Location",
+      "Log",
+      "OperationName",
+      "RevisionName",
+      "SourceSystem",
+      "Stream",
     ],
     createdOnFirstRecord: true,
   },

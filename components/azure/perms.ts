@@ -14,6 +14,18 @@ export const ROLES = {
   keyVaultSecretsUser: "4633458b-17de-408a-b874-0445c86b69e6",
   /** Pull images from a container registry. */
   acrPull: "7f951dda-4ed3-4680-a7ca-43fe172d538d",
+  /** Send events to an event hub (the CDC producers' group, on the hub only). */
+  eventHubsDataSender: "2b629674-e913-4c01-ae53-ef4638d8f975",
+  /** Receive events from an event hub (the CDC consumer and its KEDA scaler, on the hub only). */
+  eventHubsDataReceiver: "a638d3c7-ab3a-418d-83e6-5f17a39d4fde",
+  /** Send messages to a queue (the event producers' group, on the queue only). */
+  serviceBusDataSender: "69a216fc-b8fb-44d8-bc22-1f3c2cd27a39",
+  /**
+   * Receive and read a queue's runtime properties: KEDA's azure-servicebus scaler needs Manage rights to
+   * read the message count (kedacore/keda#806, microsoft/azure-container-apps#1138), so the event consumer
+   * holds Data Owner, scoped to its one queue.
+   */
+  serviceBusDataOwner: "090c5cfd-751d-490a-894a-3ce6f1109419",
 } as const;
 
 export type RoleName = keyof typeof ROLES;

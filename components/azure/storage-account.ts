@@ -3,6 +3,7 @@ import { ManagementPolicy } from "@pulumi/azure-native/storage/managementPolicy"
 import { StorageAccount } from "@pulumi/azure-native/storage/storageAccount";
 import * as pulumi from "@pulumi/pulumi";
 import { storageAccountName } from "../naming";
+import { storageIpRuleProblem } from "./sources-config";
 
 /** A lifecycle rule for one container (raw's retention). */
 export interface ContainerRetention {
@@ -26,6 +27,11 @@ export interface AzureStorageAccountArgs {
   readonly allowedResourceIds?: readonly pulumi.Input<string>[];
   /** Subnets (with a Microsoft.Storage service endpoint) allowed through the firewall. @default none */
   readonly allowedSubnetIds?: readonly pulumi.Input<string>[];
+  /**
+   * Public IPv4 addresses or ranges allowed through the firewall (the batch writers'); checked with
+   * `storageIpRuleProblem`, since Azure refuses /31, /32 and private ranges. @default none
+   */
+  readonly allowedIpRanges?: readonly string[];
   /** Days deleted blobs and containers can be restored (1-365). @default 30 */
   readonly softDeleteDays?: number;
   /** Lifecycle rules per container. @default none */
@@ -55,7 +61,7 @@ export class AzureStorageAccount extends pulumi.ComponentResource {
     const softDeleteDays = args.softDeleteDays ?? 30;
     const retention = args.retention ?? [];
     const protect = args.protect ?? false;
-    validateStorageArgs(name, softDeleteDays, retention);
+    validateStorageArgs(name, softDeleteDays, retention, args.allowedIpRanges ?? []);
 
     this.account = new StorageAccount(
       name,
@@ -95,7 +101,10 @@ export class AzureStorageAccount extends pulumi.ComponentResource {
             virtualNetworkResourceId: id,
             action: "Allow",
           })),
-          ipRules: [],
+          ipRules: (args.allowedIpRanges ?? []).map((value) => ({
+            iPAddressOrRange: value,
+            action: "Allow" as const,
+          })),
         },
         tags: { ...args.tags },
       },
@@ -162,8 +171,13 @@ export function validateStorageArgs(
   name: string,
   softDeleteDays: number,
   retention: readonly ContainerRetention[],
+  allowedIpRanges: readonly string[] = [],
 ): void {
   const problems: string[] = [];
+  allowedIpRanges.forEach((range, i) => {
+    const problem = storageIpRuleProblem(range);
+    if (problem) problems.push(`allowedIpRanges[${i}]: ${JSON.stringify(range)} ${problem}`);
+  });
   if (!Number.isInteger(softDeleteDays) || softDeleteDays < 1 || softDeleteDays > 365) {
     problems.push(`softDeleteDays: must be a whole number of 1-365, got ${softDeleteDays}`);
   }

@@ -78,8 +78,17 @@ export function createEventTrigger(
  * [A-Za-z0-9_-] (Step Functions' rule), the same for every delivery of the id.
  */
 export function eventExecutionName(table: string, id: string): string {
-  const digest = createHash("sha256").update(`${table}\n${id}`).digest("hex").slice(0, 40);
+  const digest = transactionKey(table, id).slice(0, 40);
   return `${table.replace(/[^A-Za-z0-9_-]/g, "-").slice(0, 39)}-${digest}`;
+}
+
+/**
+ * The transaction's idempotency key on every cloud: the hex SHA-256 of the table and the id (64 characters),
+ * the same for every delivery. Step Functions names the execution after it (AWS); Databricks takes it whole
+ * as the run's `idempotency_token` (at most 64 characters, Azure).
+ */
+export function transactionKey(table: string, id: string): string {
+  return createHash("sha256").update(`${table}\n${id}`).digest("hex");
 }
 
 /**

@@ -3,6 +3,7 @@ import * as path from "node:path";
 import { evaluate } from "./evaluate";
 import { compliantAwsStack, KEY_ARN } from "./fixtures/aws";
 import { compliantAzureStack } from "./fixtures/azure";
+import { compliantMessagingStack, messagingFixtures } from "./fixtures/azure-messaging";
 import { change, doc, res, TAGS, tlsDeny, withInputs, without } from "./fixtures/build";
 import { observabilityFixtures } from "./observability-fixtures";
 import { RULES } from "./rules";
@@ -899,7 +900,7 @@ const issue13Fixtures: Fixture[] = [
     expected: [],
   },
 ];
-fixtures.push(...issue13Fixtures, ...observabilityFixtures);
+fixtures.push(...issue13Fixtures, ...observabilityFixtures, ...messagingFixtures);
 
 describe("policy rules", () => {
   it.each([
@@ -907,6 +908,7 @@ describe("policy rules", () => {
     ["AWS, protected", protectDataStores(aws()), true],
     ["Azure", azure(), false],
     ["Azure, protected", protectDataStores(azure()), true],
+    ["Azure with Event Hubs and Service Bus", compliantMessagingStack(), false],
   ] as const)("find nothing in the compliant %s baseline", (_, stack, protectedEnvironment) => {
     expect(evaluate(stack, { protectedEnvironment })).toEqual([]);
   });

@@ -5,6 +5,10 @@ import { azurePreflight, formatChecks, type AzureProbe } from "./azure";
 const REAL_IDS = {
   "medallion:azureDatabricksObjectId": "5a6b7c8d-1111-4222-8333-444455556666",
   "medallion:databricksAccountId": "9f8e7d6c-1111-4222-8333-444455556666",
+  "medallion:azureSources": JSON.stringify({
+    writerGroupObjectId: "7c6b5a4d-1111-4222-8333-444455556666",
+    allowedIpRanges: ["203.0.113.0/24"],
+  }),
 };
 
 /** azure-dev with real-looking IDs and its secret set, as an operator would have it before `up`. */
@@ -58,6 +62,9 @@ describe("npm run preflight (issue 14 defect 6, Build item 5)", () => {
     expect(checks[0].ok).toBe(false);
     expect(checks[0].detail).toContain("medallion:azureDatabricksObjectId: is the example placeholder");
     expect(checks[0].detail).toContain("medallion:databricksAccountId: is the example placeholder");
+    expect(checks[0].detail).toContain(
+      "medallion:azureSources.writerGroupObjectId: is the example placeholder",
+    );
   });
 
   it("fails without a secret value, without role-assignment rights, as a non-admin, and without a metastore", async () => {

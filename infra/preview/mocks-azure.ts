@@ -67,6 +67,36 @@ const ARM_TYPES: Record<string, { readonly path: string; readonly nameInput: str
     path: "Microsoft.ContainerRegistry/registries",
     nameInput: "registryName",
   },
+  "azure-native:eventhub:Namespace": { path: "Microsoft.EventHub/namespaces", nameInput: "namespaceName" },
+  "azure-native:servicebus:Namespace": {
+    path: "Microsoft.ServiceBus/namespaces",
+    nameInput: "namespaceName",
+  },
+  "azure-native:monitor:MetricAlert": { path: "Microsoft.Insights/metricAlerts", nameInput: "ruleName" },
+};
+
+/** Entities under a messaging namespace: ARM path segment and the input holding the physical name. */
+const NAMESPACE_CHILDREN: Record<
+  string,
+  { readonly provider: string; readonly segments: (i: Record<string, unknown>, physical: string) => string }
+> = {
+  "azure-native:eventhub:EventHub": {
+    provider: "Microsoft.EventHub",
+    segments: (i, physical) => `eventhubs/${String(i.eventHubName ?? physical)}`,
+  },
+  "azure-native:eventhub:ConsumerGroup": {
+    provider: "Microsoft.EventHub",
+    segments: (i, physical) =>
+      `eventhubs/${String(i.eventHubName)}/consumergroups/${String(i.consumerGroupName ?? physical)}`,
+  },
+  "azure-native:eventhub:NamespaceNetworkRuleSet": {
+    provider: "Microsoft.EventHub",
+    segments: () => "networkRuleSets/default",
+  },
+  "azure-native:servicebus:Queue": {
+    provider: "Microsoft.ServiceBus",
+    segments: (i, physical) => `queues/${String(i.queueName ?? physical)}`,
+  },
 };
 
 /**
@@ -88,6 +118,13 @@ export function azureState(
     const physical = String(inputs[arm.nameInput] ?? autoname);
     const id = `${rgId}/providers/${arm.path}/${physical}`;
     return { ...inputs, id, name: physical, ...armExtras(type, physical, id, seed, inputs) };
+  }
+  const child = NAMESPACE_CHILDREN[type];
+  if (child) {
+    const path = child.segments(inputs, autoname);
+    const physical = path.split("/").pop() ?? autoname;
+    const id = `${rgId}/providers/${child.provider}/namespaces/${String(inputs.namespaceName)}/${path}`;
+    return { ...inputs, id, name: physical };
   }
   switch (type) {
     case "azure-native:resources:ResourceGroup": {

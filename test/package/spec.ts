@@ -46,11 +46,5 @@ export const spec = parseLakehouseSpec({
   ],
 });
 
-/**
- * The same spec without the sources Azure refuses today (its capability table: `cdc` and `event` are spec
- * errors on Azure until their ingestion paths exist), as a team running both clouds would keep it.
- */
-export const azureSpec = {
-  ...spec,
-  tables: spec.tables.filter((t) => t.source.kind !== "cdc" && t.source.kind !== "event"),
-};
+/** The same spec on Azure: every source kind has an ingestion path there too (components/capabilities.ts). */
+export const azureSpec = spec;

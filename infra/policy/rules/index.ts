@@ -32,6 +32,7 @@ import {
   azureLogQuerySchema,
   azureStorageRules,
 } from "./azure";
+import { azureMessagingRules } from "./azure-messaging";
 import { alarmsHaveActions, customerManagedKeys, protectedDataStores, tagsPresent } from "./general";
 import {
   alarmEvaluationRange,
@@ -67,6 +68,7 @@ export const RULES: readonly Rule[] = [
   azureDiagnostics,
   azureDiagnosticCategories,
   azureLogQuerySchema,
+  ...azureMessagingRules,
   customerManagedKeys,
   queueRedriveSettings,
   lambdaLogRetention,
