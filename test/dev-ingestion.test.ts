@@ -184,8 +184,9 @@ describe("ingestion in the dev stack (issue 4)", () => {
       const role = named(plan, "brewery-ingestion-cdc-delivery-role");
       expect(JSON.parse(role.inputs.assumeRolePolicy as string).Statement[0]).toMatchObject({
         Principal: { Service: "firehose.amazonaws.com" },
-        Condition: { StringEquals: { "aws:SourceAccount": ACCOUNT } },
       });
+      // Firehose's documented trust policy has no condition (components/aws/service-trust.ts).
+      expect(JSON.parse(role.inputs.assumeRolePolicy as string).Statement[0].Condition).toBeUndefined();
       const statements = policyOf(named(plan, "brewery-ingestion-cdc-delivery-access")).Statement;
       expect(statements.find((s) => s.Sid === "ReadStream")?.Resource).toBe(
         `arn:aws:kinesis:${REGION}:${ACCOUNT}:stream/brewery-dev-cdc`,
@@ -557,11 +558,26 @@ describe("ingestion in the dev stack (issue 4)", () => {
       }
     });
 
-    it("trusts each role's own service in this account only", () => {
-      for (const role of ingestion(plan).filter((r) => r.type === "aws:iam/role:Role")) {
-        const [trust] = JSON.parse(role.inputs.assumeRolePolicy as string).Statement;
-        expect(trust.Condition).toEqual({ StringEquals: { "aws:SourceAccount": ACCOUNT } });
-      }
+    it("trusts each role's own service, with the confused-deputy conditions that service documents", () => {
+      const trustOf = (suffix: string) => {
+        const [role] = ingestion(plan).filter(
+          (r) => r.type === "aws:iam/role:Role" && r.name.endsWith(suffix),
+        );
+        return JSON.parse(role.inputs.assumeRolePolicy as string).Statement;
+      };
+      const account = { StringEquals: { "aws:SourceAccount": ACCOUNT } };
+      expect(trustOf("raw-arrival-workflow-role")[0].Condition).toEqual({
+        ...account,
+        ArnLike: { "aws:SourceArn": `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:*` },
+      });
+      expect(trustOf("converter-task-task-role")[0].Condition).toEqual({
+        ...account,
+        ArnLike: { "aws:SourceArn": `arn:aws:ecs:${REGION}:${ACCOUNT}:*` },
+      });
+      expect(trustOf("api-pulls-scheduler-role")[0].Condition).toEqual(account);
+      for (const suffix of ["converter-task-execution-role", "converter-role", "cdc-delivery-role"])
+        expect(trustOf(suffix).map((t: { Condition?: unknown }) => t.Condition)).toEqual([undefined]);
+      expect(evaluatePlan(plan).filter((v) => v.rule === "aws-iam-service-trust")).toEqual([]);
     });
   });
 });

@@ -12,7 +12,8 @@ import { viaService } from "./context";
 import type { AwsCustomerKey } from "./customer-key";
 import { AwsDeadLetterQueue } from "./dead-letter-queue";
 import { eventJobDefinition } from "./event-jobs-definition";
-import { AwsFunction, functionCommon, trustPolicy, type AwsFunctionCommon } from "./function";
+import { AwsFunction, functionCommon, type AwsFunctionCommon } from "./function";
+import { serviceTrustPolicy } from "./service-trust";
 import {
   GLUE_RUN_JOB_ACTIONS,
   KMS_SNS_PUBLISH_ACTIONS,
@@ -234,7 +235,7 @@ export class AwsEventJobs extends pulumi.ComponentResource {
       `${name}-workflow-role`,
       {
         description: `Runs the ${machineName} workflow`,
-        assumeRolePolicy: trustPolicy("states.amazonaws.com", context.accountId),
+        assumeRolePolicy: serviceTrustPolicy("step-functions", context),
         tags: { ...args.tags },
       },
       { parent: this },

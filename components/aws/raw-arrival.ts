@@ -13,7 +13,8 @@ import { AwsConverterTask, type ConverterNetwork } from "./converter-task";
 import type { AwsCustomerKey } from "./customer-key";
 import { AwsDeadLetterQueue } from "./dead-letter-queue";
 import { AwsDynamoTable } from "./dynamo-table";
-import { AwsFunction, functionCommon, trustPolicy, type AwsFunctionCommon } from "./function";
+import { AwsFunction, functionCommon, type AwsFunctionCommon } from "./function";
+import { serviceTrustPolicy } from "./service-trust";
 import type { AwsMedallionLayer } from "./medallion-layer";
 import {
   DYNAMODB_CONTROL_ACTIONS,
@@ -192,7 +193,7 @@ export class AwsRawArrival extends pulumi.ComponentResource {
       `${name}-workflow-role`,
       {
         description: `Runs the ${machineName} workflow`,
-        assumeRolePolicy: trustPolicy("states.amazonaws.com", context.accountId),
+        assumeRolePolicy: serviceTrustPolicy("step-functions", context),
         tags: { ...args.tags },
       },
       { parent: this },

@@ -98,8 +98,9 @@ export class AwsTransformWorkflows extends pulumi.ComponentResource implements O
       `${name}-role`,
       {
         roleName: dashedResourceName([product, environment, "transform-workflow"], NAME_LIMITS.iamRole),
-        service: "states.amazonaws.com",
+        service: "step-functions",
         accountId: context.accountId,
+        context,
         description: `Transformation workflows of ${product} (${environment})`,
         tags,
       },

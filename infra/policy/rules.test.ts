@@ -4,6 +4,7 @@ import { evaluate } from "./evaluate";
 import { compliantAwsStack, KEY_ARN } from "./fixtures/aws";
 import { compliantAzureStack } from "./fixtures/azure";
 import { change, doc, res, TAGS, tlsDeny, withInputs, without } from "./fixtures/build";
+import { trustFixtures } from "./fixtures/trust";
 import { RULES } from "./rules";
 import type { RuleResource } from "./types";
 
@@ -898,7 +899,7 @@ const issue13Fixtures: Fixture[] = [
     expected: [],
   },
 ];
-fixtures.push(...issue13Fixtures);
+fixtures.push(...issue13Fixtures, ...trustFixtures);
 
 describe("policy rules", () => {
   it.each([
