@@ -11,6 +11,8 @@ export interface PlanDiff {
   readonly added: PlanResource[];
   readonly removed: PlanResource[];
   readonly changed: { readonly urn: string; readonly changes: InputChange[] }[];
+  /** Resources whose URN changed with an alias naming the old one: the engine keeps them, nothing is replaced. */
+  readonly renamed?: { readonly from: string; readonly to: string }[];
 }
 
 /**
@@ -20,12 +22,19 @@ export interface PlanDiff {
  */
 export function diffPlans(before: Plan, after: Plan): PlanDiff {
   const old = new Map(before.resources.map((r) => [r.urn, r]));
-  const now = new Map(after.resources.map((r) => [r.urn, r]));
-  const added = after.resources.filter((r) => !old.has(r.urn));
-  const removed = before.resources.filter((r) => !now.has(r.urn));
+  // A resource that is not in `before` under its URN may be there under one of its aliases.
+  const previousUrn = (r: PlanResource) =>
+    old.has(r.urn) ? r.urn : (r.aliases ?? []).find((alias) => old.has(alias));
+  const kept = new Set(after.resources.map(previousUrn).filter((u): u is string => u !== undefined));
+  const added = after.resources.filter((r) => previousUrn(r) === undefined);
+  const removed = before.resources.filter((r) => !kept.has(r.urn));
+  const renamed = after.resources
+    .filter((r) => !old.has(r.urn) && previousUrn(r) !== undefined)
+    .map((r) => ({ from: previousUrn(r) as string, to: r.urn }));
   const changed: PlanDiff["changed"] = [];
   for (const resource of after.resources) {
-    const previous = old.get(resource.urn);
+    const from = previousUrn(resource);
+    const previous = from === undefined ? undefined : old.get(from);
     if (!previous) continue;
     const changes: InputChange[] = [];
     compare(expandJson(previous.inputs), expandJson(resource.inputs), "", changes);
@@ -35,7 +44,7 @@ export function diffPlans(before: Plan, after: Plan): PlanDiff {
     }
     if (changes.length > 0) changed.push({ urn: resource.urn, changes });
   }
-  return { added, removed, changed };
+  return { added, removed, changed, ...(renamed.length > 0 ? { renamed } : {}) };
 }
 
 /** Human-readable diff, one line per resource and per changed path. */
@@ -44,6 +53,8 @@ export function formatDiff(diff: PlanDiff): string {
   const label = (urn: string) => urn.split("::").slice(-2).join("::");
   for (const r of diff.added) lines.push(`+ ${label(r.urn)}`);
   for (const r of diff.removed) lines.push(`- ${label(r.urn)}`);
+  for (const r of diff.renamed ?? [])
+    lines.push(`= ${label(r.to)} (was ${label(r.from)}, kept by its alias)`);
   for (const c of diff.changed) {
     lines.push(`~ ${label(c.urn)}`);
     for (const change of c.changes) {
