@@ -1,5 +1,13 @@
 import { runSimulation } from "@cloud-copilot/iam-simulate";
 import { accessMatrix, formatMatrix, planLocations, planPrincipals } from "../infra/policy/access-matrix";
+import {
+  athenaMatrix,
+  athenaModel,
+  formatAthenaMatrix,
+  IAM_ALLOWED_PRINCIPALS,
+  type AthenaCell,
+} from "../infra/policy/access-matrix-athena";
+import type { Plan } from "../infra/preview/plan";
 import { PREVIEW_ACCOUNT_ID } from "../infra/preview/mocks";
 import { preview } from "./helpers";
 
@@ -27,8 +35,8 @@ describe("the dev stack's access matrix", () => {
         "| brewery-lake-formation-gold-consumer                        | deny             | deny              | deny                | deny                 | deny                | deny                 | allow             | deny               | deny                   | deny                    |",
         "| brewery-lake-formation-registration-role                    | deny             | deny              | allow               | deny                 | allow               | allow                | allow             | allow              | deny                   | deny                    |",
         "| brewery-ingestion-raw-arrival-workflow-role                 | deny             | deny              | deny                | deny                 | deny                | deny                 | deny              | deny               | deny                   | deny                    |",
+        "| brewery-workflows-machines-role                             | deny             | deny              | deny                | deny                 | deny                | deny                 | deny              | deny               | deny                   | deny                    |",
         "| brewery-transform-role                                      | deny             | deny              | allow               | deny                 | allow               | allow                | allow             | allow              | deny                   | deny                    |",
-        "| brewery-workflows-role                                      | deny             | deny              | deny                | deny                 | deny                | deny                 | deny              | deny               | deny                   | deny                    |",
         "| brewery-workflows-scheduler-role                            | deny             | deny              | deny                | deny                 | deny                | deny                 | deny              | deny               | deny                   | deny                    |",
       ].join("\n"),
     );
@@ -96,3 +104,115 @@ describe("the dev stack's gold consumer", () => {
     expect(result.resultType === "single" && result.overallResult).toBe("Allowed");
   });
 });
+
+/**
+ * The gold consumer's Athena path, both layers decided from the plan: IAM (workgroup, results, glue:GetTable,
+ * GetDataAccess or S3) simulated over the plan's policies, and Lake Formation's SELECT from the plan's
+ * `lakeformation.Permissions` and data lake settings. Plan-driven, so it holds whether tables are Pulumi
+ * resources or Spark's, and whether grants name tables or every table of a database (issue 13 build 3).
+ */
+describe("the dev stack's Athena path through Lake Formation", () => {
+  const CONSUMER = "brewery-lake-formation-gold-consumer";
+  let plan: Plan;
+  let cells: AthenaCell[];
+  const athena = async (p: Plan) => athenaMatrix(planPrincipals(p), athenaModel(p));
+  const cell = (list: AthenaCell[], database: string) =>
+    list.find((c) => c.principal === CONSUMER && c.database === `brewery_dev_${database}`);
+
+  beforeAll(async () => {
+    plan = (await preview("dev")).plan;
+    cells = await athena(plan);
+  });
+
+  it("lets the gold consumer query gold only: silver, quarantine, bronze and raw have no grant in either layer", () => {
+    expect(formatAthenaMatrix(cells.filter((c) => c.principal === CONSUMER))).toBe(
+      [
+        "| principal                            | brewery_dev_raw                                              | brewery_dev_bronze                        | brewery_dev_silver                        | brewery_dev_quarantine                    | brewery_dev_gold |",
+        "|--------------------------------------|--------------------------------------------------------------|-------------------------------------------|-------------------------------------------|-------------------------------------------|------------------|",
+        "| brewery-lake-formation-gold-consumer | deny: glue:GetTable, lakeformation SELECT, data s3:GetObject | deny: glue:GetTable, lakeformation SELECT | deny: glue:GetTable, lakeformation SELECT | deny: glue:GetTable, lakeformation SELECT | allow            |",
+      ].join("\n"),
+    );
+  });
+
+  it("lets no other role of the stack start a query in the workgroup", () => {
+    const others = cells.filter((c) => c.principal !== CONSUMER);
+    expect(others.length).toBeGreaterThan(0);
+    expect(others.filter((c) => c.allowed || !c.deniedBy.includes("athena:StartQueryExecution"))).toEqual([]);
+  });
+
+  it("denies gold when the Lake Formation SELECT grant is missing, though IAM allows every call", async () => {
+    const withoutGrant = {
+      ...plan,
+      resources: plan.resources.filter((r) => r.name !== "brewery-lake-formation-consumer-gold-tables"),
+    };
+    expect(cell(await athena(withoutGrant), "gold")).toMatchObject({
+      allowed: false,
+      deniedBy: ["lakeformation SELECT"],
+    });
+  });
+
+  it("leaves the decision to IAM when the account's defaults grant IAMAllowedPrincipals, and IAM still stops silver", async () => {
+    const defaults = {
+      ...plan,
+      resources: plan.resources.map((r) =>
+        r.type === "aws:lakeformation/dataLakeSettings:DataLakeSettings"
+          ? {
+              ...r,
+              inputs: {
+                ...r.inputs,
+                createDatabaseDefaultPermissions: [
+                  { permissions: ["ALL"], principal: IAM_ALLOWED_PRINCIPALS },
+                ],
+              },
+            }
+          : r,
+      ),
+    };
+    const decided = await athena(defaults);
+    expect(cell(decided, "silver")).toMatchObject({ allowed: false, deniedBy: ["glue:GetTable"] });
+    expect(cell(decided, "gold")?.allowed).toBe(true);
+  });
+
+  it("decides the same without catalog tables in the plan (Spark owns table DDL) and with database-level grants only", async () => {
+    const sparkTables = {
+      ...plan,
+      resources: plan.resources
+        .filter((r) => r.type !== "aws:glue/catalogTable:CatalogTable")
+        .map((r) =>
+          r.name === "brewery-lake-formation-consumer-gold-database"
+            ? { ...r, inputs: { ...r.inputs, permissions: ["DESCRIBE", "CREATE_TABLE"] } }
+            : r,
+        ),
+    };
+    const decided = await athena(sparkTables);
+    expect(cell(decided, "gold")?.allowed).toBe(true);
+    // A database-level grant carries no SELECT: without the every-table grant, gold is refused.
+    const databaseOnly = {
+      ...sparkTables,
+      resources: sparkTables.resources.filter(
+        (r) => r.name !== "brewery-lake-formation-consumer-gold-tables",
+      ),
+    };
+    expect(cell(await athena(databaseOnly), "gold")?.deniedBy).toEqual(["lakeformation SELECT"]);
+  });
+
+  it("needs lakeformation:GetDataAccess on the registered gold location", async () => {
+    const noCredentials = {
+      ...plan,
+      resources: plan.resources.map((r) =>
+        r.name === "brewery-lake-formation-consumer-catalog"
+          ? {
+              ...r,
+              inputs: { ...r.inputs, policy: stripStatement(r.inputs.policy, "LakeFormationCredentials") },
+            }
+          : r,
+      ),
+    };
+    expect(cell(await athena(noCredentials), "gold")?.deniedBy).toEqual(["lakeformation:GetDataAccess"]);
+  });
+});
+
+function stripStatement(policy: unknown, sid: string): string {
+  const document = JSON.parse(String(policy)) as { Statement: { Sid?: string }[] };
+  return JSON.stringify({ ...document, Statement: document.Statement.filter((s) => s.Sid !== sid) });
+}

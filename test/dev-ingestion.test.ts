@@ -48,7 +48,7 @@ describe("ingestion in the dev stack (issue 4)", () => {
   beforeAll(async () => {
     ({ plan, outputs } = await preview("dev"));
     definition = JSON.parse(
-      named(plan, "brewery-ingestion-raw-arrival-workflow").inputs.definition as string,
+      named(plan, "brewery-ingestion-raw-arrival-workflow-raw-to-bronze").inputs.definition as string,
     );
   });
 
@@ -57,6 +57,7 @@ describe("ingestion in the dev stack (issue 4)", () => {
       "medallion:aws:Ingestion": 1,
       "medallion:aws:CdcStream": 1,
       "medallion:aws:RawArrival": 1,
+      "medallion:aws:StateMachine": 1,
       "medallion:aws:ConverterTask": 1,
       "medallion:aws:ConverterNetwork": 1,
       "medallion:aws:ApiPulls": 1,
@@ -184,8 +185,9 @@ describe("ingestion in the dev stack (issue 4)", () => {
       const role = named(plan, "brewery-ingestion-cdc-delivery-role");
       expect(JSON.parse(role.inputs.assumeRolePolicy as string).Statement[0]).toMatchObject({
         Principal: { Service: "firehose.amazonaws.com" },
-        Condition: { StringEquals: { "aws:SourceAccount": ACCOUNT } },
       });
+      // Firehose's documented trust policy has no condition (components/aws/service-trust.ts).
+      expect(JSON.parse(role.inputs.assumeRolePolicy as string).Statement[0].Condition).toBeUndefined();
       const statements = policyOf(named(plan, "brewery-ingestion-cdc-delivery-access")).Statement;
       expect(statements.find((s) => s.Sid === "ReadStream")?.Resource).toBe(
         `arn:aws:kinesis:${REGION}:${ACCOUNT}:stream/brewery-dev-cdc`,
@@ -319,7 +321,7 @@ describe("ingestion in the dev stack (issue 4)", () => {
     });
 
     it("logs ALL execution events to an encrypted log group and traces with X-Ray", () => {
-      const machine = named(plan, "brewery-ingestion-raw-arrival-workflow");
+      const machine = named(plan, "brewery-ingestion-raw-arrival-workflow-raw-to-bronze");
       const logs = named(plan, "brewery-ingestion-raw-arrival-workflow-logs");
       expect(machine.inputs).toMatchObject({
         type: "STANDARD",
@@ -333,9 +335,9 @@ describe("ingestion in the dev stack (issue 4)", () => {
       expect(logs.inputs.kmsKeyId).toMatch(KEY_ARN);
       expect(logs.inputs.retentionInDays).toBe(30);
       for (const metric of ["failed", "timed-out"]) {
-        expect(named(plan, `brewery-ingestion-raw-arrival-workflow-${metric}`).inputs.alarmActions).toEqual([
-          ALERT_TOPIC,
-        ]);
+        expect(
+          named(plan, `brewery-ingestion-raw-arrival-workflow-raw-to-bronze-${metric}`).inputs.alarmActions,
+        ).toEqual([ALERT_TOPIC]);
       }
     });
 
@@ -558,11 +560,26 @@ describe("ingestion in the dev stack (issue 4)", () => {
       }
     });
 
-    it("trusts each role's own service in this account only", () => {
-      for (const role of ingestion(plan).filter((r) => r.type === "aws:iam/role:Role")) {
-        const [trust] = JSON.parse(role.inputs.assumeRolePolicy as string).Statement;
-        expect(trust.Condition).toEqual({ StringEquals: { "aws:SourceAccount": ACCOUNT } });
-      }
+    it("trusts each role's own service, with the confused-deputy conditions that service documents", () => {
+      const trustOf = (suffix: string) => {
+        const [role] = ingestion(plan).filter(
+          (r) => r.type === "aws:iam/role:Role" && r.name.endsWith(suffix),
+        );
+        return JSON.parse(role.inputs.assumeRolePolicy as string).Statement;
+      };
+      const account = { StringEquals: { "aws:SourceAccount": ACCOUNT } };
+      expect(trustOf("raw-arrival-workflow-role")[0].Condition).toEqual({
+        ...account,
+        ArnLike: { "aws:SourceArn": `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:*` },
+      });
+      expect(trustOf("converter-task-task-role")[0].Condition).toEqual({
+        ...account,
+        ArnLike: { "aws:SourceArn": `arn:aws:ecs:${REGION}:${ACCOUNT}:*` },
+      });
+      expect(trustOf("api-pulls-scheduler-role")[0].Condition).toEqual(account);
+      for (const suffix of ["converter-task-execution-role", "converter-role", "cdc-delivery-role"])
+        expect(trustOf(suffix).map((t: { Condition?: unknown }) => t.Condition)).toEqual([undefined]);
+      expect(evaluatePlan(plan).filter((v) => v.rule === "aws-iam-service-trust")).toEqual([]);
     });
   });
 });
@@ -647,14 +664,18 @@ describe("event-driven jobs", () => {
     ).toEqual({ variables: { NODE_OPTIONS: "--enable-source-maps", STATE_MACHINE_ARN: machineArn } });
     // The job is a resource of this stack, not a name nothing creates.
     const silverJob = named(plan, "brewery-transform-bronze-to-silver", "aws:glue/job:Job");
-    const access = policyOf(named(plan, "brewery-ingestion-event-jobs-workflow-access")).Statement;
+    const access = policyOf(named(plan, "brewery-ingestion-event-jobs-workflow-role-policy")).Statement;
     expect(access[0]).toEqual({
       Sid: "RunEventJob",
       Effect: "Allow",
       Action: ["glue:StartJobRun", "glue:GetJobRun", "glue:GetJobRuns", "glue:BatchStopJobRun"],
       Resource: `arn:aws:glue:${REGION}:${ACCOUNT}:job/${String(silverJob.inputs.name)}`,
     });
-    const machine = named(plan, "brewery-ingestion-event-jobs-workflow", "aws:sfn/stateMachine:StateMachine");
+    const machine = named(
+      plan,
+      "brewery-ingestion-event-jobs-workflow-event-jobs",
+      "aws:sfn/stateMachine:StateMachine",
+    );
     expect(machine.inputs).toMatchObject({
       type: "STANDARD",
       tracingConfiguration: { enabled: true },
@@ -672,9 +693,9 @@ describe("event-driven jobs", () => {
       Catch: [{ ErrorEquals: ["States.ALL"], Next: "NotifyFailure" }],
     });
     for (const suffix of ["failed", "timed-out"])
-      expect(named(plan, `brewery-ingestion-event-jobs-workflow-${suffix}`).inputs.alarmActions).toEqual([
-        ALERT_TOPIC,
-      ]);
+      expect(
+        named(plan, `brewery-ingestion-event-jobs-workflow-event-jobs-${suffix}`).inputs.alarmActions,
+      ).toEqual([ALERT_TOPIC]);
   });
 });
 

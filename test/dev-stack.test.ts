@@ -107,6 +107,7 @@ describe("the dev stack under the offline preview", () => {
       ...Array(4).fill("medallion:aws:MedallionLayer"),
       "medallion:aws:RawArrival",
       "medallion:aws:SecretStore",
+      ...Array(2).fill("medallion:aws:StateMachine"),
       "medallion:aws:TransformJobs",
       "medallion:aws:TransformWorkflows",
       "pulumi:pulumi:Stack",

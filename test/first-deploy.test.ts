@@ -101,7 +101,8 @@ describe("the first pulumi up of dev (issue 13)", () => {
   });
 
   it("runs the converter in private subnets of the stack's VPC with the endpoints the task needs (item 5)", () => {
-    const definition = named(plan, "brewery-ingestion-raw-arrival-workflow").inputs.definition as string;
+    const definition = named(plan, "brewery-ingestion-raw-arrival-workflow-raw-to-bronze").inputs
+      .definition as string;
     const subnets = ofType(plan, "aws:ec2/subnet:Subnet");
     expect(subnets.map((s) => s.inputs.mapPublicIpOnLaunch)).toEqual([false, false]);
     expect(new Set(subnets.map((s) => s.inputs.availabilityZone)).size).toBe(2);

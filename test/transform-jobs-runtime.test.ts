@@ -153,10 +153,10 @@ describe("failure alarms of the transformations (dev, offline preview)", () => {
   it.each(["bronze-to-silver", "silver-to-gold"])(
     "alarms on ExecutionsFailed of the %s state machine, to the alert topic",
     (stage) => {
-      const machine = named(plan, `brewery-workflows-${stage}`, "aws:sfn/stateMachine:StateMachine");
+      const machine = named(plan, `brewery-workflows-machines-${stage}`, "aws:sfn/stateMachine:StateMachine");
       const alarm = named(
         plan,
-        `brewery-workflows-${stage}-failed`,
+        `brewery-workflows-machines-${stage}-failed`,
         "aws:cloudwatch/metricAlarm:MetricAlarm",
       );
       expect(alarm.inputs).toMatchObject({

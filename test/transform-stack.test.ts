@@ -101,7 +101,7 @@ describe("the dev stack's transformations (offline preview)", () => {
     expect(groups.map((g) => g.name).sort()).toEqual([
       "brewery-transform-error-logs",
       "brewery-transform-output-logs",
-      "brewery-workflows-logs",
+      "brewery-workflows-machines-logs",
     ]);
     for (const group of groups) {
       expect(group.inputs).toMatchObject({ kmsKeyId: arn, retentionInDays: 30 });
@@ -174,8 +174,8 @@ describe("the dev stack's transformations (offline preview)", () => {
   });
 
   it.each([
-    ["brewery-workflows-bronze-to-silver", TABLES, "Table"],
-    ["brewery-workflows-silver-to-gold", MODELS, "Model"],
+    ["brewery-workflows-machines-bronze-to-silver", TABLES, "Table"],
+    ["brewery-workflows-machines-silver-to-gold", MODELS, "Model"],
   ])(
     "%s is valid ASL: a Map over the spec with Retry, Catch → alert → Fail, and a timeout",
     (name, items, label) => {
@@ -233,7 +233,7 @@ describe("the dev stack's transformations (offline preview)", () => {
   );
 
   it("builds the flat views after the silver Map, with the same job and the views plan", () => {
-    const definition = definitionOf("brewery-workflows-bronze-to-silver");
+    const definition = definitionOf("brewery-workflows-machines-bronze-to-silver");
     expect(definition.States.TableMap.Next).toBe("BuildFlatViews");
     expect(definition.States.BuildFlatViews).toMatchObject({
       Type: "Task",
@@ -246,7 +246,7 @@ describe("the dev stack's transformations (offline preview)", () => {
   });
 
   it("asl-validator rejects a broken definition (the check is real)", () => {
-    const definition = definitionOf("brewery-workflows-silver-to-gold");
+    const definition = definitionOf("brewery-workflows-machines-silver-to-gold");
     definition.States.ModelMap.Next = "Nowhere";
     delete definition.States.ModelMap.End;
     expect(validateAsl(definition).isValid).toBe(false);
@@ -416,7 +416,10 @@ describe("a spec change in the plan diff", () => {
     expect(diff.added).toEqual([]);
     expect(diff.removed).toEqual([]);
     // The converter's image carries the spec; the flat view joins beer, so its plan selects ibu too.
+    // The converter Lambdas carry the spec in tables.json, whose content hash the plan records.
     expect(diff.changed.map((c) => c.urn.split("::").pop()).sort()).toEqual([
+      "brewery-ingestion-raw-arrival-control-record",
+      "brewery-ingestion-raw-arrival-converter",
       "brewery-ingestion-raw-arrival-converter-task-image",
       "brewery-transform-silver-plan",
       "brewery-transform-views-plan",

@@ -31,6 +31,7 @@ export function alertAlarm(
   name: string,
   args: AlertAlarmArgs,
   parent: pulumi.Resource,
+  options: Omit<pulumi.CustomResourceOptions, "parent"> = {},
 ): cloudwatch.MetricAlarm {
   return new cloudwatch.MetricAlarm(
     name,
@@ -49,7 +50,7 @@ export function alertAlarm(
       okActions: [args.alertTopicArn],
       tags: { ...args.tags },
     },
-    { parent },
+    { ...options, parent },
   );
 }
 

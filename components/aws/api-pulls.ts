@@ -7,7 +7,8 @@ import type { ConverterNetwork } from "./converter-task";
 import type { AwsCustomerKey } from "./customer-key";
 import { AwsDeadLetterQueue } from "./dead-letter-queue";
 import { AwsDynamoTable } from "./dynamo-table";
-import { AwsFunction, functionCommon, trustPolicy, type AwsFunctionCommon } from "./function";
+import { AwsFunction, functionCommon, type AwsFunctionCommon } from "./function";
+import { serviceTrustPolicy } from "./service-trust";
 import type { AwsMedallionLayer } from "./medallion-layer";
 import { DYNAMODB_WATERMARK_ACTIONS, LAMBDA_INVOKE_ACTIONS } from "./perms";
 import { policyJson } from "./policy-documents";
@@ -146,7 +147,7 @@ export class AwsApiPulls extends pulumi.ComponentResource {
       `${name}-scheduler-role`,
       {
         description: `Lets EventBridge Scheduler invoke the ${kind.label} pull function`,
-        assumeRolePolicy: trustPolicy("scheduler.amazonaws.com", context.accountId),
+        assumeRolePolicy: serviceTrustPolicy("scheduler", context),
         tags: { ...args.tags },
       },
       { parent: this },

@@ -7,7 +7,8 @@ import { awsResourceName } from "../naming";
 import type { TableSpec } from "../spec";
 import { viaService } from "./context";
 import { AwsCustomerKey } from "./customer-key";
-import { AwsFunction, functionCommon, trustPolicy, type AwsFunctionCommon } from "./function";
+import { AwsFunction, functionCommon, type AwsFunctionCommon } from "./function";
+import { serviceTrustPolicy } from "./service-trust";
 import type { AwsMedallionLayer } from "./medallion-layer";
 import {
   FIREHOSE_LAMBDA_ACTIONS,
@@ -135,7 +136,7 @@ export class AwsCdcStream extends pulumi.ComponentResource {
       `${name}-delivery-role`,
       {
         description: `Lets ${deliveryName} read the CDC stream, call the transformer and write raw`,
-        assumeRolePolicy: trustPolicy("firehose.amazonaws.com", context.accountId),
+        assumeRolePolicy: serviceTrustPolicy("firehose", context),
         tags: { ...args.tags },
       },
       { parent: this },

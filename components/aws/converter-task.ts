@@ -11,7 +11,8 @@ import { imageBuild, tablesJson } from "./bundle";
 import { viaService } from "./context";
 import { AwsConverterNetwork } from "./converter-network";
 import { AwsCustomerKey } from "./customer-key";
-import { trustPolicy, type AwsFunctionCommon } from "./function";
+import type { AwsFunctionCommon } from "./function";
+import { serviceTrustPolicy } from "./service-trust";
 import type { AwsMedallionLayer } from "./medallion-layer";
 import { ECR_AUTH_ACTIONS, ECR_PULL_ACTIONS, KMS_ECR_PULL_ACTIONS, LOGS_WRITE_ACTIONS } from "./perms";
 import { policyJson } from "./policy-documents";
@@ -170,7 +171,7 @@ export class AwsConverterTask extends pulumi.ComponentResource {
       `${name}-execution-role`,
       {
         description: "Pulls the converter image and writes its logs",
-        assumeRolePolicy: trustPolicy("ecs-tasks.amazonaws.com", context.accountId),
+        assumeRolePolicy: serviceTrustPolicy("ecs-task-execution", context),
         tags: { ...args.tags },
       },
       { parent: this },
@@ -210,7 +211,7 @@ export class AwsConverterTask extends pulumi.ComponentResource {
       `${name}-task-role`,
       {
         description: "Runs the converter: reads raw, writes bronze, updates the control record",
-        assumeRolePolicy: trustPolicy("ecs-tasks.amazonaws.com", context.accountId),
+        assumeRolePolicy: serviceTrustPolicy("ecs-task", context),
         tags: { ...args.tags },
       },
       { parent: this },

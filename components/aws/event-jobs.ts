@@ -1,5 +1,3 @@
-import * as cloudwatch from "@pulumi/aws/cloudwatch";
-import * as iam from "@pulumi/aws/iam";
 import * as lambda from "@pulumi/aws/lambda";
 import * as sfn from "@pulumi/aws/sfn";
 import * as sns from "@pulumi/aws/sns";
@@ -7,21 +5,18 @@ import * as sqs from "@pulumi/aws/sqs";
 import * as pulumi from "@pulumi/pulumi";
 import { awsResourceName } from "../naming";
 import type { TableSpec } from "../spec";
-import { alertAlarm } from "./alarms";
 import { viaService } from "./context";
 import type { AwsCustomerKey } from "./customer-key";
 import { AwsDeadLetterQueue } from "./dead-letter-queue";
 import { eventJobDefinition } from "./event-jobs-definition";
-import { AwsFunction, functionCommon, trustPolicy, type AwsFunctionCommon } from "./function";
+import { AwsFunction, functionCommon, type AwsFunctionCommon } from "./function";
+import { AwsStateMachine } from "./state-machine";
 import {
   GLUE_RUN_JOB_ACTIONS,
   KMS_SNS_PUBLISH_ACTIONS,
   KMS_SQS_CONSUME_ACTIONS,
-  LOGS_DELIVERY_ACTIONS,
   SNS_PUBLISH_ACTIONS,
   SQS_CONSUME_ACTIONS,
-  STATES_START_ACTIONS,
-  XRAY_WRITE_ACTIONS,
 } from "./perms";
 import { denyInsecureTransport, policyJson } from "./policy-documents";
 
@@ -61,6 +56,7 @@ export class AwsEventJobs extends pulumi.ComponentResource {
   readonly topic: sns.Topic;
   readonly queue: sqs.Queue;
   readonly deadLetterQueue: AwsDeadLetterQueue;
+  readonly workflowMachine: AwsStateMachine;
   readonly stateMachine: sfn.StateMachine;
   readonly trigger: AwsFunction;
   readonly topicArn: pulumi.Output<string>;
@@ -153,7 +149,8 @@ export class AwsEventJobs extends pulumi.ComponentResource {
       { parent: this },
     );
 
-    this.stateMachine = this.workflow(name, args, jobTimeoutSeconds);
+    this.workflowMachine = this.workflow(name, args, jobTimeoutSeconds);
+    this.stateMachine = this.workflowMachine.machine("event-jobs");
     this.trigger = new AwsFunction(
       `${name}-trigger`,
       {
@@ -191,14 +188,7 @@ export class AwsEventJobs extends pulumi.ComponentResource {
         },
       },
     ]);
-    this.trigger.allow("start-workflow", [
-      {
-        Sid: "StartEventJobs",
-        Effect: "Allow",
-        Action: [...STATES_START_ACTIONS],
-        Resource: this.stateMachine.arn,
-      },
-    ]);
+    this.trigger.allow("start-workflow", [this.workflowMachine.startStatement("StartEventJobs")]);
     new lambda.EventSourceMapping(
       `${name}-trigger-source`,
       {
@@ -217,35 +207,23 @@ export class AwsEventJobs extends pulumi.ComponentResource {
   }
 
   /** The Standard workflow that runs the job once per execution: role, encrypted logs, tracing, alarms. */
-  private workflow(name: string, args: AwsEventJobsArgs, jobTimeoutSeconds: number): sfn.StateMachine {
+  private workflow(name: string, args: AwsEventJobsArgs, jobTimeoutSeconds: number): AwsStateMachine {
     const { context, product, environment } = args;
     const machineName = awsResourceName([product, environment, "event-jobs"], 80);
-    const logs = new cloudwatch.LogGroup(
-      `${name}-workflow-logs`,
-      {
-        name: `/aws/vendedlogs/states/${machineName}`,
-        retentionInDays: args.logRetentionDays,
-        kmsKeyId: args.logKeyArn,
-        tags: { ...args.tags },
-      },
-      { parent: this },
-    );
-    const role = new iam.Role(
-      `${name}-workflow-role`,
-      {
-        description: `Runs the ${machineName} workflow`,
-        assumeRolePolicy: trustPolicy("states.amazonaws.com", context.accountId),
-        tags: { ...args.tags },
-      },
-      { parent: this },
-    );
     const { partition, region, accountId } = context;
     const jobArn = pulumi.interpolate`arn:${partition}:glue:${region}:${accountId}:job/${args.glueJobName}`;
-    const access = new iam.RolePolicy(
-      `${name}-workflow-access`,
+    const definition = pulumi
+      .all([pulumi.output(args.glueJobName), pulumi.output(args.alertTopicArn)])
+      .apply(([jobName, alertTopicArn]) =>
+        JSON.stringify(eventJobDefinition({ jobName, alertTopicArn, taskTimeoutSeconds: jobTimeoutSeconds })),
+      );
+    // One AwsStateMachine; its children keep the logical names and state they had under this component.
+    return new AwsStateMachine(
+      `${name}-workflow`,
       {
-        role: role.name,
-        policy: policyJson([
+        context,
+        machines: { "event-jobs": { name: machineName, definition } },
+        statements: [
           { Sid: "RunEventJob", Effect: "Allow", Action: [...GLUE_RUN_JOB_ACTIONS], Resource: jobArn },
           {
             Sid: "PublishFailures",
@@ -262,53 +240,23 @@ export class AwsEventJobs extends pulumi.ComponentResource {
               StringEquals: { "kms:ViaService": viaService(context, "sns") },
             },
           },
-          // Log delivery and X-Ray actions support no resource ARNs (AWS documents them on *).
-          { Sid: "LogDelivery", Effect: "Allow", Action: [...LOGS_DELIVERY_ACTIONS], Resource: "*" },
-          { Sid: "Tracing", Effect: "Allow", Action: [...XRAY_WRITE_ACTIONS], Resource: "*" },
-        ]),
+        ],
+        roleDescription: `Runs the ${machineName} workflow`,
+        logGroupName: `/aws/vendedlogs/states/${machineName}`,
+        logKeyArn: args.logKeyArn,
+        logRetentionDays: args.logRetentionDays,
+        alertTopicArn: args.alertTopicArn,
+        tags: args.tags,
+        formerly: {
+          parent: this,
+          logs: `${name}-workflow-logs`,
+          role: `${name}-workflow-role`,
+          rolePolicy: `${name}-workflow-access`,
+          machines: { "event-jobs": `${name}-workflow` },
+        },
       },
       { parent: this },
     );
-    const definition = pulumi
-      .all([pulumi.output(args.glueJobName), pulumi.output(args.alertTopicArn)])
-      .apply(([jobName, alertTopicArn]) =>
-        JSON.stringify(eventJobDefinition({ jobName, alertTopicArn, taskTimeoutSeconds: jobTimeoutSeconds })),
-      );
-    const machine = new sfn.StateMachine(
-      `${name}-workflow`,
-      {
-        name: machineName,
-        type: "STANDARD",
-        roleArn: role.arn,
-        definition,
-        loggingConfiguration: {
-          level: "ALL",
-          includeExecutionData: true,
-          logDestination: pulumi.interpolate`${logs.arn}:*`,
-        },
-        tracingConfiguration: { enabled: true },
-        tags: { ...args.tags },
-      },
-      { parent: this, dependsOn: [access] },
-    );
-    for (const [suffix, metricName] of [
-      ["failed", "ExecutionsFailed"],
-      ["timed-out", "ExecutionsTimedOut"],
-    ] as const) {
-      alertAlarm(
-        `${name}-workflow-${suffix}`,
-        {
-          description: `${machineName}: executions ${suffix.replace("-", " ")}`,
-          namespace: "AWS/States",
-          metricName,
-          dimensions: { StateMachineArn: machine.arn },
-          alertTopicArn: args.alertTopicArn,
-          tags: args.tags,
-        },
-        this,
-      );
-    }
-    return machine;
   }
 }
 

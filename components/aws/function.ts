@@ -10,6 +10,7 @@ import type { AwsDeadLetterQueue } from "./dead-letter-queue";
 import type { AwsPrincipal } from "./medallion-layer";
 import { LOGS_WRITE_ACTIONS } from "./perms";
 import { policyJson, type Statement } from "./policy-documents";
+import { serviceTrustPolicy } from "./service-trust";
 
 /** What every ingestion function shares: where its logs and alarms go. */
 export interface AwsFunctionCommon {
@@ -104,7 +105,7 @@ export class AwsFunction extends pulumi.ComponentResource implements AwsPrincipa
       `${name}-role`,
       {
         description: `Runs the ${args.functionName} function`,
-        assumeRolePolicy: trustPolicy("lambda.amazonaws.com", context.accountId),
+        assumeRolePolicy: serviceTrustPolicy("lambda", context),
         tags: { ...args.tags },
       },
       { parent: this },
@@ -269,21 +270,6 @@ export class AwsFunction extends pulumi.ComponentResource implements AwsPrincipa
 export function functionCommon(args: AwsFunctionCommon): AwsFunctionCommon {
   const { logRetentionDays, logKeyArn, alertTopicArn, context, tags } = args;
   return { logRetentionDays, logKeyArn, alertTopicArn, context, tags };
-}
-
-/** A trust policy for one AWS service, confined to this account (confused-deputy protection). */
-export function trustPolicy(service: string, accountId: pulumi.Input<string>): pulumi.Output<string> {
-  return pulumi.jsonStringify({
-    Version: "2012-10-17",
-    Statement: [
-      {
-        Effect: "Allow",
-        Principal: { Service: service },
-        Action: "sts:AssumeRole",
-        Condition: { StringEquals: { "aws:SourceAccount": accountId } },
-      },
-    ],
-  });
 }
 
 /** The retention periods CloudWatch Logs accepts. */

@@ -7,11 +7,9 @@ import {
   IAM_PASS_ROLE_ACTIONS,
   KMS_SNS_PUBLISH_ACTIONS,
   LAMBDA_INVOKE_ACTIONS,
-  LOGS_DELIVERY_ACTIONS,
   SNS_PUBLISH_ACTIONS,
-  XRAY_WRITE_ACTIONS,
 } from "./perms";
-import { policyJson } from "./policy-documents";
+import type { Statement } from "./policy-documents";
 
 export interface WorkflowRoleTargets {
   readonly converterFunctionArn: pulumi.Input<string>;
@@ -28,12 +26,12 @@ export interface WorkflowRoleTargets {
 /**
  * What the raw → bronze workflow may do: invoke the converter, run and track the converter task on its
  * cluster (with the managed rule `.sync` needs), pass exactly the task's two roles to ECS, publish
- * failures to the alert topic, and write its logs and traces (the only `*` resources: those actions
- * take no ARN). DynamoDB access comes from the control table's own grant.
+ * failures to the alert topic (`AwsStateMachine` adds its logs and traces). DynamoDB access comes from the
+ * control table's own grant.
  */
-export function workflowRolePolicy(t: WorkflowRoleTargets): pulumi.Output<string> {
+export function workflowRoleStatements(t: WorkflowRoleTargets): Statement[] {
   const { partition, region, accountId } = t.context;
-  return policyJson([
+  return [
     {
       Sid: "InvokeConverter",
       Effect: "Allow",
@@ -74,7 +72,5 @@ export function workflowRolePolicy(t: WorkflowRoleTargets): pulumi.Output<string
       Resource: t.alertKeyArn,
       Condition: { StringEquals: { "kms:ViaService": viaService(t.context, "sns") } },
     },
-    { Sid: "LogDelivery", Effect: "Allow", Action: [...LOGS_DELIVERY_ACTIONS], Resource: "*" },
-    { Sid: "Tracing", Effect: "Allow", Action: [...XRAY_WRITE_ACTIONS], Resource: "*" },
-  ]);
+  ];
 }

@@ -1,5 +1,4 @@
 import * as cloudwatch from "@pulumi/aws/cloudwatch";
-import * as iam from "@pulumi/aws/iam";
 import * as lambda from "@pulumi/aws/lambda";
 import * as s3 from "@pulumi/aws/s3";
 import * as sfn from "@pulumi/aws/sfn";
@@ -13,16 +12,12 @@ import { AwsConverterTask, type ConverterNetwork } from "./converter-task";
 import type { AwsCustomerKey } from "./customer-key";
 import { AwsDeadLetterQueue } from "./dead-letter-queue";
 import { AwsDynamoTable } from "./dynamo-table";
-import { AwsFunction, functionCommon, trustPolicy, type AwsFunctionCommon } from "./function";
+import { AwsFunction, functionCommon, type AwsFunctionCommon } from "./function";
 import type { AwsMedallionLayer } from "./medallion-layer";
-import {
-  DYNAMODB_CONTROL_ACTIONS,
-  DYNAMODB_CONVERTER_ACTIONS,
-  DYNAMODB_UPDATE_ACTIONS,
-  STATES_START_ACTIONS,
-} from "./perms";
+import { DYNAMODB_CONTROL_ACTIONS, DYNAMODB_CONVERTER_ACTIONS, DYNAMODB_UPDATE_ACTIONS } from "./perms";
 import { rawToBronzeDefinition } from "./raw-arrival-definition";
-import { workflowRolePolicy } from "./raw-arrival-role";
+import { workflowRoleStatements } from "./raw-arrival-role";
+import { AwsStateMachine } from "./state-machine";
 
 /** Raw objects under this prefix are Firehose failures, not data: they alert instead of converting. */
 export const RAW_ERRORS_PREFIX = "_errors/";
@@ -63,6 +58,7 @@ export class AwsRawArrival extends pulumi.ComponentResource {
   readonly skippedObjectsAlarm: cloudwatch.MetricAlarm;
   readonly converter: AwsFunction;
   readonly converterTask: AwsConverterTask;
+  readonly workflow: AwsStateMachine;
   readonly stateMachine: sfn.StateMachine;
   readonly definition: pulumi.Output<string>;
   readonly stateMachineArn: pulumi.Output<string>;
@@ -183,81 +179,43 @@ export class AwsRawArrival extends pulumi.ComponentResource {
             ),
           ),
       );
-    const workflowLogs = new cloudwatch.LogGroup(
-      `${name}-workflow-logs`,
-      {
-        name: `/aws/vendedlogs/states/${machineName}`,
-        retentionInDays: args.logRetentionDays,
-        kmsKeyId: args.logKeyArn,
-        tags: { ...args.tags },
-      },
-      { parent: this },
-    );
-    const workflowRole = new iam.Role(
-      `${name}-workflow-role`,
-      {
-        description: `Runs the ${machineName} workflow`,
-        assumeRolePolicy: trustPolicy("states.amazonaws.com", context.accountId),
-        tags: { ...args.tags },
-      },
-      { parent: this },
-    );
-    const workflowPrincipal = { name: "raw-to-bronze", role: workflowRole };
-    const workflowPolicies = [
-      this.controlTable.grant(workflowPrincipal, DYNAMODB_UPDATE_ACTIONS),
-      new iam.RolePolicy(
-        `${name}-workflow-access`,
-        {
-          role: workflowRole.name,
-          policy: workflowRolePolicy({
-            converterFunctionArn: this.converter.arn,
-            clusterArn: this.converterTask.cluster.arn,
-            clusterName: this.converterTask.cluster.name,
-            taskDefinitionArn: this.converterTask.taskDefinition.arnWithoutRevision,
-            passRoleArns: [this.converterTask.taskRole.arn, this.converterTask.executionRole.arn],
-            alertTopicArn: args.alertTopicArn,
-            alertKeyArn: args.alertKeyArn,
-            context,
-          }),
-        },
-        { parent: this },
-      ),
-    ];
-    this.stateMachine = new sfn.StateMachine(
+    // One AwsStateMachine; its children keep the logical names and state they had under this component.
+    this.workflow = new AwsStateMachine(
       `${name}-workflow`,
       {
-        name: machineName,
-        type: "STANDARD",
-        roleArn: workflowRole.arn,
-        definition: this.definition,
-        loggingConfiguration: {
-          level: "ALL",
-          includeExecutionData: true,
-          logDestination: pulumi.interpolate`${workflowLogs.arn}:*`,
-        },
-        tracingConfiguration: { enabled: true },
-        tags: { ...args.tags },
-      },
-      { parent: this, dependsOn: workflowPolicies },
-    );
-    this.stateMachineArn = this.stateMachine.arn;
-    for (const [suffix, metricName] of [
-      ["failed", "ExecutionsFailed"],
-      ["timed-out", "ExecutionsTimedOut"],
-    ] as const) {
-      alertAlarm(
-        `${name}-workflow-${suffix}`,
-        {
-          description: pulumi.interpolate`${machineName}: executions ${suffix.replace("-", " ")}`,
-          namespace: "AWS/States",
-          metricName,
-          dimensions: { StateMachineArn: this.stateMachine.arn },
+        context,
+        machines: { "raw-to-bronze": { name: machineName, definition: this.definition } },
+        statements: workflowRoleStatements({
+          converterFunctionArn: this.converter.arn,
+          clusterArn: this.converterTask.cluster.arn,
+          clusterName: this.converterTask.cluster.name,
+          taskDefinitionArn: this.converterTask.taskDefinition.arnWithoutRevision,
+          passRoleArns: [this.converterTask.taskRole.arn, this.converterTask.executionRole.arn],
           alertTopicArn: args.alertTopicArn,
-          tags: args.tags,
+          alertKeyArn: args.alertKeyArn,
+          context,
+        }),
+        grants: ({ role }) => [
+          this.controlTable.grant({ name: "raw-to-bronze", role }, DYNAMODB_UPDATE_ACTIONS),
+        ],
+        roleDescription: `Runs the ${machineName} workflow`,
+        logGroupName: `/aws/vendedlogs/states/${machineName}`,
+        logKeyArn: args.logKeyArn,
+        logRetentionDays: args.logRetentionDays,
+        alertTopicArn: args.alertTopicArn,
+        tags: args.tags,
+        formerly: {
+          parent: this,
+          logs: `${name}-workflow-logs`,
+          role: `${name}-workflow-role`,
+          rolePolicy: `${name}-workflow-access`,
+          machines: { "raw-to-bronze": `${name}-workflow` },
         },
-        this,
-      );
-    }
+      },
+      { parent: this },
+    );
+    this.stateMachine = this.workflow.machine("raw-to-bronze");
+    this.stateMachineArn = this.stateMachine.arn;
 
     this.controlRecord = new AwsFunction(
       `${name}-control-record`,
@@ -288,14 +246,7 @@ export class AwsRawArrival extends pulumi.ComponentResource {
       },
       this,
     );
-    this.controlRecord.allow("start-workflow", [
-      {
-        Sid: "StartRawToBronze",
-        Effect: "Allow",
-        Action: [...STATES_START_ACTIONS],
-        Resource: this.stateMachine.arn,
-      },
-    ]);
+    this.controlRecord.allow("start-workflow", [this.workflow.startStatement("StartRawToBronze")]);
 
     this.wireArrivalEvents(name, args);
     this.registerOutputs({

@@ -18,13 +18,11 @@ import {
   KMS_SERVICE_PUBLISH_ACTIONS,
   SNS_PUBLISH_ACTIONS,
   SQS_SEND_ACTIONS,
-  LOGS_DELIVERY_ACTIONS,
-  STATES_START_ACTIONS,
-  XRAY_WRITE_ACTIONS,
 } from "./perms";
 import { denyInsecureTransport, policyJson } from "./policy-documents";
 import { awsCronExpression } from "./schedule-expression";
 import { serviceRole } from "./service-role";
+import { AwsStateMachine } from "./state-machine";
 import { mapWorkflowDefinition, type RetrySettings } from "./workflow-definitions";
 
 export interface AwsTransformWorkflowsArgs {
@@ -59,6 +57,8 @@ export interface AwsTransformWorkflowsArgs {
  * topic through an EventBridge rule whose target has a dead-letter queue.
  */
 export class AwsTransformWorkflows extends pulumi.ComponentResource implements Orchestrator {
+  /** Both stages' machines, their role and log group, with failed and timed-out alarms. */
+  readonly machines: AwsStateMachine;
   readonly silverWorkflow: sfn.StateMachine;
   readonly goldWorkflow: sfn.StateMachine;
   readonly logGroup: cloudwatch.LogGroup;
@@ -84,33 +84,51 @@ export class AwsTransformWorkflows extends pulumi.ComponentResource implements O
       StringEquals: { "kms:ViaService": viaService(context, service) },
     });
 
-    this.logGroup = new cloudwatch.LogGroup(
-      `${name}-logs`,
-      {
-        name: logGroupName("/aws/vendedlogs/states", [product, environment, "transform"]),
-        retentionInDays: args.logDays,
-        kmsKeyId: key,
-        tags,
-      },
-      { parent: this },
+    const common = { maxConcurrency, retry, taskTimeoutSeconds, timeoutSeconds };
+    const silverDefinition = pulumi
+      .all([jobs.silverJob.name, jobs.viewsPlanUri, alerts.topic.arn])
+      .apply(([jobName, viewsPlan, topic]) =>
+        JSON.stringify(
+          mapWorkflowDefinition({
+            ...common,
+            description: `${product} ${environment} bronze to silver`,
+            items: spec.tables.map((t) => t.name),
+            itemLabel: "Table",
+            jobName,
+            ...(jobs.viewNames.length
+              ? { after: { name: "BuildFlatViews", jobName, arguments: { "--plan": viewsPlan } } }
+              : {}),
+            alertTopicArn: topic,
+            alertSubject: `${product} ${environment}: bronze to silver failed`,
+          }),
+        ),
+      );
+    const goldDefinition = pulumi.all([jobs.goldJob.name, alerts.topic.arn]).apply(([jobName, topic]) =>
+      JSON.stringify(
+        mapWorkflowDefinition({
+          ...common,
+          description: `${product} ${environment} silver to gold`,
+          items: spec.gold.map((g) => g.name),
+          itemLabel: "Model",
+          jobName,
+          alertTopicArn: topic,
+          alertSubject: `${product} ${environment}: silver to gold failed`,
+        }),
+      ),
     );
-    const role = serviceRole(
-      `${name}-role`,
+    const stages = ["bronze-to-silver", "silver-to-gold"] as const;
+    const machineName = (stage: string) =>
+      dashedResourceName([product, environment, stage], NAME_LIMITS.stateMachine);
+    // One AwsStateMachine for both stages; its children keep the logical names and state they had here.
+    this.machines = new AwsStateMachine(
+      `${name}-machines`,
       {
-        roleName: dashedResourceName([product, environment, "transform-workflow"], NAME_LIMITS.iamRole),
-        service: "states.amazonaws.com",
-        accountId: context.accountId,
-        description: `Transformation workflows of ${product} (${environment})`,
-        tags,
-      },
-      this,
-    );
-    // CreateStateMachine checks that the role may deliver logs, so the machines wait for this policy.
-    const rolePolicy = new iam.RolePolicy(
-      `${name}-role-policy`,
-      {
-        role: role.name,
-        policy: policyJson([
+        context,
+        machines: {
+          "bronze-to-silver": { name: machineName("bronze-to-silver"), definition: silverDefinition },
+          "silver-to-gold": { name: machineName("silver-to-gold"), definition: goldDefinition },
+        },
+        statements: [
           {
             Sid: "RunTransformJobs",
             Effect: "Allow",
@@ -125,70 +143,27 @@ export class AwsTransformWorkflows extends pulumi.ComponentResource implements O
             Resource: alerts.key.arn,
             Condition: via("sns"),
           },
-          // Log delivery and X-Ray actions support no resource ARNs (AWS documents them on *).
-          { Sid: "LogDelivery", Effect: "Allow", Action: [...LOGS_DELIVERY_ACTIONS], Resource: "*" },
-          { Sid: "Tracing", Effect: "Allow", Action: [...XRAY_WRITE_ACTIONS], Resource: "*" },
-        ]),
+        ],
+        roleName: dashedResourceName([product, environment, "transform-workflow"], NAME_LIMITS.iamRole),
+        roleDescription: `Transformation workflows of ${product} (${environment})`,
+        logGroupName: logGroupName("/aws/vendedlogs/states", [product, environment, "transform"]),
+        logKeyArn: key,
+        logRetentionDays: args.logDays,
+        alertTopicArn: alerts.alertChannel,
+        tags,
+        formerly: {
+          parent: this,
+          logs: `${name}-logs`,
+          role: `${name}-role`,
+          rolePolicy: `${name}-role-policy`,
+          machines: Object.fromEntries(stages.map((stage) => [stage, `${name}-${stage}`])),
+        },
       },
       { parent: this },
     );
-
-    const machine = (stage: string, definition: pulumi.Output<string>) =>
-      new sfn.StateMachine(
-        `${name}-${stage}`,
-        {
-          name: dashedResourceName([product, environment, stage], NAME_LIMITS.stateMachine),
-          type: "STANDARD",
-          roleArn: role.arn,
-          definition,
-          loggingConfiguration: {
-            logDestination: pulumi.interpolate`${this.logGroup.arn}:*`,
-            includeExecutionData: true,
-            level: "ALL",
-          },
-          tracingConfiguration: { enabled: true },
-          tags,
-        },
-        { parent: this, dependsOn: [rolePolicy] },
-      );
-    const common = { maxConcurrency, retry, taskTimeoutSeconds, timeoutSeconds };
-    this.silverWorkflow = machine(
-      "bronze-to-silver",
-      pulumi
-        .all([jobs.silverJob.name, jobs.viewsPlanUri, alerts.topic.arn])
-        .apply(([jobName, viewsPlan, topic]) =>
-          JSON.stringify(
-            mapWorkflowDefinition({
-              ...common,
-              description: `${product} ${environment} bronze to silver`,
-              items: spec.tables.map((t) => t.name),
-              itemLabel: "Table",
-              jobName,
-              ...(jobs.viewNames.length
-                ? { after: { name: "BuildFlatViews", jobName, arguments: { "--plan": viewsPlan } } }
-                : {}),
-              alertTopicArn: topic,
-              alertSubject: `${product} ${environment}: bronze to silver failed`,
-            }),
-          ),
-        ),
-    );
-    this.goldWorkflow = machine(
-      "silver-to-gold",
-      pulumi.all([jobs.goldJob.name, alerts.topic.arn]).apply(([jobName, topic]) =>
-        JSON.stringify(
-          mapWorkflowDefinition({
-            ...common,
-            description: `${product} ${environment} silver to gold`,
-            items: spec.gold.map((g) => g.name),
-            itemLabel: "Model",
-            jobName,
-            alertTopicArn: topic,
-            alertSubject: `${product} ${environment}: silver to gold failed`,
-          }),
-        ),
-      ),
-    );
+    this.logGroup = this.machines.logGroup;
+    this.silverWorkflow = this.machines.machine("bronze-to-silver");
+    this.goldWorkflow = this.machines.machine("silver-to-gold");
 
     this.deadLetterQueue = new sqs.Queue(
       `${name}-schedule-dlq`,
@@ -225,12 +200,7 @@ export class AwsTransformWorkflows extends pulumi.ComponentResource implements O
       {
         role: schedulerRole.name,
         policy: policyJson([
-          {
-            Sid: "StartWorkflows",
-            Effect: "Allow",
-            Action: [...STATES_START_ACTIONS],
-            Resource: [this.silverWorkflow.arn, this.goldWorkflow.arn],
-          },
+          this.machines.startStatement("StartWorkflows"),
           {
             Sid: "DeadLetter",
             Effect: "Allow",
@@ -271,8 +241,7 @@ export class AwsTransformWorkflows extends pulumi.ComponentResource implements O
     schedule("bronze-to-silver", schedules.silver, this.silverWorkflow);
     schedule("silver-to-gold", schedules.gold, this.goldWorkflow);
 
-    // A Catch cannot see an execution that timed out, nor a schedule that could not start one; an
-    // execution the Catch ends in Fail, or that fails where no Catch is (a Map state error), is FAILED.
+    // A schedule that could not start an execution (the machines' own alarms catch failed and timed-out ones).
     const alarm = (
       suffix: string,
       description: string,
@@ -283,22 +252,6 @@ export class AwsTransformWorkflows extends pulumi.ComponentResource implements O
         { ...metric, description, alertTopicArn: alerts.alertChannel, tags },
         this,
       );
-    for (const [stage, target] of [
-      ["bronze-to-silver", this.silverWorkflow],
-      ["silver-to-gold", this.goldWorkflow],
-    ] as const) {
-      alarm(`${stage}-timed-out`, `A ${stage} execution timed out`, {
-        namespace: "AWS/States",
-        metricName: "ExecutionsTimedOut",
-        dimensions: { StateMachineArn: target.arn },
-      });
-      // https://docs.aws.amazon.com/step-functions/latest/dg/procedure-cw-metrics.html (execution metrics)
-      alarm(`${stage}-failed`, `A ${stage} execution failed`, {
-        namespace: "AWS/States",
-        metricName: "ExecutionsFailed",
-        dimensions: { StateMachineArn: target.arn },
-      });
-    }
     alarm("schedule-dlq-depth", "A scheduled transformation could not be started", {
       namespace: "AWS/SQS",
       metricName: "ApproximateNumberOfMessagesVisible",

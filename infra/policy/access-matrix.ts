@@ -37,7 +37,7 @@ export interface MatrixCell {
   readonly deniedBy?: string;
 }
 
-const REGION = "us-east-1";
+export const REGION = "us-east-1";
 const BUCKET = "aws:s3/bucket:Bucket";
 const ENCRYPTION = "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration";
 const BUCKET_POLICY = "aws:s3/bucketPolicy:BucketPolicy";
@@ -125,7 +125,8 @@ export async function accessMatrix(
   return cells;
 }
 
-async function decide(principal: Principal, location: Location, access: Access): Promise<MatrixCell> {
+/** Simulates one read or write of one object of `location`. */
+export async function decide(principal: Principal, location: Location, access: Access): Promise<MatrixCell> {
   const object = `arn:aws:s3:::${location.bucket}/${location.prefix}part-0000.parquet`;
   const viaS3 = { "kms:ViaService": `s3.${REGION}.amazonaws.com`, "kms:CallerAccount": PREVIEW_ACCOUNT_ID };
   const requests =
@@ -158,30 +159,7 @@ async function decide(principal: Principal, location: Location, access: Access):
           },
         ];
   for (const request of requests) {
-    const result = await runSimulation(
-      {
-        request: {
-          principal: principal.arn,
-          action: request.action,
-          resource: { resource: request.resource, accountId: PREVIEW_ACCOUNT_ID },
-          contextVariables: {
-            "aws:PrincipalArn": principal.arn,
-            "aws:PrincipalAccount": PREVIEW_ACCOUNT_ID,
-            "aws:RequestedRegion": REGION,
-            ...request.context,
-          },
-        },
-        identityPolicies: principal.policies,
-        serviceControlPolicies: [],
-        resourceControlPolicies: [],
-        ...(request.policy ? { resourcePolicy: request.policy } : {}),
-      },
-      { simulationMode: "Strict" },
-    );
-    if (result.resultType === "error") {
-      throw new Error(`simulating ${request.action} for ${principal.label}: ${result.errors.message}`);
-    }
-    if (result.overallResult !== "Allowed") {
+    if (!(await allows(principal, request.action, request.resource, request.policy, request.context))) {
       return {
         principal: principal.label,
         location: location.label,
@@ -192,6 +170,43 @@ async function decide(principal: Principal, location: Location, access: Access):
     }
   }
   return { principal: principal.label, location: location.label, access, allowed: true };
+}
+
+/**
+ * Whether IAM allows `principal` one request, under its identity policies and the resource's policy (Strict
+ * mode: a condition key the request does not carry fails its condition).
+ */
+export async function allows(
+  principal: Principal,
+  action: string,
+  resource: string,
+  resourcePolicy?: unknown,
+  context: Record<string, string> = {},
+): Promise<boolean> {
+  const result = await runSimulation(
+    {
+      request: {
+        principal: principal.arn,
+        action,
+        resource: { resource, accountId: PREVIEW_ACCOUNT_ID },
+        contextVariables: {
+          "aws:PrincipalArn": principal.arn,
+          "aws:PrincipalAccount": PREVIEW_ACCOUNT_ID,
+          "aws:RequestedRegion": REGION,
+          ...context,
+        },
+      },
+      identityPolicies: principal.policies,
+      serviceControlPolicies: [],
+      resourceControlPolicies: [],
+      ...(resourcePolicy ? { resourcePolicy } : {}),
+    },
+    { simulationMode: "Strict" },
+  );
+  if (result.resultType === "error") {
+    throw new Error(`simulating ${action} for ${principal.label}: ${result.errors.message}`);
+  }
+  return result.overallResult === "Allowed";
 }
 
 /** The matrix as a table: one row per principal, one column per location and access. */

@@ -6,6 +6,7 @@ import { compliantAzureStack } from "./fixtures/azure";
 import { compliantMessagingStack, messagingFixtures } from "./fixtures/azure-messaging";
 import { change, doc, res, TAGS, tlsDeny, withInputs, without } from "./fixtures/build";
 import { observabilityFixtures } from "./observability-fixtures";
+import { trustFixtures } from "./fixtures/trust";
 import { RULES } from "./rules";
 import type { RuleResource } from "./types";
 
@@ -900,7 +901,7 @@ const issue13Fixtures: Fixture[] = [
     expected: [],
   },
 ];
-fixtures.push(...issue13Fixtures, ...observabilityFixtures, ...messagingFixtures);
+fixtures.push(...issue13Fixtures, ...observabilityFixtures, ...messagingFixtures, ...trustFixtures);
 
 describe("policy rules", () => {
   it.each([

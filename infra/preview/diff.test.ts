@@ -24,6 +24,27 @@ function resource(
 const plan = (...resources: PlanResource[]): Plan => ({ project: "medallion", stack: "dev", resources });
 
 describe("diffPlans", () => {
+  it("keeps a resource whose alias names its old URN: no add, no remove, its input changes still shown", () => {
+    const old = resource("a", { policy: "x" });
+    const moved = resource(
+      "b",
+      { policy: "y" },
+      { urn: "urn:pulumi:dev::medallion::c:Comp$aws:s3/bucketPolicy:BucketPolicy::b", aliases: [old.urn] },
+    );
+    const diff = diffPlans(plan(old), plan(moved));
+    expect(diff).toMatchObject({
+      added: [],
+      removed: [],
+      moved: [],
+      changed: [{ urn: moved.urn, changes: [{ path: "policy", kind: "changed", before: "x", after: "y" }] }],
+      renamed: [{ from: old.urn, to: moved.urn }],
+    });
+    expect(formatDiff(diff)).toContain("0 to add, 1 to change, 0 to remove");
+    // Without the alias the same move is a replacement.
+    const replaced = diffPlans(plan(old), plan({ ...moved, aliases: undefined }));
+    expect([replaced.added.length, replaced.removed.length]).toEqual([1, 1]);
+  });
+
   it("lists added and removed resources by URN", () => {
     const diff = diffPlans(
       plan(resource("a", {}), resource("b", {})),

@@ -37,6 +37,8 @@ export interface PlanDiff {
   readonly changed: ChangedResource[];
   /** Removed (or moved) resources that are protected or retained on delete: data stores, keys, secrets. */
   readonly protectedRemovals: PlanResource[];
+  /** Resources whose URN changed with an alias naming the old one: the engine keeps them, nothing is replaced. */
+  readonly renamed: { readonly from: string; readonly to: string }[];
 }
 
 export function diffPlans(before: Plan, after: Plan): PlanDiff {
@@ -47,9 +49,15 @@ export function diffPlans(before: Plan, after: Plan): PlanDiff {
     );
   }
   const old = new Map(before.resources.map((r) => [r.urn, r]));
-  const now = new Map(after.resources.map((r) => [r.urn, r]));
-  let added = after.resources.filter((r) => !old.has(r.urn));
-  let removed = before.resources.filter((r) => !now.has(r.urn));
+  // A resource that is not in `before` under its URN may be there under one of its aliases.
+  const previousUrn = (r: PlanResource) =>
+    old.has(r.urn) ? r.urn : (r.aliases ?? []).find((alias) => old.has(alias));
+  const kept = new Set(after.resources.map(previousUrn).filter((u): u is string => u !== undefined));
+  let added = after.resources.filter((r) => previousUrn(r) === undefined);
+  let removed = before.resources.filter((r) => !kept.has(r.urn));
+  const renamed = after.resources
+    .filter((r) => !old.has(r.urn) && previousUrn(r) !== undefined)
+    .map((r) => ({ from: previousUrn(r) as string, to: r.urn }));
   const moved = pairMoved(removed, added);
   const movedUrns = new Set(moved.flatMap((m) => [m.before.urn, m.after.urn]));
   added = added.filter((r) => !movedUrns.has(r.urn));
@@ -57,7 +65,8 @@ export function diffPlans(before: Plan, after: Plan): PlanDiff {
 
   const changed: ChangedResource[] = [];
   for (const resource of after.resources) {
-    const previous = old.get(resource.urn);
+    const from = previousUrn(resource);
+    const previous = from === undefined ? undefined : old.get(from);
     if (!previous) continue;
     const changes = compareValues(expandJson(previous.inputs), expandJson(resource.inputs));
     for (const option of ["protect", "retainOnDelete"] as const) {
@@ -90,6 +99,7 @@ export function diffPlans(before: Plan, after: Plan): PlanDiff {
     added,
     removed,
     moved,
+    renamed,
     changed,
     protectedRemovals,
   };
@@ -131,6 +141,7 @@ export function formatDiff(diff: PlanDiff): string {
   const mark = (r: PlanResource) => (r.protect ? "  [protected]" : r.retainOnDelete ? "  [retained]" : "");
   for (const r of diff.added) lines.push(`+ ${label(r.urn)}`);
   for (const r of diff.removed) lines.push(`- ${label(r.urn)}${mark(r)}`);
+  for (const r of diff.renamed) lines.push(`= ${label(r.to)} (was ${label(r.from)}, kept by its alias)`);
   for (const m of diff.moved) {
     lines.push(
       `-/+ ${label(m.after.urn)}${mark(m.before)}  [replace: its URN changed (parent ${m.before.parent ?? "stack"} → ${m.after.parent ?? "stack"}); without an alias Pulumi deletes and re-creates it]`,

@@ -15,6 +15,8 @@ export interface CapturedResource {
   readonly inputs: Record<string, unknown>;
   /** Input name → URNs of the resources its value came from (how rules relate a policy to its bucket). */
   readonly dependencies: Record<string, string[]>;
+  /** URNs it had before (its `aliases`, as the engine resolves them): a state that has one of them is kept. */
+  readonly aliases?: string[];
   /**
    * URNs the resource waits for beyond its inputs: its `dependsOn` option (a component there stands for
    * every resource under it), which the engine orders by and a reviewer must see.
@@ -58,9 +60,22 @@ interface RegisterRequest {
   getRetainondelete(): boolean | undefined;
   getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
   getDependenciesList(): string[];
+  getAliasesList?(): AliasLike[];
   getPropertydependenciesMap(): {
     forEach(fn: (value: { getUrnsList(): string[] }, key: string) => void): void;
   };
+}
+interface AliasLike {
+  getUrn(): string;
+  getSpec(): AliasSpecLike | undefined;
+}
+interface AliasSpecLike {
+  getName(): string;
+  getType(): string;
+  getStack(): string;
+  getProject(): string;
+  getParenturn(): string;
+  getNoparent(): boolean;
 }
 type Callback = (err: unknown, response?: { getUrn(): string }) => void;
 interface MonitorLike {
@@ -165,7 +180,29 @@ function capture(req: RegisterRequest, urn: string): CapturedResource {
     inputs: redact(req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>,
     dependencies,
     dependsOn: explicitDependencies(req, dependencies),
+    ...aliasesOf(req, urn),
   };
+}
+
+/**
+ * The URNs of a resource's aliases, resolved as the engine does: an alias spec's missing name, type, stack
+ * and project are the resource's own, and its parent (the resource's unless `noParent`) prefixes the type,
+ * except the root stack, the way the mock monitor makes URNs. Absent when there are none.
+ */
+function aliasesOf(req: RegisterRequest, urn: string): { aliases?: string[] } {
+  const [, stack, project] = /^urn:pulumi:([^:]*)::([^:]*)::/.exec(urn) ?? [];
+  const aliases = (req.getAliasesList?.() ?? []).map((alias) => {
+    if (alias.getUrn()) return alias.getUrn();
+    const spec = alias.getSpec();
+    if (!spec) return "";
+    const parent = spec.getNoparent() ? "" : spec.getParenturn() || req.getParent();
+    // As the mock monitor builds URNs: the parent's own type, not its whole chain.
+    const parentType = (parent.split("::")[2] ?? "").split("$").pop() ?? "";
+    const prefix = parentType && parentType !== "pulumi:pulumi:Stack" ? `${parentType}$` : "";
+    return `urn:pulumi:${spec.getStack() || stack}::${spec.getProject() || project}::${prefix}${spec.getType() || req.getType()}::${spec.getName() || req.getName()}`;
+  });
+  const known = [...new Set(aliases.filter((a) => a && a !== urn))].sort();
+  return known.length > 0 ? { aliases: known } : {};
 }
 
 /** The `dependsOn` URNs; absent when there are none, so plans of resources without any stay as they were. */

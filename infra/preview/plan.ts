@@ -43,6 +43,7 @@ export function buildPlan(
         inputs: sortKeys(r.inputs) as Record<string, unknown>,
         dependencies: r.dependencies,
         dependsOn: r.dependsOn,
+        ...(r.aliases ? { aliases: r.aliases } : {}),
       })),
   };
 }

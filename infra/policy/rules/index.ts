@@ -15,6 +15,7 @@ import {
   secretRotation,
 } from "./aws-data";
 import { deployOrder } from "./aws-ordering";
+import { serviceRoleTrust } from "./aws-trust";
 import {
   ecsTaskPrivateNetwork,
   eventTargetDeadLetter,
@@ -62,6 +63,7 @@ export const RULES: readonly Rule[] = [
   noAwsManagedPolicies,
   noWildcardPermissions,
   iamPolicySize,
+  serviceRoleTrust,
   ...azureStorageRules,
   ...azureKeyVaultRules,
   ...azureDatabricksRules,
