@@ -39,6 +39,11 @@ export class CsvRecords {
 
   constructor(private readonly delimiter = ",") {}
 
+  /** The line the record open across lines starts on (undefined when idle). */
+  get pendingLine(): number | undefined {
+    return this.pending[0]?.line;
+  }
+
   /** No record is open across lines: the next line starts a record. */
   get idle(): boolean {
     return this.pending.length === 0;
