@@ -39,7 +39,11 @@ export interface AwsConverterTaskArgs extends AwsFunctionCommon {
   readonly bronze: AwsMedallionLayer;
   /** Extra environment of the container (CONTROL_TABLE, BRONZE_BUCKET). */
   readonly environmentVariables: Readonly<Record<string, pulumi.Input<string>>>;
-  /** vCPU units (1024 = one vCPU). @default 1024 */
+  /**
+   * vCPU units (1024 = one vCPU). @default 2048: two vCPUs for the converter's main thread and its two worker
+   * threads (functions/lib/convert/workers.ts); 2 vCPU takes 4-16 GB of memory
+   * (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-tasks-services.html#fargate-tasks-size).
+   */
   readonly cpu?: number;
   /** MiB of memory. @default 4096 */
   readonly memoryMb?: number;
@@ -76,7 +80,7 @@ export class AwsConverterTask extends pulumi.ComponentResource {
 
   constructor(name: string, args: AwsConverterTaskArgs, opts?: pulumi.ComponentResourceOptions) {
     super("medallion:aws:ConverterTask", name, {}, opts);
-    const cpu = args.cpu ?? 1024;
+    const cpu = args.cpu ?? 2048;
     const memoryMb = args.memoryMb ?? 4096;
     const protect = args.protect ?? false;
     const { context, product, environment } = args;

@@ -97,8 +97,11 @@ export class AwsRawArrival extends pulumi.ComponentResource {
         tables: args.tables,
         environment: { CONTROL_TABLE: this.controlTable.tableName, BRONZE_BUCKET: args.bronze.bucketName },
         timeoutSeconds: 900,
-        // 1769 MiB is one full vCPU; the converter's memory is bounded by batch size, not file size.
-        memorySizeMb: 2048,
+        // Two full vCPUs for the converter's worker threads (functions/lib/convert/workers.ts): CPU is
+        // allocated in proportion to memory, one vCPU-second per second at 1,769 MB, so two at 3,538 MB
+        // (https://docs.aws.amazon.com/lambda/latest/dg/configuration-memory.html). The memory itself is
+        // bounded by batch size (peak RSS < 256 MiB, npm run bench:convert -- --wide), not file size.
+        memorySizeMb: 3538,
       },
       { parent: this },
     );

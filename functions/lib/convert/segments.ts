@@ -40,23 +40,29 @@ export async function* segments(
     lines = 0;
     return segment;
   };
-  for await (const chunk of chunks) {
-    let rest: ByteLines | undefined = chunk;
-    while (rest) {
-      let piece: ByteLines = rest;
-      rest = undefined;
-      const n = piece.oversized ? 1 : countLines(piece.bytes, maxLines - lines + 1);
-      if (lines + n > maxLines) {
-        // Split at the end of the line that fills the segment; the rest starts the next one.
-        const at = lineEnd(piece.bytes, maxLines - lines);
-        rest = { ...piece, bytes: piece.bytes.subarray(at) };
-        piece = { ...piece, bytes: piece.bytes.subarray(0, at) };
-        lines = maxLines;
-      } else lines += n;
-      parts.push(piece);
-      bytes += piece.bytes.length;
-      if (lines >= maxLines || bytes >= maxBytes) yield cut();
+  try {
+    for await (const chunk of chunks) {
+      let rest: ByteLines | undefined = chunk;
+      while (rest) {
+        let piece: ByteLines = rest;
+        rest = undefined;
+        const n = piece.oversized ? 1 : countLines(piece.bytes, maxLines - lines + 1);
+        if (lines + n > maxLines) {
+          // Split at the end of the line that fills the segment; the rest starts the next one.
+          const at = lineEnd(piece.bytes, maxLines - lines);
+          rest = { ...piece, bytes: piece.bytes.subarray(at) };
+          piece = { ...piece, bytes: piece.bytes.subarray(0, at) };
+          lines = maxLines;
+        } else lines += n;
+        parts.push(piece);
+        bytes += piece.bytes.length;
+        if (lines >= maxLines || bytes >= maxBytes) yield cut();
+      }
     }
+  } catch (error) {
+    // The input broke off (InputError): the lines before the break are delivered first, as the one thread does.
+    if (parts.length > 0) yield cut();
+    throw error;
   }
   if (parts.length > 0) yield cut();
 }

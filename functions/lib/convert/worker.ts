@@ -1,5 +1,5 @@
 import { isMainThread, parentPort, workerData, type MessagePort } from "node:worker_threads";
-import { table as tableSchema } from "../../../components/spec/schema";
+import type { TableSpec } from "../../../components/spec/schema";
 import { controlHash } from "../control";
 import type { ConvertOptions } from "./convert";
 import { metered, quarantineOversized } from "./input";
@@ -40,9 +40,21 @@ export interface Start {
   prefix?: SegmentBytes;
 }
 
+/** Every message names its conversion (`session`): a pool's workers serve one conversion after another. */
 export type ToWorker =
-  | ({ type: "segment"; seg: number; header?: CsvHeader; final: boolean; start?: Start } & SegmentBytes)
-  | ({ type: "start"; seg: number } & Start);
+  | { type: "open"; session: number; options: WorkerOptions }
+  | { type: "close"; session: number }
+  | ({
+      type: "segment";
+      session: number;
+      seg: number;
+      header?: CsvHeader;
+      final: boolean;
+      start?: Start;
+    } & SegmentBytes)
+  | ({ type: "start"; session: number; seg: number } & Start);
+
+type SegmentMessage = Extract<ToWorker, { type: "segment" }>;
 
 export interface OutputFile {
   key: string;
@@ -50,7 +62,7 @@ export interface OutputFile {
   contentType: string;
 }
 
-export type FromWorker =
+export type FromWorker = { session: number } & (
   | { type: "header"; seg: number; header: CsvHeader }
   | {
       type: "parsed";
@@ -72,7 +84,8 @@ export type FromWorker =
       batches: number;
       maxBufferedRows: number;
       headerSeen: boolean;
-    };
+    }
+);
 
 /** The part name of a segment's batch: within the 10 characters run.ts's key-length budget allows for it. */
 export function segmentPart(hash: string, seg: number, batch: number): string {
@@ -93,7 +106,8 @@ class CollectingSink implements OutputSink {
   }
 }
 
-class ConverterWorker {
+/** One conversion's segments in this worker. */
+class ConverterSession {
   private readonly options: ConvertOptions;
   private readonly hash: string;
   private readonly starts = new Map<number, Start>();
@@ -101,21 +115,25 @@ class ConverterWorker {
   private queue: Promise<void> = Promise.resolve();
 
   constructor(
+    private readonly session: number,
     private readonly port: MessagePort,
     init: WorkerOptions,
   ) {
     this.options = {
       ...init,
-      table: tableSchema.parse(init.table),
+      table: init.table as TableSpec,
       ingestedAt: new Date(init.ingestedAt),
       source: (async function* () {})(),
       sink: new CollectingSink(),
     };
     this.hash = controlHash(init.controlId);
-    port.on("message", (message: ToWorker) => this.receive(message));
   }
 
-  private receive(message: ToWorker): void {
+  private post(message: DistributiveOmit<FromWorker, "session">, transfer: ArrayBuffer[] = []): void {
+    this.port.postMessage({ ...message, session: this.session }, transfer);
+  }
+
+  receive(message: Extract<ToWorker, { type: "segment" | "start" }>): void {
     if (message.type === "start") {
       this.starts.set(message.seg, message);
       this.waiting.get(message.seg)?.(message);
@@ -138,7 +156,7 @@ class ConverterWorker {
     return new Promise((resolve) => this.waiting.set(seg, resolve));
   }
 
-  private async convert(segment: Extract<ToWorker, { type: "segment" }>): Promise<void> {
+  private async convert(segment: SegmentMessage): Promise<void> {
     // A start known at dispatch (with its prefix) is read as dispatched: no second attempt.
     const dispatched = this.starts.get(segment.seg);
     let prefix = dispatched?.prefix;
@@ -156,7 +174,7 @@ class ConverterWorker {
         },
       );
       const lines = [...(prefix ? segmentLines(prefix) : []), ...segmentLines(segment)];
-      let parsed: Extract<FromWorker, { type: "parsed" }>;
+      let parsed: Parsed;
       try {
         parsed = await this.read(run, segment, lines, attempt, prefix);
       } catch (error) {
@@ -164,7 +182,7 @@ class ConverterWorker {
         prefix = (await this.start(segment.seg)).prefix;
         continue;
       }
-      this.port.postMessage(parsed, parsed.open ? [parsed.open.bytes] : []);
+      this.post(parsed, parsed.open ? [parsed.open.bytes] : []);
       const start = await this.start(segment.seg);
       if (attempt === 0 && !dispatched && start.prefix) {
         prefix = start.prefix;
@@ -174,7 +192,7 @@ class ConverterWorker {
       this.starts.delete(segment.seg);
       this.waiting.delete(segment.seg);
       const files = sink.files.map((f) => ({ ...f, body: owned(f.body) }));
-      const done: FromWorker = {
+      const done: DistributiveOmit<FromWorker, "session"> = {
         type: "done",
         seg: segment.seg,
         files,
@@ -184,7 +202,7 @@ class ConverterWorker {
         maxBufferedRows: run.counts.maxBufferedRows,
         headerSeen: run.headerSeen,
       };
-      this.port.postMessage(
+      this.post(
         done,
         files.map((f) => f.body.buffer as ArrayBuffer),
       );
@@ -195,11 +213,11 @@ class ConverterWorker {
   /** Reads the segment's lines (behind the prefix, if any) into the run's buffers; what the main thread needs. */
   private async read(
     run: ConversionRun,
-    segment: Extract<ToWorker, { type: "segment" }>,
+    segment: SegmentMessage,
     lines: ByteLines[],
     attempt: number,
     prefix: SegmentBytes | undefined,
-  ): Promise<Extract<FromWorker, { type: "parsed" }>> {
+  ): Promise<Parsed> {
     const chunks = metered(run, quarantineOversized(run, iterate(lines)));
     if (this.options.table.format !== "csv") {
       await readJson(run, chunks);
@@ -208,10 +226,9 @@ class ConverterWorker {
     const end = await readCsv(run, chunks, {
       header: segment.header,
       final: segment.final,
-      onHeader: (header) =>
-        this.port.postMessage({ type: "header", seg: segment.seg, header } satisfies FromWorker),
+      onHeader: (header) => this.post({ type: "header", seg: segment.seg, header }),
     });
-    const parsed: Extract<FromWorker, { type: "parsed" }> = {
+    const parsed: Parsed = {
       type: "parsed",
       seg: segment.seg,
       attempt,
@@ -259,6 +276,18 @@ function owned(body: Uint8Array): Uint8Array {
     : new Uint8Array(body);
 }
 
-if (!isMainThread && (workerData as Record<string, unknown> | null)?.[WORKER_FLAG]) {
-  new ConverterWorker(parentPort!, (workerData as { options: WorkerOptions }).options);
+type DistributiveOmit<T, K extends keyof T> = T extends unknown ? Omit<T, K> : never;
+type Parsed = DistributiveOmit<Extract<FromWorker, { type: "parsed" }>, "session">;
+
+/** Routes each message to its conversion's session. */
+function serve(port: MessagePort): void {
+  const sessions = new Map<number, ConverterSession>();
+  port.on("message", (message: ToWorker) => {
+    if (message.type === "open")
+      sessions.set(message.session, new ConverterSession(message.session, port, message.options));
+    else if (message.type === "close") sessions.delete(message.session);
+    else sessions.get(message.session)?.receive(message);
+  });
 }
+
+if (!isMainThread && (workerData as Record<string, unknown> | null)?.[WORKER_FLAG]) serve(parentPort!);

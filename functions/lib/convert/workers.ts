@@ -17,6 +17,40 @@ import {
   type WorkerOptions,
 } from "./worker";
 
+/**
+ * The worker threads, kept for the next conversion (a warm Lambda container converts many files: a thread and
+ * its parquet-wasm instance cost tens of ms to start); unreferenced while idle, so they never keep a process
+ * alive. A conversion that fails terminates them (a thread's state may be anything then).
+ */
+const pool: Worker[] = [];
+const listeners = new Map<
+  number,
+  { receive: (message: FromWorker) => void; fail: (error: unknown) => void }
+>();
+let sessions = 0;
+
+function workersFor(count: number): Worker[] {
+  while (pool.length < count) {
+    const worker = startWorker();
+    const index = pool.length;
+    worker.on("message", (message: FromWorker) => listeners.get(message.session)?.receive(message));
+    worker.on("error", (error) => dropPool(error));
+    worker.on("exit", (code) =>
+      dropPool(new Error(`converter worker ${index} stopped with exit code ${code}`)),
+    );
+    worker.unref();
+    pool.push(worker);
+  }
+  return pool.slice(0, count);
+}
+
+/** Every conversion using the pool fails, and the threads are stopped. */
+function dropPool(error: unknown): void {
+  const workers = pool.splice(0);
+  for (const worker of workers) void worker.removeAllListeners("exit").terminate();
+  for (const listener of [...listeners.values()]) listener.fail(error);
+}
+
 /** Segments handed to the workers and not yet written back, per worker: one being read, one waiting. */
 const IN_FLIGHT_PER_WORKER = 2;
 
@@ -51,7 +85,8 @@ export async function convertWithWorkers(options: ConvertOptions, workers: numbe
   const hash = controlHash(options.controlId);
   const states: SegmentState[] = [];
   const slots = new Array<number>(workers).fill(0);
-  const threads: Worker[] = [];
+  let threads: Worker[] = [];
+  const session = ++sessions;
   // bases[i]: rows and lines before segment i, once every segment before it is confirmed.
   const bases: { rows: number; lines: number }[] = [{ rows: 0, lines: 0 }];
   const opens: (SegmentBytes | undefined)[] = [];
@@ -81,8 +116,8 @@ export async function convertWithWorkers(options: ConvertOptions, workers: numbe
     const prefix = seg > 0 ? opens[seg - 1] : undefined;
     return prefix ? { base: bases[seg]!, prefix } : { base: bases[seg]! };
   };
-  const post = (worker: number, message: ToWorker, transfer: ArrayBuffer[]) =>
-    threads[worker]!.postMessage(message, transfer);
+  const post = (worker: number, message: DistributiveOmit<ToWorker, "session">, transfer: ArrayBuffer[]) =>
+    threads[worker]!.postMessage({ ...message, session }, transfer);
   // Confirms segments in order as their reports come in; sends each next one its start.
   const advance = () => {
     while (confirmed < states.length) {
@@ -130,14 +165,11 @@ export async function convertWithWorkers(options: ConvertOptions, workers: numbe
     signal();
   };
   const spawn = () => {
-    for (let i = 0; i < workers; i++) {
-      const worker = startWorker(options);
-      worker.on("message", receive);
-      worker.on("error", fail);
-      worker.on("exit", (code) => {
-        if (code !== 0) fail(new Error(`converter worker ${i} stopped with exit code ${code}`));
-      });
-      threads.push(worker);
+    listeners.set(session, { receive, fail });
+    threads = workersFor(workers);
+    for (const worker of threads) {
+      worker.ref();
+      worker.postMessage({ type: "open", session, options: workerOptions(options) } satisfies ToWorker);
     }
   };
 
@@ -178,7 +210,7 @@ export async function convertWithWorkers(options: ConvertOptions, workers: numbe
         outputs: [],
         quarantine: [],
       });
-      const message: ToWorker = {
+      const message: DistributiveOmit<ToWorker, "session"> = {
         type: "segment",
         seg,
         bytes: segment.bytes,
@@ -193,8 +225,16 @@ export async function convertWithWorkers(options: ConvertOptions, workers: numbe
     }
     await until(() => states.every((s) => s.written));
     await writing;
+  } catch (error) {
+    // Workers may still hold this conversion's segments: stop them rather than let them run on.
+    if (threads.length > 0) dropPool(error);
+    throw error;
   } finally {
-    await Promise.all(threads.map((t) => t.removeAllListeners("exit").terminate()));
+    listeners.delete(session);
+    for (const worker of threads.filter((t) => pool.includes(t))) {
+      worker.postMessage({ type: "close", session } satisfies ToWorker);
+      worker.unref();
+    }
   }
   return result(options, states, bases[states.length] ?? bases[0]!, inputError, hash, info, header);
 }
@@ -249,8 +289,18 @@ async function result(
  * loader; from a bundle (Lambda, Fargate, the benchmark) it is the bundle, which holds worker.ts and starts it
  * when `workerData` carries the flag (so a bundle's entry must not run its own work off the main thread).
  */
-function startWorker(options: ConvertOptions): Worker {
-  const init: WorkerOptions = {
+function startWorker(): Worker {
+  const workerData = { [WORKER_FLAG]: true };
+  if (__filename.endsWith(".ts"))
+    return new Worker(path.join(__dirname, "worker.ts"), {
+      workerData,
+      execArgv: ["--require", require.resolve("tsx/cjs")],
+    });
+  return new Worker(__filename, { workerData });
+}
+
+function workerOptions(options: ConvertOptions): WorkerOptions {
+  return {
     table: options.table satisfies TableSpec,
     controlId: options.controlId,
     ingestedAt: options.ingestedAt.toISOString(),
@@ -260,11 +310,6 @@ function startWorker(options: ConvertOptions): Worker {
     fromBytes: options.fromBytes,
     maxRecordBytes: options.maxRecordBytes,
   };
-  const workerData = { [WORKER_FLAG]: true, options: init };
-  if (__filename.endsWith(".ts"))
-    return new Worker(path.join(__dirname, "worker.ts"), {
-      workerData,
-      execArgv: ["--require", require.resolve("tsx/cjs")],
-    });
-  return new Worker(__filename, { workerData });
 }
+
+type DistributiveOmit<T, K extends keyof T> = T extends unknown ? Omit<T, K> : never;
