@@ -20,6 +20,11 @@ export interface CsvSegment {
   header?: CsvHeader;
   /** The input's last segment: a record still open at its end is unterminated (else it is left to the next). */
   final: boolean;
+  /**
+   * The lines before the segment, when known (the header's reason names its line): a segment that reads the
+   * header is never read ahead of its start, so they are known then.
+   */
+  lineBase?: number;
   /** Told as soon as the header is read, so that the segments after this one can start. */
   onHeader?: (header: CsvHeader) => void;
 }
@@ -72,6 +77,7 @@ class CsvReader {
     const fed: { line: number; chunk: number; offset: number }[] = [];
     const track = segment !== undefined && !segment.final;
     let chunkIndex = -1;
+    const lineBase = segment?.lineBase ?? 0;
     const records: CsvRecord[] = [];
     // Synchronous per record (no promise per row); the caller awaits only when a batch is full.
     const take = (record: CsvRecord): void => {
@@ -81,8 +87,8 @@ class CsvReader {
         this.run.headerSeen = true;
         if (record.error === undefined) parser.width = record.fields.length;
         header = record.error
-          ? `the CSV header (line ${record.line}) cannot be read: ${record.error}`
-          : this.header(record.fields!, record.line);
+          ? `the CSV header (line ${record.line + lineBase}) cannot be read: ${record.error}`
+          : this.header(record.fields!, record.line + lineBase);
         segment?.onHeader?.({ header, width: parser.width });
         if (typeof header === "object") return;
         // A refused file is quarantined whole, its first line included (it may be data: a file without a header).

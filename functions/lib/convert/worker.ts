@@ -226,6 +226,8 @@ class ConverterSession {
     const end = await readCsv(run, chunks, {
       header: segment.header,
       final: segment.final,
+      // Known whenever the header is not: such a segment is only sent with its start (workers.ts).
+      lineBase: this.starts.get(segment.seg)?.base.lines,
       onHeader: (header) => this.post({ type: "header", seg: segment.seg, header }),
     });
     const parsed: Parsed = {
