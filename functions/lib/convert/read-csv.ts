@@ -1,7 +1,14 @@
 import { utf8 } from "./bytes";
 import { CoercionError } from "./coerce";
 import type { ColumnBuffer } from "./columns";
-import { CsvByteScanner, CsvRecords, unescapeQuotes, type CsvRecord } from "./csv";
+import {
+  CsvByteScanner,
+  CsvRecords,
+  lineMark,
+  resolveLineMarks,
+  unescapeQuotes,
+  type CsvRecord,
+} from "./csv";
 import { lineText, type ConversionRun } from "./run";
 import { InputError, type ByteLines } from "./text";
 
@@ -71,6 +78,7 @@ class CsvReader {
 
   async read(chunks: AsyncIterable<ByteLines>, segment?: CsvSegment): Promise<CsvSegmentEnd> {
     const parser = new CsvRecords();
+    if (segment) parser.lineName = lineMark;
     let header: { indexes: number[]; width: number } | string | undefined = segment?.header?.header;
     if (segment?.header) parser.width = segment.header.width;
     // The lines given to CsvRecords since it was last idle (a segment's open record starts at one of them).
@@ -87,7 +95,8 @@ class CsvReader {
         this.run.headerSeen = true;
         if (record.error === undefined) parser.width = record.fields.length;
         header = record.error
-          ? `the CSV header (line ${record.line + lineBase}) cannot be read: ${record.error}`
+          ? // Resolved here: the reason goes to the segments after this one, whose lines start elsewhere.
+            `the CSV header (line ${record.line + lineBase}) cannot be read: ${resolveLineMarks(record.error, lineBase)}`
           : this.header(record.fields!, record.line + lineBase);
         segment?.onHeader?.({ header, width: parser.width });
         if (typeof header === "object") return;

@@ -2,6 +2,7 @@ import type { TableSpec } from "../../../components/spec/schema";
 import { controlHash } from "../control";
 import { byteCoercer, utf8, type ByteCoercer } from "./bytes";
 import { coercer, CoercionError, columnType, type Coercer, type ColumnType, type Converted } from "./coerce";
+import { resolveLineMarks } from "./csv";
 import { columnBuffer, type ColumnBuffer, type Shiftable } from "./columns";
 import type { ConvertOptions, ConvertResult } from "./convert";
 import { parquetFile } from "./parquet";
@@ -236,7 +237,9 @@ export class ConversionRun {
         key,
         Buffer.from(
           this.quarantined
-            .map(({ line, reason, raw }) => JSON.stringify({ line: line + base.lines, reason, raw }))
+            .map(({ line, reason, raw }) =>
+              JSON.stringify({ line: line + base.lines, reason: resolveLineMarks(reason, base.lines), raw }),
+            )
             .join("\n") + "\n",
         ),
         "application/x-ndjson",

@@ -125,7 +125,11 @@ export async function convertWithWorkers(options: ConvertOptions, workers: numbe
       if (!state.started) {
         const start = startOf(confirmed);
         state.started = true;
-        if (start.prefix) state.attempt = 1;
+        if (start.prefix) {
+          // A report of the read made without it (received already) no longer counts.
+          state.attempt = 1;
+          state.parsed = undefined;
+        }
         post(
           state.worker,
           { type: "start", seg: confirmed, ...start },
