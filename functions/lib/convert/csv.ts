@@ -377,6 +377,7 @@ export function lineMark(line: number): string {
 /** The reason with each `lineMark` made the line's number in the file. */
 export function resolveLineMarks(reason: string, linesBefore: number): string {
   return reason.includes("\u0001")
-    ? reason.replace(/\u0001(\d+)\u0001/g, (_, n: string) => String(Number(n) + linesBefore))
+    ? // eslint-disable-next-line no-control-regex -- U+0001 is the mark: it cannot occur in a reason's own text
+      reason.replace(/\u0001(\d+)\u0001/g, (_, n: string) => String(Number(n) + linesBefore))
     : reason;
 }
