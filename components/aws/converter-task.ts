@@ -40,7 +40,11 @@ export interface AwsConverterTaskArgs extends AwsFunctionCommon {
   readonly bronze: AwsMedallionLayer;
   /** Extra environment of the container (CONTROL_TABLE, BRONZE_BUCKET). */
   readonly environmentVariables: Readonly<Record<string, pulumi.Input<string>>>;
-  /** vCPU units (1024 = one vCPU). @default 1024 */
+  /**
+   * vCPU units (1024 = one vCPU). @default 1024; give 2048 with CONVERTER_WORKERS=2 (the converter's worker
+   * threads, functions/lib/convert/workers.ts); 2 vCPU takes 4-16 GB of memory
+   * (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-tasks-services.html#fargate-tasks-size).
+   */
   readonly cpu?: number;
   /** MiB of memory. @default 4096 */
   readonly memoryMb?: number;

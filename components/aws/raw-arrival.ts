@@ -97,7 +97,9 @@ export class AwsRawArrival extends pulumi.ComponentResource {
           METRICS_PIPELINE: metricsPipeline(product, environment),
         },
         timeoutSeconds: 900,
-        // 1769 MiB is one full vCPU; the converter's memory is bounded by batch size, not file size.
+        // 1769 MiB is one full vCPU; the converter's memory is bounded by batch size, not file size. Its worker
+        // threads are off (CONVERTER_WORKERS); with them, two vCPUs need 3,538 MB
+        // (https://docs.aws.amazon.com/lambda/latest/dg/configuration-memory.html).
         memorySizeMb: 2048,
       },
       { parent: this },

@@ -1,3 +1,4 @@
+import { isMainThread } from "node:worker_threads";
 import { S3Client } from "@aws-sdk/client-s3";
 import { z } from "zod";
 import { documentClient } from "../lib/clients";
@@ -48,9 +49,12 @@ async function main(): Promise<void> {
   logger.info("converted", { ...result, outputs: result.outputs.length });
 }
 
-main()
-  .catch((error: unknown) => {
-    logger.error("conversion failed", error as Error);
-    process.exitCode = 1;
-  })
-  .finally(() => metrics.publishStoredMetrics());
+// The bundle is also what the converter's worker threads run (functions/lib/convert/workers.ts): they convert,
+// only the main thread runs the task.
+if (isMainThread)
+  main()
+    .catch((error: unknown) => {
+      logger.error("conversion failed", error as Error);
+      process.exitCode = 1;
+    })
+    .finally(() => metrics.publishStoredMetrics());

@@ -211,8 +211,13 @@ class NumberColumn extends ColumnBuffer {
 const BIG_SCRATCH = new BigInt64Array(1);
 const WORD_SCRATCH = new Int32Array(BIG_SCRATCH.buffer);
 
+/** A column whose values can all be moved by a constant (a segment's `_source_row`, see run.ts). */
+export interface Shiftable {
+  shift(by: number): void;
+}
+
 /** bigint and timestamp (µs): 64-bit little-endian words, written from safe integers without a BigInt. */
-class Int64Column extends ColumnBuffer {
+class Int64Column extends ColumnBuffer implements Shiftable {
   private words = new Int32Array(0);
   private readonly timestamp = this.field.type instanceof Timestamp;
 
@@ -271,6 +276,15 @@ class Int64Column extends ColumnBuffer {
     this.length = first + rows;
     if (this.nulls !== 0)
       for (let i = first + 1; i < first + rows; i++) this.validity[i >> 3] |= 1 << (i & 7);
+  }
+
+  /** Adds `by` to every value: non-negative safe integers that stay safe (record ordinals). */
+  shift(by: number): void {
+    const words = this.words;
+    for (let i = 0; i < this.length; i++) {
+      const n = (words[2 * i]! >>> 0) + words[2 * i + 1]! * TWO_32 + by;
+      this.setNumber(i, n);
+    }
   }
 
   private setNumber(i: number, n: number): void {

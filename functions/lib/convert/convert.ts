@@ -3,8 +3,9 @@ import { readCsv } from "./read-csv";
 import { readJson } from "./read-json";
 import { ConversionRun } from "./run";
 import type { OutputSink } from "./sinks";
-import { runLines } from "./input";
-import { InputError, inputInfo, type ByteLines, type InputInfo } from "./text";
+import { metered, runLines } from "./input";
+import { convertWithWorkers } from "./workers";
+import { InputError, inputInfo, type InputInfo } from "./text";
 
 export { DEFAULT_BATCH_BYTES, DEFAULT_BATCH_ROWS, DEFAULT_MAX_PARTITIONS, hiveValue } from "./run";
 export { DEFAULT_MAX_RECORD_BYTES, type InputInfo } from "./text";
@@ -41,6 +42,12 @@ export interface ConvertOptions {
    * quarantined as one record (`record exceeds 8 MiB`), so memory stays bounded whatever the input. @default 8 MiB
    */
   maxRecordBytes?: number;
+  /**
+   * Worker threads that read and encode (workers.ts): this thread then only gunzips, cuts the input into
+   * segments of whole lines and writes the files. The rows, `_source_row`s, quarantine entries and counts are
+   * the same as with none; the files are one per segment and batch. 0: all in this thread. @default 0
+   */
+  workers?: number;
 }
 
 export interface ConvertResult {
@@ -74,6 +81,10 @@ export interface ConvertResult {
  * Streams: memory holds one batch of rows, whatever the file size. rowsIn = rowsWritten + rowsQuarantined.
  */
 export async function convert(options: ConvertOptions): Promise<ConvertResult> {
+  const workers = options.workers ?? 0;
+  if (!Number.isInteger(workers) || workers < 0)
+    throw new RangeError(`workers must be a whole number of 0 or more: ${workers}`);
+  if (workers > 0) return convertWithWorkers(options, workers);
   const run = new ConversionRun(options);
   const input = inputInfo();
   try {
@@ -86,18 +97,4 @@ export async function convert(options: ConvertOptions): Promise<ConvertResult> {
   }
   await run.flush();
   return { ...run.result(), input };
-}
-
-/**
- * The input's chunks, counted: a reader asks for the next chunk once it is done with the last, so that is
- * where the batch is flushed when the bytes read since the last flush reach `batchBytes` (at most one chunk
- * over it: 1 MiB gunzipped, 64 KiB from a file or S3).
- */
-async function* metered(run: ConversionRun, chunks: AsyncIterable<ByteLines>): AsyncGenerator<ByteLines> {
-  for await (const chunk of chunks) {
-    run.bytesIn += chunk.bytes.length;
-    yield chunk;
-    run.bufferedBytes += chunk.bytes.length;
-    if (run.bufferedBytes >= run.batchBytes) await run.flush();
-  }
 }

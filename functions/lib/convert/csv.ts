@@ -39,6 +39,17 @@ export class CsvRecords {
 
   constructor(private readonly delimiter = ",") {}
 
+  /**
+   * How a reason names a line: its number, or (a worker's segment, whose first line's number is not known yet)
+   * a mark that ConversionRun's flush turns into the number (see `lineMark`).
+   */
+  lineName: (line: number) => string = String;
+
+  /** The line the record open across lines starts on (undefined when idle). */
+  get pendingLine(): number | undefined {
+    return this.pending[0]?.line;
+  }
+
   /** No record is open across lines: the next line starts a record. */
   get idle(): boolean {
     return this.pending.length === 0;
@@ -92,8 +103,8 @@ export class CsvRecords {
       } else {
         this.resync(
           record.error === undefined
-            ? `closed on line ${line} into ${record.fields.length} fields, not ${this.width}`
-            : `closed on line ${line} into a malformed record: ${record.error}`,
+            ? `closed on line ${this.lineName(line)} into ${record.fields.length} fields, not ${this.width}`
+            : `closed on line ${this.lineName(line)} into a malformed record: ${record.error}`,
           out,
         );
       }
@@ -356,4 +367,17 @@ export function unescapeQuotes(
     if (end === to) return at;
     from = end + 1;
   }
+}
+
+/** A line number relative to a segment, in a reason: `resolveLineMarks` adds the lines before the segment. */
+export function lineMark(line: number): string {
+  return `\u0001${line}\u0001`;
+}
+
+/** The reason with each `lineMark` made the line's number in the file. */
+export function resolveLineMarks(reason: string, linesBefore: number): string {
+  return reason.includes("\u0001")
+    ? // eslint-disable-next-line no-control-regex -- U+0001 is the mark: it cannot occur in a reason's own text
+      reason.replace(/\u0001(\d+)\u0001/g, (_, n: string) => String(Number(n) + linesBefore))
+    : reason;
 }

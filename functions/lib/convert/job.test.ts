@@ -28,6 +28,8 @@ beforeAll(async () => {
     controlTable: "control",
     bronzeBucket: "bronze",
     batchRows: 2,
+    // The keys below are the one-thread converter's; the worker threads' are tested on their own.
+    workers: 0,
   };
 });
 afterAll(() => Promise.all([s3.close(), dynamo.close()]));
@@ -139,6 +141,44 @@ describe("runConversion (s3rver + dynalite)", () => {
       rowsQuarantined: 1,
       attempts: 2,
     });
+  });
+
+  it("with worker threads (as deployed on two cores): the same counts, one file per segment, a retry overwrites", async () => {
+    const controlId = "s3://raw/beer/2026/workers.json.gz#w1";
+    const lines = Array.from({ length: 7 }, (_, i) =>
+      JSON.stringify({ beer_id: i + 1, abv: i === 3 ? "x" : 5 }),
+    );
+    await s3.client.send(
+      new PutObjectCommand({
+        Bucket: "raw",
+        Key: "beer/2026/workers.json.gz",
+        Body: gzipSync(lines.join("\n")),
+      }),
+    );
+    await deps.dynamo.send(
+      new PutCommand({
+        TableName: "control",
+        Item: { pk: controlId, status: "RECEIVED", attempts: 0, createdAt: "2026-11-20T23:59:00.000Z" },
+      }),
+    );
+    const input = { controlId, bucket: "raw", key: "beer/2026/workers.json.gz", table: "beer" };
+    const first = await runConversion({ ...deps, workers: 2 }, input);
+    const part = `part-${controlHash(controlId)}`;
+    // batchRows 2: segments of two lines, the fourth line's row quarantined by the second segment.
+    expect(first).toEqual({
+      rowsIn: 7,
+      rowsWritten: 6,
+      rowsQuarantined: 1,
+      outputs: [0, 1, 2, 3].map((seg) => `beer/ingest_date=2026-11-20/${part}-0000${seg}-0000.parquet`),
+    });
+    expect(await runConversion({ ...deps, workers: 2 }, input)).toEqual(first);
+    const quarantine = await s3.client.send(
+      new GetObjectCommand({
+        Bucket: "bronze",
+        Key: `_quarantine/beer/ingest_date=2026-11-20/${part}-00001-0000.jsonl`,
+      }),
+    );
+    expect(JSON.parse(await quarantine.Body!.transformToString())).toMatchObject({ line: 4, raw: lines[3] });
   });
 
   it("an empty or header-only file gives 0/0/0 with no signal: the control record says emptyInput", async () => {

@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import type { S3Client } from "@aws-sdk/client-s3";
 import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { TableSpec } from "../../../components/spec/schema";
@@ -27,6 +28,8 @@ export interface ConversionDeps {
   controlTable: string;
   bronzeBucket: string;
   batchRows?: number;
+  /** Worker threads (see `ConvertOptions.workers`). @default converterWorkers() */
+  workers?: number;
   /** How the raw body survives broken connections (attempts, backoff, a retry hook). */
   source?: ResumableBodyOptions;
 }
@@ -65,6 +68,7 @@ export async function runConversion(deps: ConversionDeps, input: ConversionInput
     controlId: input.controlId,
     ingestedAt: createdAt,
     batchRows: deps.batchRows,
+    workers: deps.workers ?? converterWorkers(),
   });
   // A reader that turned the source's error into an input error must not make the file CONVERTED.
   if (body.failure) throw body.failure;
@@ -96,6 +100,18 @@ export async function runConversion(deps: ConversionDeps, input: ConversionInput
     rowsQuarantined: result.rowsQuarantined,
     outputs: result.outputs,
   };
+}
+
+/**
+ * Worker threads of a conversion: `CONVERTER_WORKERS` (0 when unset), never more than the cores seen.
+ * Off by default: with two workers the converter's peak RSS measured 388-421 MiB at 1M rows, over the
+ * 256 MiB bound one thread keeps, and the two-core speed-up is not measured yet (docs/BENCHMARKS.md).
+ */
+export function converterWorkers(env: NodeJS.ProcessEnv = process.env): number {
+  const asked = Number(env.CONVERTER_WORKERS ?? 0);
+  if (!Number.isInteger(asked) || asked < 0)
+    throw new Error(`CONVERTER_WORKERS must be a whole number, got ${env.CONVERTER_WORKERS}`);
+  return Math.min(asked, availableParallelism());
 }
 
 /**

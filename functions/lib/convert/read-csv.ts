@@ -1,16 +1,57 @@
 import { utf8 } from "./bytes";
 import { CoercionError } from "./coerce";
 import type { ColumnBuffer } from "./columns";
-import { CsvByteScanner, CsvRecords, unescapeQuotes, type CsvRecord } from "./csv";
+import {
+  CsvByteScanner,
+  CsvRecords,
+  lineMark,
+  resolveLineMarks,
+  unescapeQuotes,
+  type CsvRecord,
+} from "./csv";
 import { lineText, type ConversionRun } from "./run";
 import { InputError, type ByteLines } from "./text";
 
 /** CSV records scanned ahead and read a column at a time (a few hundred KiB of input). */
 const BLOCK_ROWS = 2048;
 
-/** CSV into the run's buffers (see `CsvReader`). */
-export function readCsv(run: ConversionRun, chunks: AsyncIterable<ByteLines>): Promise<void> {
-  return new CsvReader(run).read(chunks);
+/** The header as read: column positions or why the file is refused, and its number of fields. */
+export interface CsvHeader {
+  header: { indexes: number[]; width: number } | string;
+  width: number;
+}
+
+/** One segment of the input read by a worker thread (workers.ts), rather than the whole input. */
+export interface CsvSegment {
+  /** The header, when a segment before this one read it. */
+  header?: CsvHeader;
+  /** The input's last segment: a record still open at its end is unterminated (else it is left to the next). */
+  final: boolean;
+  /**
+   * The lines before the segment, when known (the header's reason names its line): a segment that reads the
+   * header is never read ahead of its start, so they are known then.
+   */
+  lineBase?: number;
+  /** Told as soon as the header is read, so that the segments after this one can start. */
+  onHeader?: (header: CsvHeader) => void;
+}
+
+export interface CsvSegmentEnd {
+  header?: CsvHeader;
+  /**
+   * A record still open at the end of a segment that is not the last: where its first line starts (chunk index
+   * and offset in it, line number). Nothing from that line on was counted; the next segment reads it again.
+   */
+  open?: { line: number; chunk: number; offset: number };
+}
+
+/** CSV into the run's buffers (see `CsvReader`); `segment` when it is one part of the input (workers.ts). */
+export function readCsv(
+  run: ConversionRun,
+  chunks: AsyncIterable<ByteLines>,
+  segment?: CsvSegment,
+): Promise<CsvSegmentEnd> {
+  return new CsvReader(run).read(chunks, segment);
 }
 
 /**
@@ -35,9 +76,16 @@ class CsvReader {
 
   constructor(private readonly run: ConversionRun) {}
 
-  async read(chunks: AsyncIterable<ByteLines>): Promise<void> {
+  async read(chunks: AsyncIterable<ByteLines>, segment?: CsvSegment): Promise<CsvSegmentEnd> {
     const parser = new CsvRecords();
-    let header: { indexes: number[]; width: number } | string | undefined;
+    if (segment) parser.lineName = lineMark;
+    let header: { indexes: number[]; width: number } | string | undefined = segment?.header?.header;
+    if (segment?.header) parser.width = segment.header.width;
+    // The lines given to CsvRecords since it was last idle (a segment's open record starts at one of them).
+    const fed: { line: number; chunk: number; offset: number }[] = [];
+    const track = segment !== undefined && !segment.final;
+    let chunkIndex = -1;
+    const lineBase = segment?.lineBase ?? 0;
     const records: CsvRecord[] = [];
     // Synchronous per record (no promise per row); the caller awaits only when a batch is full.
     const take = (record: CsvRecord): void => {
@@ -47,8 +95,10 @@ class CsvReader {
         this.run.headerSeen = true;
         if (record.error === undefined) parser.width = record.fields.length;
         header = record.error
-          ? `the CSV header (line ${record.line}) cannot be read: ${record.error}`
-          : this.header(record.fields!, record.line);
+          ? // Resolved here: the reason goes to the segments after this one, whose lines start elsewhere.
+            `the CSV header (line ${record.line + lineBase}) cannot be read: ${resolveLineMarks(record.error, lineBase)}`
+          : this.header(record.fields!, record.line + lineBase);
+        segment?.onHeader?.({ header, width: parser.width });
         if (typeof header === "object") return;
         // A refused file is quarantined whole, its first line included (it may be data: a file without a header).
       }
@@ -86,6 +136,7 @@ class CsvReader {
     const fast = this.run.options.fromBytes ?? true;
     const failure: { error?: InputError } = {};
     for await (const chunk of untilInputError(chunks, failure)) {
+      chunkIndex++;
       // The blank stand-in of a line over the maximum record size, quarantined already (input.ts): it keeps
       // the numbering but is no record, not even in a one-column file, where a blank line is one.
       if (chunk.oversized) {
@@ -133,20 +184,30 @@ class CsvReader {
         const newline = bytes.indexOf(10, p);
         const crlf = newline > p && bytes[newline - 1] === 13;
         const text = utf8(bytes, p, crlf ? newline - 1 : newline);
+        const start = p;
         p = newline + 1;
         records.length = 0;
         for (const record of parser.push([{ line, text, crlf }], records)) {
           take(record);
           if (this.run.full) await this.run.flush();
         }
+        if (track) {
+          if (parser.idle) fed.length = 0;
+          else fed.push({ line, chunk: chunkIndex, offset: start });
+        }
       }
       this.run.lastLine = line;
     }
-    for (const record of parser.end()) {
-      take(record);
-      if (this.run.full) await this.run.flush();
+    let open: CsvSegmentEnd["open"];
+    if (track && !parser.idle) open = fed.find((f) => f.line === parser.pendingLine);
+    else {
+      for (const record of parser.end()) {
+        take(record);
+        if (this.run.full) await this.run.flush();
+      }
     }
     if (failure.error) throw failure.error;
+    return { header: header === undefined ? undefined : { header, width: parser.width }, open };
   }
 
   /**

@@ -2,7 +2,8 @@ import type { TableSpec } from "../../../components/spec/schema";
 import { controlHash } from "../control";
 import { byteCoercer, utf8, type ByteCoercer } from "./bytes";
 import { coercer, CoercionError, columnType, type Coercer, type ColumnType, type Converted } from "./coerce";
-import { columnBuffer, type ColumnBuffer } from "./columns";
+import { resolveLineMarks } from "./csv";
+import { columnBuffer, type ColumnBuffer, type Shiftable } from "./columns";
 import type { ConvertOptions, ConvertResult } from "./convert";
 import { parquetFile } from "./parquet";
 
@@ -19,6 +20,23 @@ const OPERATIONS = new Set(["insert", "update", "delete"]);
 const MAX_RAW_CHARS = 64 * 1024;
 /** The columns every bronze row ends with, after the data columns and `operation` (see `stamp`). */
 export const SOURCE_COLUMNS = 3;
+
+/**
+ * How a worker thread's run differs (workers.ts): it converts one segment of the input, whose first record's
+ * ordinal and first line's number are known only once the segments before it have been read. Rows are stamped
+ * and quarantined with numbers relative to the segment; `base` (awaited at each flush, before anything is
+ * written) gives what to add, and `part` names the segment's files.
+ */
+export interface SegmentHooks {
+  base(): Promise<{ rows: number; lines: number }>;
+  part(batch: number): string;
+}
+
+interface QuarantineEntry {
+  line: number;
+  reason: string;
+  raw: string;
+}
 
 export interface Column {
   name: string;
@@ -60,12 +78,15 @@ export class ConversionRun {
   readonly counts = { rowsIn: 0, rowsWritten: 0, rowsQuarantined: 0, maxBufferedRows: 0 };
   private readonly partitions = new Map<string, ColumnBuffer[]>();
   private readonly hash: string;
-  private quarantined: string[] = [];
+  private quarantined: QuarantineEntry[] = [];
   private batch = 0;
   private readonly outputs: string[] = [];
   private readonly quarantineKeys: string[] = [];
 
-  constructor(readonly options: ConvertOptions) {
+  constructor(
+    readonly options: ConvertOptions,
+    private readonly segment?: SegmentHooks,
+  ) {
     this.table = options.table;
     const partitionBy = new Set(this.table.partitionBy);
     const segmentBytes = maxSegmentBytes(this.table.name, options.controlId, partitionBy.size);
@@ -184,9 +205,11 @@ export class ConversionRun {
 
   quarantine(line: number, reason: string, raw: string): void {
     this.counts.rowsQuarantined++;
-    this.quarantined.push(
-      JSON.stringify({ line, reason, raw: raw.length > MAX_RAW_CHARS ? raw.slice(0, MAX_RAW_CHARS) : raw }),
-    );
+    this.quarantined.push({
+      line,
+      reason,
+      raw: raw.length > MAX_RAW_CHARS ? raw.slice(0, MAX_RAW_CHARS) : raw,
+    });
   }
 
   /** Writes every buffered partition as one Parquet file and the batch's quarantined rows as JSON lines. */
@@ -194,9 +217,13 @@ export class ConversionRun {
     this.bufferedBytes = 0;
     this.openPartitions = 0;
     if (this.buffered === 0 && this.quarantined.length === 0) return;
-    const part = `part-${this.hash}-${String(this.batch++).padStart(5, "0")}`;
+    const base = this.segment ? await this.segment.base() : { rows: 0, lines: 0 };
+    const part = this.segment
+      ? this.segment.part(this.batch++)
+      : `part-${this.hash}-${String(this.batch++).padStart(5, "0")}`;
     for (const [partition, buffers] of this.partitions) {
       if (buffers[0]!.length === 0) continue;
+      if (base.rows !== 0) (buffers[buffers.length - 1] as ColumnBuffer & Shiftable).shift(base.rows);
       const key = `${this.table.name}/${partition}/${part}.parquet`;
       await this.options.sink.put(key, parquetFile(buffers), "application/vnd.apache.parquet");
       this.outputs.push(this.options.sink.describe(key));
@@ -208,7 +235,13 @@ export class ConversionRun {
       const key = `_quarantine/${this.table.name}/${this.defaultPartition}/${part}.jsonl`;
       await this.options.sink.put(
         key,
-        Buffer.from(this.quarantined.join("\n") + "\n"),
+        Buffer.from(
+          this.quarantined
+            .map(({ line, reason, raw }) =>
+              JSON.stringify({ line: line + base.lines, reason: resolveLineMarks(reason, base.lines), raw }),
+            )
+            .join("\n") + "\n",
+        ),
         "application/x-ndjson",
       );
       this.quarantineKeys.push(this.options.sink.describe(key));

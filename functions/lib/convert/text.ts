@@ -21,7 +21,7 @@ export interface ByteLines {
    * Set on a line longer than the maximum record size: it was skipped, not buffered, and `bytes` is a blank
    * line standing in for it (so line numbers still count it). The caller quarantines it with `reason`.
    */
-  oversized?: { reason: string; bytes: number; head: Buffer };
+  oversized?: { reason: string; bytes: number; head: Buffer; counted?: boolean };
   /**
    * The input's line ending (see `byteLines`). "cr": its lone CRs were rewritten to the LFs that end lines in
    * `bytes`, so a reader that keeps a line break inside a quoted field should write it back as CR.
