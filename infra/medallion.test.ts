@@ -132,6 +132,18 @@ describe("the medallion bin, bundled, on another team's TypeScript project", () 
     expect([unknown.code, unknown.err]).toEqual([2, expect.stringContaining('unknown command "frobnicate"')]);
   });
 
+  it("prints the stack file's JSON Schema, and the spec's alone with --spec", () => {
+    const whole = medallion("schema");
+    expect(whole.code).toBe(0);
+    const schema = JSON.parse(whole.out) as {
+      properties: { config: { properties: Record<string, unknown> } };
+    };
+    expect(Object.keys(schema.properties.config.properties)).toContain("medallion:lakehouse");
+    expect(fs.readFileSync(path.join(ROOT, "docs", "stack.schema.json"), "utf8")).toBe(whole.out);
+    const spec = JSON.parse(medallion("schema", "--spec").out) as { properties: Record<string, unknown> };
+    expect(Object.keys(spec.properties)).toEqual(expect.arrayContaining(["tables", "views", "gold"]));
+  });
+
   it("needs neither tsx nor ts-node to run itself", () => {
     const code = fs.readFileSync(BIN, "utf8");
     expect(code.startsWith("#!/usr/bin/env node")).toBe(true);
@@ -164,8 +176,13 @@ describe("medallion validate", () => {
       process.chdir(dir);
       expect(await main(["validate", "--stack", "dev"])).toBe(1);
       expect(out.join("\n")).toContain("medallion:lakehouse.name: must be 2-21 lower-case letters");
-      expect(await main(["schema"])).toBe(1);
-      expect(out.join("\n")).toContain("medallion schema is not available in this version yet");
+      // init writes a stack file that validate then accepts (components/spec/init.ts).
+      expect(await main(["init", "--cloud", "aws", "--stack", "qa"])).toBe(0);
+      expect(await main(["validate", "--stack", "qa"])).toBe(0);
+      expect(out.join("\n")).toContain("Pulumi.qa.yaml: valid (aws");
+      expect(await main(["init", "--cloud", "aws", "--stack", "qa"])).toBe(1);
+      expect(out.join("\n")).toContain("pass --force to overwrite it");
+      expect(await main(["init", "--cloud", "gcp"])).toBe(2);
     } finally {
       process.chdir(cwd);
     }
