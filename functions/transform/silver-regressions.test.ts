@@ -324,7 +324,7 @@ describe("issue 10 regressions: bronze → silver (DuckDB)", () => {
           },
         ],
       }),
-    ).toThrow(/tables\[0\]\.pii\.cpf.*primary-key column "cpf" would merge different keys/s);
+    ).toThrow(/tables\[0\] "review"\.pii\.cpf.*primary-key column "cpf" would merge different keys/s);
   });
 
   it("6. hash is keyed (HMAC-SHA256 with the environment's secret), deterministic within an environment", async () => {
