@@ -7,7 +7,15 @@ import { previewStack } from "../infra/preview/preview";
 /** `medallion init --cloud aws|azure` writes a stack file the offline preview builds a lakehouse from. */
 describe("medallion init", () => {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), "medallion-init-"));
-  fs.copyFileSync(path.join(__dirname, "..", "Pulumi.yaml"), path.join(root, "Pulumi.yaml"));
+  // The project file with its program named absolutely, so the preview runs this repository's program.
+  const project = fs.readFileSync(path.join(__dirname, "..", "Pulumi.yaml"), "utf8");
+  fs.writeFileSync(
+    path.join(root, "Pulumi.yaml"),
+    project.replace(
+      /^main: (.+)$/m,
+      (_, main: string) => `main: ${path.resolve(__dirname, "..", main.trim())}`,
+    ),
+  );
   afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 
   it.each(["aws", "azure"] as const)("the minimal %s stack file validates and previews", async (cloud) => {

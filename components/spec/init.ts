@@ -33,6 +33,9 @@ export function minimalStackFile(
           "  medallion:azureDatabricksObjectId: 00000000-0000-0000-0000-0000000000db",
           "  # Your Databricks account ID (account console, top right).",
           "  medallion:databricksAccountId: 00000000-0000-0000-0000-00000000acc7",
+          "  # The Entra group whose members upload batch files (az storage blob upload --auth-mode login).",
+          "  medallion:azureSources:",
+          "    writerGroupObjectId: 00000000-0000-0000-0000-0000000000a1",
         ];
   return [
     schemaComment(schemaPath),

@@ -125,6 +125,50 @@ export const stackConfigKeys = {
         "00000000-0000-0000-0000-0000000000a1",
       ),
     ),
+  // The same shape as components/azure/sources-config.ts, which also checks the IP rules Azure Storage refuses.
+  "medallion:azureSources": z
+    .strictObject({
+      writerGroupObjectId: z
+        .string()
+        .regex(UUID, "must be an object ID (a GUID)")
+        .meta(
+          doc(
+            "Object ID of the Entra group whose members write batch files, CDC events and event messages.",
+            "00000000-0000-0000-0000-0000000000a1",
+          ),
+        ),
+      allowedIpRanges: z
+        .array(z.string())
+        .default([])
+        .meta(
+          doc(
+            "Public IPv4 addresses or CIDR ranges (/0-/30) the writers come from, added to the storage and Event Hubs firewalls.",
+            ["203.0.113.0/24"],
+          ),
+        ),
+      allowedSubnetIds: z
+        .array(z.string())
+        .default([])
+        .meta(
+          doc(
+            "ARM IDs of subnets (with the Microsoft.Storage and Microsoft.EventHub service endpoints) the writers run in.",
+            [
+              "/subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.Network/virtualNetworks/<vnet>/subnets/<subnet>",
+            ],
+          ),
+        ),
+    })
+    .optional()
+    .meta(
+      doc(
+        "Azure: who may write into the lakehouse's sources and from where; required when a table is written from outside the stack (batch, cdc, event).",
+        {
+          writerGroupObjectId: "00000000-0000-0000-0000-0000000000a1",
+          allowedIpRanges: ["203.0.113.0/24"],
+          allowedSubnetIds: [],
+        },
+      ),
+    ),
 } as const;
 
 /** Keys each cloud requires beyond cloud, environment and lakehouse. */
