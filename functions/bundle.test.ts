@@ -4,6 +4,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { build } from "esbuild";
 import { beer, review } from "./test/fixtures";
+import { IMPORT_META_URL_SHIM } from "../components/aws/bundle";
 
 /**
  * Each handler bundles into one file with esbuild, as the infrastructure half deploys it, and loads with
@@ -23,6 +24,7 @@ describe("esbuild bundles", () => {
   it.each(HANDLERS)("%s bundles and loads with plain node", async (name) => {
     const out = path.join(dir, name);
     await build({
+      ...IMPORT_META_URL_SHIM,
       entryPoints: [path.join(__dirname, name, "handler.ts")],
       bundle: true,
       platform: "node",
@@ -66,6 +68,7 @@ describe("the Azure api-pull job bundle (functions/api-pull/Dockerfile)", () => 
   it("bundles like the image does, and fails at start naming every missing variable, as JSON, exit 1", async () => {
     const out = path.join(dir, "api-pull-azure");
     await build({
+      ...IMPORT_META_URL_SHIM,
       entryPoints: [path.join(__dirname, "api-pull", "azure-job.ts")],
       bundle: true,
       platform: "node",

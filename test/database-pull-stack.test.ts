@@ -88,6 +88,10 @@ describe("a database pull table on AWS", () => {
       "api-pull",
       "db-pull",
     ]);
+    const dbAlarm = alarms.find((a) => (a.inputs.dimensions as { service: string }).service === "db-pull");
+    // The dimensions the handler publishes: service and function (as test/first-deploy.test.ts checks).
+    expect(typeof (dbAlarm?.inputs.dimensions as { function?: string }).function).toBe("string");
+    expect((dbAlarm?.inputs.alarmActions as string[]).length).toBeGreaterThan(0);
 
     expect(evaluatePlan(plan).map((v) => `${v.rule} ${v.urn}: ${v.message}`)).toEqual([]);
     expect(await checkKeyServices(plan)).toEqual([]);

@@ -183,7 +183,18 @@ export function bundleCacheFile(file: string): string {
   return path.join(BUNDLE_CACHE_DIR, `${sha256(file).slice(0, 32)}.json`);
 }
 
+/**
+ * Packages that ship only ESM builds read `import.meta.url` (@azure/storage-common's crc64.js loads its
+ * WebAssembly beside itself), which a CommonJS bundle would leave undefined and crash at start
+ * (`createRequire(undefined)`): it becomes the bundle file's own URL.
+ */
+export const IMPORT_META_URL_SHIM = {
+  define: { "import.meta.url": "__bundle_import_meta_url" },
+  banner: { js: 'var __bundle_import_meta_url = require("url").pathToFileURL(__filename).href;' },
+} as const;
+
 const BUILD_OPTIONS = {
+  ...IMPORT_META_URL_SHIM,
   bundle: true,
   platform: "node",
   target: "node22",

@@ -3,6 +3,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { build } from "esbuild";
+import { IMPORT_META_URL_SHIM } from "../../components/aws/bundle";
 
 /**
  * The two Azure consumers bundle into one file each, as the image build does, load with plain node (the
@@ -24,6 +25,7 @@ it.each([
 ])("%s bundles, loads and names its missing variables", async (name, variables) => {
   const outfile = path.join(dir, name, "index.js");
   await build({
+    ...IMPORT_META_URL_SHIM,
     entryPoints: [path.join(__dirname, `${name}.ts`)],
     bundle: true,
     platform: "node",

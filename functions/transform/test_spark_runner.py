@@ -91,6 +91,11 @@ class FakeConf:
         self.values[key] = value
 
 
+class FakeCatalog:
+    def tableExists(self, name):
+        return False
+
+
 class FakeSession:
     """Answers MERGE/INSERT as Delta does (one row of metrics); has no Iceberg metadata tables."""
 
@@ -100,6 +105,8 @@ class FakeSession:
         self.fail_on = fail_on
         self.counts = counts or {}
         self.conf = FakeConf()
+        # No table exists yet: create_table steps run their CREATE TABLE (test_spark_ddl.py covers evolution).
+        self.catalog = FakeCatalog()
 
     def sql(self, statement):
         if ".snapshots" in statement:
