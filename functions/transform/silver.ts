@@ -165,6 +165,10 @@ function quarantineStatement(table: TableSpec, dialect: Dialect, quarantine: str
   return [
     `MERGE INTO ${quarantine} AS target USING (SELECT ${columns.join(", ")} FROM ${stage} WHERE _rule IS NOT NULL) AS source`,
     "ON target._source_file = source._source_file AND target._source_row = source._source_row",
+    // A no-op update keeps this a full MERGE: Spark rewrites an insert-only MERGE as a plain append
+    // (RewriteMergeIntoTable, Apache Spark 3.5), which skips Iceberg's and Delta's conflict checks, so two
+    // overlapping runs would both insert the same rejected row (found by the model histories on Iceberg).
+    "WHEN MATCHED THEN UPDATE SET _rule = target._rule",
     `WHEN NOT MATCHED THEN INSERT (${[...columns, "_quarantined_at"].join(", ")})`,
     `VALUES (${[...columns.map((c) => `source.${c}`), dialect.now].join(", ")})`,
   ].join(" ");

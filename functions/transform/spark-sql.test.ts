@@ -141,7 +141,7 @@ describe("Spark SQL (Iceberg on Glue, Delta on Databricks)", () => {
   it("quarantines idempotently, appends the ledger last and drops the session's stage", () => {
     const steps = iceberg.bronzeToSilver.find((p) => p.name === "review")!.steps;
     expect(steps.find((s) => s.name === "review.quarantine")?.sql).toMatch(
-      /^MERGE INTO glue_catalog\.brewery_dev_quarantine\.review AS target USING \(SELECT .* FROM _stage_review WHERE _rule IS NOT NULL\) AS source ON target\._source_file = source\._source_file AND target\._source_row = source\._source_row WHEN NOT MATCHED THEN INSERT /,
+      /^MERGE INTO glue_catalog\.brewery_dev_quarantine\.review AS target USING \(SELECT .* FROM _stage_review WHERE _rule IS NOT NULL\) AS source ON target\._source_file = source\._source_file AND target\._source_row = source\._source_row WHEN MATCHED THEN UPDATE SET _rule = target\._rule WHEN NOT MATCHED THEN INSERT /,
     );
     expect(steps.at(-2)?.sql).toBe(
       "INSERT INTO glue_catalog.brewery_dev_silver._consumed_review (_source_file, _source_row, _consumed_at) " +

@@ -156,7 +156,8 @@ class SparkRun implements SilverRun {
 
   get done(): boolean {
     return (
-      this.steps !== undefined && (this.taken >= this.steps.length || this.taken === this.run.failAfterStep)
+      this.steps !== undefined &&
+      (this.lost || this.taken >= this.steps.length || this.taken === this.run.failAfterStep)
     );
   }
 
@@ -164,14 +165,24 @@ class SparkRun implements SilverRun {
     this.steps ??= (await this.hasBronze()) ? this.plan.steps : [];
     if (!this.done) {
       const step = this.steps[this.taken++]!;
-      await this.system.expect({
+      const reply = await this.system.expect({
         step: {
           session: this.session,
           plan: { ...this.plan, steps: [step] },
           hash_key_secret: HASH_KEY_SECRET,
         },
       });
+      // A commit lost to an overlapping run's commit (spark/conformance.py COMMIT_CONFLICTS) fails this run
+      // at this step, as Glue or Databricks would; the model's later runs must still end equal to it.
+      if (typeof reply.conflict === "string") {
+        this.conflicts.push(reply.conflict);
+        this.lost = true;
+      }
     }
     if (this.done) await this.system.expect({ end_session: this.session });
   }
+
+  /** Commits this run lost to an overlapping run (reported with the history when it fails). */
+  readonly conflicts: string[] = [];
+  private lost = false;
 }

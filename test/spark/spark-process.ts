@@ -18,6 +18,8 @@ export interface Reply {
   readonly exists?: boolean[];
   /** For `step`: what the runner logged. */
   readonly log?: string[];
+  /** For `step`: the commit this run lost to an overlapping run's commit, which failed the run there. */
+  readonly conflict?: string;
 }
 
 const REPLY = "@@conformance ";
@@ -75,6 +77,9 @@ export class SparkProcess {
   }
 
   close(): Promise<void> {
+    // A Spark that already exited (it failed to start) emits no second exit: waiting would hang the suite
+    // before it could report the failure.
+    if (this.exited) return Promise.resolve();
     return new Promise((resolve) => {
       this.child.on("exit", () => resolve());
       this.child.stdin.end();
